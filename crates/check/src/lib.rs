@@ -1,0 +1,1 @@
+//! Decides whether a CUDF solution solves a CUDF problem, reporting every violation as a value.

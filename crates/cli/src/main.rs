@@ -1,0 +1,2 @@
+//! The `misc` command line.
+fn main() {}

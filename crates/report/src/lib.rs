@@ -1,0 +1,1 @@
+//! The static results site: HTML pages, SVG plots, CSV and JSON downloads.

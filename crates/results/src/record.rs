@@ -1,0 +1,278 @@
+use serde::{Deserialize, Serialize};
+
+/// The outcome class of a judged run (misc-rules.md section 1.1).
+///
+/// MISC 2010 scored `Fail` and `Abort` differently (2m and 3m); from MISC-live #3 on both are
+/// "no solution" (2m). Keeping them apart in the record lets every edition be scored from the
+/// same records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The solver claimed a solution and the checker accepted it.
+    Solved,
+    /// The solver ended normally and said `FAIL`.
+    Fail,
+    /// No answer: a limit was hit, the solver crashed, or it left no output.
+    Abort,
+    /// The solver claimed a solution that is not one (including unparseable output).
+    Wrong,
+}
+
+impl Outcome {
+    /// All outcomes, in the order reports list them.
+    pub const ALL: [Outcome; 4] = [Outcome::Solved, Outcome::Fail, Outcome::Abort, Outcome::Wrong];
+
+    /// The lower-case name used in records, flags and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Solved => "solved",
+            Outcome::Fail => "fail",
+            Outcome::Abort => "abort",
+            Outcome::Wrong => "wrong",
+        }
+    }
+
+    /// Parses the name used in records and flags.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why the solver's process tree ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Termination {
+    /// The main process exited by itself (see `exit_code`).
+    Exited,
+    /// The main process was killed by a signal that the harness did not send (see `signal`).
+    Signalled,
+    /// The CPU-time limit of the whole tree was reached.
+    CpuLimit,
+    /// The wall-clock limit was reached.
+    WallLimit,
+    /// The memory limit of the whole tree was reached.
+    MemoryLimit,
+    /// The output file or the captured stdout/stderr exceeded its size limit.
+    OutputLimit,
+    /// The solver could not be started at all (missing executable, exec error).
+    FailedToStart,
+}
+
+impl Termination {
+    /// The kebab-case name used in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Termination::Exited => "exited",
+            Termination::Signalled => "signalled",
+            Termination::CpuLimit => "cpu-limit",
+            Termination::WallLimit => "wall-limit",
+            Termination::MemoryLimit => "memory-limit",
+            Termination::OutputLimit => "output-limit",
+            Termination::FailedToStart => "failed-to-start",
+        }
+    }
+
+    /// Whether the harness ended the run because a limit was reached.
+    pub fn is_limit(self) -> bool {
+        matches!(
+            self,
+            Termination::CpuLimit
+                | Termination::WallLimit
+                | Termination::MemoryLimit
+                | Termination::OutputLimit
+        )
+    }
+}
+
+impl std::fmt::Display for Termination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One violation the checker found, as stored in a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViolationRecord {
+    /// A stable machine-readable kind, e.g. `unsatisfied-dependency`.
+    pub kind: String,
+    /// The explanation a solver author can act on.
+    pub message: String,
+}
+
+/// The resource limits a run was given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    /// CPU seconds of the whole process tree.
+    pub cpu_time: f64,
+    /// Wall-clock seconds.
+    pub wall_time: f64,
+    /// Bytes of memory of the whole process tree.
+    pub memory: u64,
+    /// Seconds before the CPU limit at which the warning signal (SIGUSR1) is sent.
+    pub warning: f64,
+    /// Bytes the output file may reach.
+    #[serde(default = "default_output_limit")]
+    pub output: u64,
+}
+
+fn default_output_limit() -> u64 {
+    1 << 30
+}
+
+impl Default for Limits {
+    /// The MISC 2010/2011 environment: 300 s CPU, 1 GiB, SIGUSR1 20 s before the limit.
+    fn default() -> Self {
+        Limits {
+            cpu_time: 300.0,
+            wall_time: 600.0,
+            memory: 1 << 30,
+            warning: 20.0,
+            output: default_output_limit(),
+        }
+    }
+}
+
+/// What identifies a run within a round: a solver on a problem in a track.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RunKey {
+    pub track: String,
+    pub solver: String,
+    pub problem: String,
+}
+
+/// One judged run. Written once, when the run is fully judged; never modified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The round's name.
+    pub round: String,
+    pub track: String,
+    pub solver: String,
+    #[serde(default)]
+    pub solver_version: String,
+    /// The problem's path relative to the round folder.
+    pub problem: String,
+    /// The problem's category: the sub-folder it sits in (MISC published per category).
+    #[serde(default)]
+    pub category: String,
+    pub outcome: Outcome,
+    pub termination: Termination,
+    /// CPU seconds (user + system) of the whole process tree.
+    pub cpu_time: f64,
+    #[serde(default)]
+    pub user_time: f64,
+    #[serde(default)]
+    pub system_time: f64,
+    /// Wall-clock seconds, from a monotonic clock.
+    pub wall_time: f64,
+    /// Peak memory of the whole process tree, in bytes.
+    pub memory: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// Which mechanism measured the run (`cgroup-v1`, `cgroup-v2`, `proc`).
+    #[serde(default)]
+    pub measured_by: String,
+    /// The criteria values, in the order of the track's criteria (for `solved` runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<Vec<i64>>,
+    /// What the checker found wrong (for `wrong` runs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<ViolationRecord>,
+    /// A one-line human explanation of the outcome.
+    #[serde(default)]
+    pub detail: String,
+    /// SHA-256 of the problem file, hex.
+    #[serde(default)]
+    pub problem_hash: String,
+    /// SHA-256 of the solver's executable, hex.
+    #[serde(default)]
+    pub solver_hash: String,
+    /// Where the solver's output is kept, relative to the results folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// The limits the run was given.
+    pub limits: Limits,
+    /// Start of the run, seconds since the Unix epoch.
+    #[serde(default)]
+    pub started_at: f64,
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub harness_version: String,
+}
+
+impl RunRecord {
+    /// The key that identifies this run within its round.
+    pub fn key(&self) -> RunKey {
+        RunKey {
+            track: self.track.clone(),
+            solver: self.solver.clone(),
+            problem: self.problem.clone(),
+        }
+    }
+}
+
+/// Whether a criterion is minimised or maximised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sense {
+    Min,
+    Max,
+}
+
+/// One criterion of a track, as the scorer needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objective {
+    /// The criterion as written, e.g. `-count(removed)`.
+    pub label: String,
+    pub sense: Sense,
+}
+
+/// A track of a round, as recorded in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackInfo {
+    pub name: String,
+    /// The criteria string as given in the definition.
+    pub criteria: String,
+    /// `name` or `pair` (see misc-criteria).
+    pub semantics: String,
+    /// The expanded criteria, leftmost most important.
+    pub objectives: Vec<Objective>,
+    /// Every solver entered in the track (m in the point rules counts them all).
+    pub solvers: Vec<String>,
+    /// Every problem of the track, relative to the round folder.
+    pub problems: Vec<String>,
+    /// The CPU-time limit of the track, in seconds (the tie-break charges it per unsolved problem).
+    pub cpu_time_limit: f64,
+}
+
+/// What a round was run with: written beside `runs.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub round: String,
+    /// `misc2010`, `misc2011` or `misc2012`.
+    pub rules: String,
+    pub tie_break: String,
+    pub limits: Limits,
+    pub tracks: Vec<TrackInfo>,
+    /// Solver name to version string.
+    #[serde(default)]
+    pub solver_versions: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub host: String,
+    /// A human description of the machine (CPU model, cores, memory, kernel).
+    #[serde(default)]
+    pub machine: String,
+    #[serde(default)]
+    pub harness_version: String,
+    /// Seconds since the Unix epoch when the round was (last) started.
+    #[serde(default)]
+    pub started_at: f64,
+}

@@ -1,0 +1,298 @@
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::{Manifest, RunKey, RunRecord};
+
+/// An error reading or writing the results store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: not a run record: {message}")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: not a manifest: {source}")]
+    Manifest {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// What [`Store::load`] found besides the records.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct LoadReport {
+    /// Files and line numbers of torn last lines (a crash in the middle of an append), ignored.
+    pub torn_lines: Vec<(PathBuf, usize)>,
+    /// Records whose key was already seen in an earlier line or shard, ignored.
+    pub duplicates: usize,
+}
+
+/// The results folder of a round: `runs.jsonl`, per-task shards `runs.*.jsonl`, `manifest.json`
+/// and the kept outputs under `outputs/`.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    /// The store in `dir` (created on first append).
+    pub fn new(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    /// The results folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The main record file.
+    pub fn runs_path(&self) -> PathBuf {
+        self.dir.join("runs.jsonl")
+    }
+
+    /// The manifest file.
+    pub fn manifest_path(&self) -> PathBuf {
+        self.dir.join("manifest.json")
+    }
+
+    /// Appends one record to `runs.jsonl` durably (see the crate docs).
+    pub fn append(&self, record: &RunRecord) -> Result<(), StoreError> {
+        self.append_to(&self.runs_path(), record)
+    }
+
+    /// Appends one record to a shard file `runs.<shard>.jsonl` (one writer per shard, e.g. one
+    /// Slurm array task); [`Store::load`] merges the shards.
+    pub fn append_shard(&self, shard: &str, record: &RunRecord) -> Result<(), StoreError> {
+        let path = self.dir.join(format!("runs.{shard}.jsonl"));
+        self.append_to(&path, record)
+    }
+
+    fn append_to(&self, path: &Path, record: &RunRecord) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+            .map_err(io_err(path))?;
+        let mut line = serde_json::to_vec(record).expect("a run record always serializes");
+        line.push(b'\n');
+        // A torn last line (a crash mid-write) has no newline: end it first so that this record
+        // starts on a line of its own.
+        let len = file.metadata().map_err(io_err(path))?.len();
+        if len > 0 {
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(len - 1)).map_err(io_err(path))?;
+            file.read_exact(&mut last).map_err(io_err(path))?;
+            if last[0] != b'\n' {
+                line.insert(0, b'\n');
+            }
+        }
+        file.write_all(&line).map_err(io_err(path))?;
+        file.sync_data().map_err(io_err(path))?;
+        Ok(())
+    }
+
+    /// All record files of the store: `runs.jsonl` first, then the shards in name order.
+    pub fn record_files(&self) -> Result<Vec<PathBuf>, StoreError> {
+        let mut shards = Vec::new();
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(&self.dir)(e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(io_err(&self.dir))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("runs.") && name.ends_with(".jsonl") && name != "runs.jsonl" {
+                shards.push(entry.path());
+            }
+        }
+        shards.sort();
+        let mut files = Vec::new();
+        if self.runs_path().exists() {
+            files.push(self.runs_path());
+        }
+        files.extend(shards);
+        Ok(files)
+    }
+
+    /// Loads every record, merging shards; the first record of a key wins. A line that does not
+    /// parse is an error unless it is the torn last line of its file.
+    pub fn load(&self) -> Result<(Vec<RunRecord>, LoadReport), StoreError> {
+        let mut records = Vec::new();
+        let mut report = LoadReport::default();
+        let mut seen: HashSet<RunKey> = HashSet::new();
+        for path in self.record_files()? {
+            let text = std::fs::read(&path).map_err(io_err(&path))?;
+            let ends_with_newline = text.last() == Some(&b'\n');
+            let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+            let n = lines.len();
+            for (i, line) in lines.into_iter().enumerate() {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                match serde_json::from_slice::<RunRecord>(line) {
+                    Ok(record) => {
+                        if seen.insert(record.key()) {
+                            records.push(record);
+                        } else {
+                            report.duplicates += 1;
+                        }
+                    }
+                    Err(e) => {
+                        // A torn line is the last line without a newline, or a line that a later
+                        // append terminated (it then does not end in `}`).
+                        let is_last = i + 1 == n && !ends_with_newline;
+                        let unterminated = line.last() != Some(&b'}');
+                        if is_last || unterminated {
+                            report.torn_lines.push((path.clone(), i + 1));
+                        } else {
+                            return Err(StoreError::Corrupt {
+                                path: path.clone(),
+                                line: i + 1,
+                                message: e.to_string(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Ok((records, report))
+    }
+
+    /// Writes the manifest atomically (temporary file, then rename).
+    pub fn write_manifest(&self, manifest: &Manifest) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let path = self.manifest_path();
+        let tmp = self.dir.join(".manifest.json.tmp");
+        let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
+        let text = serde_json::to_vec_pretty(manifest).expect("a manifest always serializes");
+        file.write_all(&text).map_err(io_err(&tmp))?;
+        file.sync_all().map_err(io_err(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
+        Ok(())
+    }
+
+    /// Reads the manifest, if the round has one.
+    pub fn read_manifest(&self) -> Result<Option<Manifest>, StoreError> {
+        let path = self.manifest_path();
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|source| StoreError::Manifest { path, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(&path)(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Limits, Outcome, Termination};
+
+    fn record(problem: &str) -> RunRecord {
+        RunRecord {
+            round: "r".into(),
+            track: "paranoid".into(),
+            solver: "naive".into(),
+            solver_version: "1".into(),
+            problem: problem.into(),
+            category: "c".into(),
+            outcome: Outcome::Solved,
+            termination: Termination::Exited,
+            cpu_time: 1.5,
+            user_time: 1.0,
+            system_time: 0.5,
+            wall_time: 2.0,
+            memory: 1024,
+            exit_code: Some(0),
+            signal: None,
+            measured_by: "proc".into(),
+            criteria: Some(vec![0, 3]),
+            violations: vec![],
+            detail: String::new(),
+            problem_hash: "ab".into(),
+            solver_hash: "cd".into(),
+            output: None,
+            limits: Limits::default(),
+            started_at: 0.0,
+            host: "h".into(),
+            harness_version: "0".into(),
+        }
+    }
+
+    #[test]
+    fn append_then_load_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.append(&record("a")).unwrap();
+        store.append(&record("b")).unwrap();
+        let (records, report) = store.load().unwrap();
+        assert_eq!(records, vec![record("a"), record("b")]);
+        assert_eq!(report, LoadReport::default());
+    }
+
+    #[test]
+    fn a_torn_last_line_is_ignored_and_the_next_append_survives() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.append(&record("a")).unwrap();
+        // Simulate a crash in the middle of writing the second record.
+        let full = serde_json::to_string(&record("b")).unwrap();
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(store.runs_path())
+            .unwrap();
+        f.write_all(&full.as_bytes()[..full.len() / 2]).unwrap();
+        drop(f);
+        let (records, report) = store.load().unwrap();
+        assert_eq!(records, vec![record("a")]);
+        assert_eq!(report.torn_lines.len(), 1);
+        // Resuming appends the record again; the torn fragment stays ignored.
+        store.append(&record("b")).unwrap();
+        let (records, report) = store.load().unwrap();
+        assert_eq!(records, vec![record("a"), record("b")]);
+        assert_eq!(report.torn_lines.len(), 1);
+    }
+
+    #[test]
+    fn shards_are_merged_without_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.append(&record("a")).unwrap();
+        store.append_shard("7-0", &record("a")).unwrap();
+        store.append_shard("7-1", &record("c")).unwrap();
+        let (records, report) = store.load().unwrap();
+        assert_eq!(records, vec![record("a"), record("c")]);
+        assert_eq!(report.duplicates, 1);
+    }
+
+    #[test]
+    fn a_corrupt_middle_line_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        std::fs::write(store.runs_path(), "{\"x\": 1}\n").unwrap();
+        store.append(&record("a")).unwrap();
+        assert!(matches!(store.load(), Err(StoreError::Corrupt { line: 1, .. })));
+    }
+}

@@ -1,0 +1,1 @@
+//! The MISC point rules and tie-break rules as pure functions from run records to rankings.
