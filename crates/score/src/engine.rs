@@ -1,0 +1,585 @@
+//! The computation: intern names, place records in a dense (problem × solver) grid, rank each
+//! problem, then aggregate per solver over the track and over each category.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use misc_results::{Manifest, RunRecord, Sense, TrackInfo};
+
+use crate::{
+    CategoryScores, Class, Clock, ProblemResult, ProblemScores, RankEntry, SavedScoring,
+    ScoreError, ScoreOptions, Scores, TimeFigure, TrackScores,
+};
+
+/// Compares two criteria vectors under the track's senses (misc-rules.md §3.5): `Less` means
+/// `a` is better. The first differing position decides; smaller is better for [`Sense::Min`]
+/// and larger for [`Sense::Max`]; equal vectors are equally good. Positions beyond `senses`
+/// are compared as minimised, and a shorter vector that is a prefix of a longer one comes
+/// first (the scorer only compares vectors of the track's length).
+pub fn compare_vectors(a: &[i64], b: &[i64], senses: &[Sense]) -> Ordering {
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        let ord = match senses.get(i) {
+            Some(Sense::Max) => y.cmp(x),
+            _ => x.cmp(y),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// The points of a valid solution on one problem (misc-rules.md §1.2): for each vector,
+/// 1 + the number of vectors strictly better. Ties share (1, 2, 2, 4).
+pub fn rank_points(vectors: &[&[i64]], senses: &[Sense]) -> Vec<u64> {
+    let mut order: Vec<usize> = (0..vectors.len()).collect();
+    order.sort_by(|&a, &b| compare_vectors(vectors[a], vectors[b], senses));
+    let mut points = vec![0; vectors.len()];
+    let mut start = 0;
+    for (pos, &i) in order.iter().enumerate() {
+        if pos > 0 && compare_vectors(vectors[order[pos - 1]], vectors[i], senses).is_ne() {
+            start = pos;
+        }
+        points[i] = 1 + start as u64;
+    }
+    points
+}
+
+/// FxHash (rustc's hasher): names are trusted input and short, so a fast non-keyed hash.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+const EMPTY: usize = usize::MAX;
+
+/// Seconds to integer microseconds: sums are then exact and independent of record order.
+/// NaN and negative times count as 0; huge ones saturate.
+fn micros(seconds: f64) -> i64 {
+    if seconds.is_nan() || seconds <= 0.0 {
+        0
+    } else {
+        (seconds * 1e6).round() as i64
+    }
+}
+
+fn seconds(micros: i64) -> f64 {
+    micros as f64 / 1e6
+}
+
+/// One (problem, solver) cell of a track.
+#[derive(Clone, Copy)]
+struct Cell {
+    class: Class,
+    points: u64,
+    cpu: i64,
+    wall: i64,
+}
+
+struct TrackIndex<'a> {
+    info: &'a TrackInfo,
+    solvers: FxMap<&'a str, usize>,
+    problems: FxMap<&'a str, usize>,
+    /// `slots[p * solvers + s]` = index of the record, or `EMPTY`.
+    slots: Vec<usize>,
+    wall_limit: Option<f64>,
+    ignored: usize,
+}
+
+/// Scores every track of `tracks` from `records` (the records of one round).
+///
+/// Records of a track not in `tracks`, of a solver not entered in the track, or of a problem
+/// not listed in it are ignored and counted. Two records for one (track, solver, problem) are
+/// an error ([`misc_results::Store::load`] never returns them), as is a valid solution whose
+/// criteria vector does not have one value per criterion of its track.
+pub fn score(
+    tracks: &[TrackInfo],
+    records: &[RunRecord],
+    opts: ScoreOptions,
+) -> Result<Scores, ScoreError> {
+    let mut by_name: FxMap<&str, usize> = FxMap::default();
+    let mut index = Vec::with_capacity(tracks.len());
+    for (t, info) in tracks.iter().enumerate() {
+        if by_name.insert(info.name.as_str(), t).is_some() {
+            return Err(ScoreError::DuplicateTrack(info.name.clone()));
+        }
+        let mut solvers = FxMap::default();
+        for (s, name) in info.solvers.iter().enumerate() {
+            if solvers.insert(name.as_str(), s).is_some() {
+                return Err(ScoreError::DuplicateSolver {
+                    track: info.name.clone(),
+                    solver: name.clone(),
+                });
+            }
+        }
+        let mut problems = FxMap::default();
+        for (p, name) in info.problems.iter().enumerate() {
+            if problems.insert(name.as_str(), p).is_some() {
+                return Err(ScoreError::DuplicateProblem {
+                    track: info.name.clone(),
+                    problem: name.clone(),
+                });
+            }
+        }
+        let cells = info.solvers.len().saturating_mul(info.problems.len());
+        index.push(TrackIndex {
+            info,
+            solvers,
+            problems,
+            slots: vec![EMPTY; cells],
+            wall_limit: None,
+            ignored: 0,
+        });
+    }
+
+    let mut ignored = 0;
+    // Records of one track usually come together: remember the last track looked up.
+    let mut last: Option<(&str, usize)> = None;
+    for (i, r) in records.iter().enumerate() {
+        let t = match last {
+            Some((name, t)) if name == r.track => t,
+            _ => match by_name.get(r.track.as_str()) {
+                Some(&t) => {
+                    last = Some((r.track.as_str(), t));
+                    t
+                }
+                None => {
+                    ignored += 1;
+                    continue;
+                }
+            },
+        };
+        let track = &mut index[t];
+        let (Some(&s), Some(&p)) = (
+            track.solvers.get(r.solver.as_str()),
+            track.problems.get(r.problem.as_str()),
+        ) else {
+            track.ignored += 1;
+            continue;
+        };
+        let slot = &mut track.slots[p * track.info.solvers.len() + s];
+        if *slot != EMPTY {
+            return Err(ScoreError::DuplicateRun {
+                track: r.track.clone(),
+                solver: r.solver.clone(),
+                problem: r.problem.clone(),
+            });
+        }
+        *slot = i;
+        let w = r.limits.wall_time;
+        if w.is_finite() && !matches!(track.wall_limit, Some(x) if x >= w) {
+            track.wall_limit = Some(w);
+        }
+    }
+
+    let tracks = index
+        .iter()
+        .map(|t| score_track(t, records, opts))
+        .collect::<Result<_, _>>()?;
+    Ok(Scores {
+        options: opts,
+        tracks,
+        ignored_records: ignored,
+    })
+}
+
+/// Scores a round the way its report should: with the saved options of `misc score --save`
+/// when there are any, otherwise with the manifest's rules and tie-break.
+pub fn score_round(
+    manifest: &Manifest,
+    records: &[RunRecord],
+    saved: Option<&SavedScoring>,
+) -> Result<Scores, ScoreError> {
+    score(
+        &manifest.tracks,
+        records,
+        crate::options_for_round(manifest, saved)?,
+    )
+}
+
+/// The category of problem `p` when no record names it: the name of the folder it sits in.
+fn category_from_path(problem: &str) -> &str {
+    problem.rsplit('/').nth(1).unwrap_or("")
+}
+
+fn score_track(
+    t: &TrackIndex<'_>,
+    records: &[RunRecord],
+    opts: ScoreOptions,
+) -> Result<TrackScores, ScoreError> {
+    let info = t.info;
+    let n_s = info.solvers.len();
+    let n_p = info.problems.len();
+    let m = n_s as u64;
+    let k = info.objectives.len();
+    let senses: Vec<Sense> = info.objectives.iter().map(|o| o.sense).collect();
+    let names: Vec<Arc<str>> = info.solvers.iter().map(|s| Arc::from(s.as_str())).collect();
+
+    let missing_runs = t.slots.iter().filter(|&&s| s == EMPTY).count();
+    if missing_runs > 0 && opts.missing == crate::MissingRuns::Reject {
+        return Err(ScoreError::Incomplete {
+            track: info.name.clone(),
+            missing: missing_runs,
+        });
+    }
+    let penalty = |class: Class| -> u64 {
+        opts.rules
+            .penalty_factor(class, opts.missing)
+            .unwrap_or(0)
+            .saturating_mul(m)
+    };
+
+    let mut cells: Vec<Cell> = Vec::with_capacity(n_s * n_p);
+    let mut solved_by = vec![0u32; n_p];
+    let mut problems = Vec::with_capacity(n_p);
+    let mut categories: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Reused per problem: the valid solutions (solver, vector), and where each solver's group
+    // of equal vectors starts in the sorted order.
+    let mut valid: Vec<(usize, &[i64])> = Vec::with_capacity(n_s);
+    let mut start_of = vec![0usize; n_s];
+
+    for p in 0..n_p {
+        let row = &t.slots[p * n_s..(p + 1) * n_s];
+        valid.clear();
+        let mut category: Option<&str> = None;
+        for (s, &slot) in row.iter().enumerate() {
+            let Some(r) = records.get(slot) else {
+                cells.push(Cell {
+                    class: Class::Missing,
+                    points: penalty(Class::Missing),
+                    cpu: 0,
+                    wall: 0,
+                });
+                continue;
+            };
+            if category.is_none() && !r.category.is_empty() {
+                category = Some(&r.category);
+            }
+            let class = Class::from(r.outcome);
+            if class == Class::Solved {
+                let v: &[i64] = match &r.criteria {
+                    Some(v) if v.len() == k => v,
+                    None if k == 0 => &[],
+                    other => {
+                        return Err(ScoreError::CriteriaLength {
+                            track: info.name.clone(),
+                            solver: r.solver.clone(),
+                            problem: r.problem.clone(),
+                            expected: k,
+                            found: other.as_ref().map(Vec::len),
+                        })
+                    }
+                };
+                valid.push((s, v));
+            }
+            cells.push(Cell {
+                class,
+                points: penalty(class),
+                cpu: micros(r.cpu_time),
+                wall: micros(r.wall_time),
+            });
+        }
+
+        // §1.2: 1 + the number of strictly better valid solutions; the solver index breaks
+        // ties only to make `beaten_by` independent of record order.
+        valid.sort_by(|a, b| compare_vectors(a.1, b.1, &senses).then(a.0.cmp(&b.0)));
+        let mut start = 0;
+        for pos in 0..valid.len() {
+            if pos > 0 && compare_vectors(valid[pos - 1].1, valid[pos].1, &senses).is_ne() {
+                start = pos;
+            }
+            let s = valid[pos].0;
+            start_of[s] = start;
+            cells[p * n_s + s].points = 1 + start as u64;
+        }
+        solved_by[p] = valid.len() as u32;
+
+        let category = category
+            .unwrap_or_else(|| category_from_path(&info.problems[p]))
+            .to_owned();
+        let row_cells = &cells[p * n_s..];
+        let results = row
+            .iter()
+            .zip(row_cells)
+            .enumerate()
+            .map(|(s, (&slot, c))| {
+                let solved = c.class == Class::Solved;
+                ProblemResult {
+                    solver: names[s].clone(),
+                    class: c.class,
+                    points: c.points,
+                    criteria: if solved {
+                        records.get(slot).and_then(|r| r.criteria.clone())
+                    } else {
+                        None
+                    },
+                    cpu_time: seconds(c.cpu),
+                    wall_time: seconds(c.wall),
+                    beaten_by: if solved {
+                        valid[..start_of[s]]
+                            .iter()
+                            .map(|&(b, _)| names[b].clone())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect();
+        categories.entry(category.clone()).or_default().push(p);
+        problems.push(ProblemScores {
+            problem: info.problems[p].clone(),
+            category,
+            solved_by: solved_by[p],
+            results,
+        });
+    }
+
+    let limits = Limits {
+        cpu: micros(info.cpu_time_limit),
+        wall: micros(t.wall_limit.unwrap_or(info.cpu_time_limit)),
+    };
+    let grid = Grid {
+        cells: &cells,
+        n_s,
+        solved_by: &solved_by,
+        names: &info.solvers,
+        limits,
+        opts,
+    };
+    let all: Vec<usize> = (0..n_p).collect();
+    let ranking = grid.rank(&all);
+    let categories = categories
+        .into_iter()
+        .map(|(category, ps)| CategoryScores {
+            category,
+            problem_count: ps.len(),
+            ranking: grid.rank(&ps),
+        })
+        .collect();
+
+    Ok(TrackScores {
+        track: info.name.clone(),
+        m: n_s,
+        problem_count: n_p,
+        objectives: info.objectives.clone(),
+        cpu_time_limit: info.cpu_time_limit,
+        wall_time_limit: seconds(limits.wall),
+        unsolved_problems: solved_by.iter().filter(|&&n| n == 0).count(),
+        missing_runs,
+        ignored_records: t.ignored,
+        ranking,
+        categories,
+        problems,
+    })
+}
+
+#[derive(Clone, Copy)]
+struct Limits {
+    cpu: i64,
+    wall: i64,
+}
+
+struct Grid<'a> {
+    cells: &'a [Cell],
+    n_s: usize,
+    solved_by: &'a [u32],
+    names: &'a [String],
+    limits: Limits,
+    opts: ScoreOptions,
+}
+
+/// Per-solver sums over a set of problems, times in microseconds.
+#[derive(Default, Clone, Copy)]
+struct Agg {
+    score: u64,
+    counts: [u32; 5],
+    cpu: i64,
+    wall: i64,
+    /// Indexed by `Clock as usize`.
+    solved: [i64; 2],
+    success: [i64; 2],
+    par2: [i64; 2],
+}
+
+fn class_index(c: Class) -> usize {
+    match c {
+        Class::Solved => 0,
+        Class::Fail => 1,
+        Class::Abort => 2,
+        Class::Wrong => 3,
+        Class::Missing => 4,
+    }
+}
+
+impl Grid<'_> {
+    fn cell(&self, p: usize, s: usize) -> &Cell {
+        &self.cells[p * self.n_s + s]
+    }
+
+    fn aggregate(&self, problems: &[usize]) -> Vec<Agg> {
+        let mut aggs = vec![Agg::default(); self.n_s];
+        let lim = [self.limits.cpu, self.limits.wall];
+        for &p in problems {
+            // `--exclude-unsolved`: a problem nobody solved is left out of the time figures.
+            let charged = !(self.opts.exclude_unsolved && self.solved_by[p] == 0);
+            let row = &self.cells[p * self.n_s..(p + 1) * self.n_s];
+            for (a, c) in aggs.iter_mut().zip(row) {
+                a.score = a.score.saturating_add(c.points);
+                a.counts[class_index(c.class)] += 1;
+                a.cpu = a.cpu.saturating_add(c.cpu);
+                a.wall = a.wall.saturating_add(c.wall);
+                let t = [c.cpu, c.wall];
+                for clock in 0..2 {
+                    if c.class == Class::Solved {
+                        a.solved[clock] = a.solved[clock].saturating_add(t[clock]);
+                        a.success[clock] = a.success[clock].saturating_add(t[clock]);
+                        a.par2[clock] = a.par2[clock].saturating_add(t[clock]);
+                    } else if charged {
+                        a.success[clock] = a.success[clock].saturating_add(lim[clock]);
+                        a.par2[clock] = a.par2[clock].saturating_add(lim[clock].saturating_mul(2));
+                    }
+                }
+            }
+        }
+        aggs
+    }
+
+    /// The common time of each solver of `group` (solvers tied on the total): the time on the
+    /// problems that every solver of the group solved.
+    fn common(&self, problems: &[usize], group: &[usize], clock: Clock, out: &mut [i64]) {
+        for &p in problems {
+            if group
+                .iter()
+                .all(|&s| self.cell(p, s).class == Class::Solved)
+            {
+                for &s in group {
+                    let c = self.cell(p, s);
+                    let t = if clock == Clock::Cpu { c.cpu } else { c.wall };
+                    out[s] = out[s].saturating_add(t);
+                }
+            }
+        }
+    }
+
+    /// The ranking over `problems` (see the crate documentation for the order).
+    fn rank(&self, problems: &[usize]) -> Vec<RankEntry> {
+        let aggs = self.aggregate(problems);
+        let mut order: Vec<usize> = (0..self.n_s).collect();
+        order.sort_by(|&a, &b| aggs[a].score.cmp(&aggs[b].score).then(a.cmp(&b)));
+        // Groups of equal totals, best first.
+        let groups: Vec<&[usize]> = order
+            .chunk_by(|&a, &b| aggs[a].score == aggs[b].score)
+            .collect();
+
+        let figure = self.opts.tie_break.figure();
+        let mut value: Vec<Option<i64>> = vec![None; self.n_s];
+        if let Some((fig, clock)) = figure {
+            let ci = clock as usize;
+            let mut common = vec![0i64; self.n_s];
+            if fig == TimeFigure::Common {
+                for g in &groups {
+                    self.common(problems, g, clock, &mut common);
+                }
+            }
+            for (s, a) in aggs.iter().enumerate() {
+                value[s] = Some(match fig {
+                    TimeFigure::Success => a.success[ci],
+                    TimeFigure::Solved => a.solved[ci],
+                    TimeFigure::Common => common[s],
+                    TimeFigure::Par2 => a.par2[ci],
+                });
+            }
+        }
+
+        let mut rank = vec![0u32; self.n_s];
+        let mut by_tie_break = vec![false; self.n_s];
+        let mut before = 0u32;
+        for (gi, g) in groups.iter().enumerate() {
+            for &s in *g {
+                rank[s] = before + 1;
+            }
+            // §2: the tie-break decides the winner only.
+            if gi == 0 && g.len() > 1 && figure.is_some() {
+                let best = g.iter().filter_map(|&s| value[s]).min();
+                let winners: Vec<usize> = g.iter().copied().filter(|&s| value[s] == best).collect();
+                if winners.len() < g.len() {
+                    for &s in *g {
+                        rank[s] = winners.len() as u32 + 1;
+                    }
+                    for &s in &winners {
+                        rank[s] = 1;
+                        by_tie_break[s] = true;
+                    }
+                }
+            }
+            before += g.len() as u32;
+        }
+
+        let mut entries: Vec<RankEntry> = (0..self.n_s)
+            .map(|s| {
+                let a = &aggs[s];
+                RankEntry {
+                    rank: rank[s],
+                    solver: self.names[s].clone(),
+                    score: a.score,
+                    success_time: seconds(a.success[Clock::Cpu as usize]),
+                    tie_break_value: value[s].map(seconds),
+                    winner_by_tie_break: by_tie_break[s],
+                    solved: a.counts[0],
+                    fail: a.counts[1],
+                    abort: a.counts[2],
+                    wrong: a.counts[3],
+                    missing: a.counts[4],
+                    cpu_time: seconds(a.cpu),
+                    wall_time: seconds(a.wall),
+                }
+            })
+            .collect();
+        entries.sort_by(|a, b| {
+            (a.rank, a.score)
+                .cmp(&(b.rank, b.score))
+                .then_with(|| a.solver.cmp(&b.solver))
+        });
+        entries
+    }
+}
