@@ -1,1 +1,221 @@
-//! Runs one solver invocation under MISC limits in a sandbox, measures it and kills its whole process tree.
+//! Runs one solver invocation under MISC limits in a sandbox, measures it and kills its whole
+//! process tree.
+//!
+//! # How a run works
+//!
+//! [`run`] forks a small *shim* process that joins the run's cgroup (if any), starts a new session,
+//! makes itself a child subreaper (`PR_SET_CHILD_SUBREAPER`) and forks the solver, which gets its
+//! own process group, `PR_SET_PDEATHSIG`, rlimits, an optional CPU pin and optional namespaces
+//! before it execs with a clean environment, stdin closed and stdout/stderr piped to the harness.
+//! Every process the solver ever starts, including double-forked daemons in new sessions, is a
+//! descendant of the shim (orphans are reparented to it) and, with cgroups, a member of the run
+//! cgroup. The shim reaps them all, reports the solver's pid and exit status over a pipe, and
+//! exits when none is left; the end of that pipe is therefore the end of the run.
+//!
+//! An async watchdog polls CPU time and memory at an interval that shrinks as the limit comes
+//! near (at least every 50 ms, at most every 2 ms), so enforcement overshoots a limit by a few
+//! milliseconds, not by a second as BenchExec's watchdog may. Reaching the CPU limit minus the
+//! warning time sends the warning signal (SIGUSR1) to the solver; reaching the CPU or the wall
+//! limit sends SIGTERM to every process of the run and SIGKILL after a short grace (counted in
+//! wall time and in CPU time). Memory, output and stdout/stderr limits kill at once.
+//!
+//! # Measuring mechanisms (recorded in [`Measurement::measured_by`])
+//!
+//! - `cgroup-v2` / `cgroup-v1`: one cgroup per run, below the harness's own cgroup, entered by the
+//!   shim before exec, so nothing escapes measurement. CPU time comes from `cpu.stat` or
+//!   `cpuacct.usage` (nanoseconds), peak memory from `memory.peak` or
+//!   `memory.max_usage_in_bytes`, memory is limited by `memory.max` or `memory.limit_in_bytes`
+//!   (OOM kills are read back as the memory limit), processes by `pids.max`, and the tree is
+//!   killed by freezing the cgroup, SIGKILLing every member and thawing it, until it is empty.
+//! - `proc`: where no cgroup is writable. The watchdog scans `/proc` for the shim's descendants
+//!   and sums their CPU ticks and resident memory; the final CPU time is the exact `wait4`
+//!   resource usage of the shim, which covers every process of the run because the shim reaped
+//!   them all. Memory and the number of processes are enforced by polling; each process also gets
+//!   `RLIMIT_CPU` (limit + 1 s) as a backstop.
+//!
+//! In both, `RLIMIT_FSIZE` (output limit + 1 byte) bounds every file a solver writes and
+//! `RLIMIT_CORE` is 0.
+//!
+//! # Invariants
+//!
+//! - When [`run`] returns, no process of the run is alive: the shim exits only when it has no
+//!   children, and the harness waits for it.
+//! - If the harness itself dies, the shim and the solver die with it (`PR_SET_PDEATHSIG`; note that
+//!   this signal is tied to the *thread* that forked, a worker thread of the runtime). Deeper
+//!   descendants stay in the run cgroup, which [`cleanup_stale`] kills and removes on the next
+//!   start. Without cgroups such descendants can survive a SIGKILLed harness.
+//! - A solver that cannot be started is a [`Termination::FailedToStart`] measurement; a
+//!   [`RunnerError`] means the harness could not do its job.
+
+mod cgroup;
+mod doctor;
+pub mod procfs;
+mod run;
+mod sandbox;
+mod spawn;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use cgroup::{cleanup_stale, CgroupVersion};
+pub use doctor::{capabilities, Capabilities, Check};
+pub use misc_results::{Limits, Termination};
+pub use run::run;
+pub use sandbox::Sandbox;
+
+/// A failure of the harness (never of the solver: solver outcomes are [`Measurement`]s).
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    #[error("{context}: {source}")]
+    Io {
+        context: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot use the requested mechanism {mechanism}: {reason}")]
+    Mechanism { mechanism: String, reason: String },
+    #[error("setting up the solver's process failed (errno {errno}: {message})")]
+    Setup { errno: i32, message: String },
+}
+
+impl RunnerError {
+    pub(crate) fn io(context: &'static str, source: std::io::Error) -> RunnerError {
+        RunnerError::Io { context, source }
+    }
+}
+
+/// Which mechanism measures and confines a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MechanismChoice {
+    /// cgroup v2 if usable, else cgroup v1, else `/proc` polling.
+    #[default]
+    Auto,
+    CgroupV1,
+    CgroupV2,
+    /// rlimits, a new session, a subreaper and `/proc` polling, even if cgroups are available.
+    Proc,
+}
+
+/// Extra isolation, where the machine allows it (it needs root or user namespaces).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Isolation {
+    /// Run the solver in a new, empty network namespace (only loopback, down).
+    pub no_network: bool,
+    /// Directories bind-mounted read-only in a private mount namespace (the solver's directory,
+    /// the input directory).
+    pub readonly: Vec<PathBuf>,
+}
+
+impl Isolation {
+    /// No network and the given read-only directories if this machine allows it, nothing
+    /// otherwise.
+    pub fn auto(readonly: Vec<PathBuf>) -> Isolation {
+        let caps = capabilities();
+        Isolation {
+            no_network: caps.net_namespace,
+            readonly: if caps.mount_namespace {
+                readonly
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// One invocation: what to run and under which limits.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// The executable (a path, or a name looked up in the `PATH` of `env`).
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    /// The working directory.
+    pub work_dir: PathBuf,
+    /// The complete environment (the solver inherits nothing else).
+    pub env: Vec<(OsString, OsString)>,
+    /// Limits; a non-finite or non-positive time means no limit, as does `u64::MAX`.
+    pub limits: Limits,
+    /// Sent to the solver `limits.warning` seconds of CPU time before the CPU limit.
+    pub warning_signal: i32,
+    /// Between SIGTERM and SIGKILL once a time limit is reached (wall time, and CPU time).
+    pub kill_grace: Duration,
+    /// Pin the solver to this CPU (index as in `sched_setaffinity`).
+    pub cpu_core: Option<usize>,
+    /// At most this many processes at once (`pids.max`, or polling).
+    pub max_processes: u64,
+    /// Bytes of stdout and of stderr kept (the end).
+    pub tail_bytes: usize,
+    /// Bytes the solver may write to stdout and to stderr each; `None` means `limits.output`.
+    pub stdio_limit: Option<u64>,
+    /// The output file, watched against `limits.output`.
+    pub output_file: Option<PathBuf>,
+    pub mechanism: MechanismChoice,
+    pub isolation: Isolation,
+}
+
+impl RunSpec {
+    /// A run of `program` with MISC default limits, in the current directory, with an empty
+    /// environment except a standard `PATH`.
+    pub fn new(program: impl Into<PathBuf>, args: Vec<OsString>) -> RunSpec {
+        RunSpec {
+            program: program.into(),
+            args,
+            work_dir: PathBuf::from("."),
+            env: vec![("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into())],
+            limits: Limits::default(),
+            warning_signal: libc::SIGUSR1,
+            kill_grace: Duration::from_millis(50),
+            cpu_core: None,
+            max_processes: 1024,
+            tail_bytes: 64 * 1024,
+            stdio_limit: None,
+            output_file: None,
+            mechanism: MechanismChoice::Auto,
+            isolation: Isolation::default(),
+        }
+    }
+
+    /// Runs in `sandbox`: its working directory, its environment (with `TMPDIR`), its output file
+    /// watched against the output limit. Isolation is left as it is; see [`Isolation::auto`].
+    pub fn in_sandbox(mut self, sandbox: &Sandbox) -> RunSpec {
+        self.work_dir = sandbox.work_dir();
+        self.env = sandbox.env();
+        self.output_file = Some(sandbox.output_path());
+        self
+    }
+}
+
+/// What was measured. Times in seconds, memory in bytes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Measurement {
+    pub termination: Termination,
+    /// Exit code of the solver's main process, if it exited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Signal that ended the solver's main process, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// User + system CPU time of the whole process tree.
+    pub cpu_time: f64,
+    pub user_time: f64,
+    pub system_time: f64,
+    /// Monotonic wall time from start to the end of the main process.
+    pub wall_time: f64,
+    /// Peak memory of the whole tree.
+    pub memory: u64,
+    /// `cgroup-v1`, `cgroup-v2` or `proc`.
+    pub measured_by: String,
+    /// Whether the warning signal was sent.
+    pub warning_sent: bool,
+    /// The end of stdout and stderr (lossy UTF-8).
+    pub stdout_tail: String,
+    pub stderr_tail: String,
+    /// Total bytes written to stdout and stderr.
+    pub stdout_bytes: u64,
+    pub stderr_bytes: u64,
+    /// Size of the output file at the end, if one was watched and exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_bytes: Option<u64>,
+    /// A human explanation of how the run ended.
+    pub detail: String,
+}

@@ -1,0 +1,210 @@
+//! What this machine lets the runner enforce and measure (`misc doctor`).
+
+use std::fs;
+use std::sync::OnceLock;
+
+use crate::cgroup::{self, CgroupLimits, CgroupVersion, RunCgroup};
+
+/// One line of the doctor's report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Check {
+    /// What is checked, e.g. `cgroup v1 memory`.
+    pub name: String,
+    pub ok: bool,
+    /// What was found.
+    pub found: String,
+    /// How to get it when missing (empty when `ok`).
+    pub fix: String,
+}
+
+/// What this machine supports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Capabilities {
+    /// Effective uid 0.
+    pub root: bool,
+    /// The mechanism runs will be measured by: `cgroup-v2`, `cgroup-v1` or `proc`.
+    pub mechanism: String,
+    /// v1 controllers mounted (of those the runner uses) and whether a run cgroup can be created.
+    pub cgroup_v1: Vec<(String, bool)>,
+    /// Controllers available to our v2 cgroup (empty if v2 is not mounted).
+    pub cgroup_v2_controllers: Vec<String>,
+    pub cgroup_v2_mounted: bool,
+    /// `unshare(CLONE_NEWNET)` works (a run can be given no network).
+    pub net_namespace: bool,
+    /// `unshare(CLONE_NEWNS)` and bind mounts work (read-only solver and input directories).
+    pub mount_namespace: bool,
+    pub pidfd: bool,
+    pub subreaper: bool,
+    /// The individual checks with fixes.
+    pub checks: Vec<Check>,
+}
+
+/// Whether `unshare(flags)` works, tried in a throw-away child process.
+fn can_unshare(flags: libc::c_int) -> bool {
+    // SAFETY: the child only calls async-signal-safe functions and exits.
+    unsafe {
+        let pid = libc::fork();
+        if pid < 0 {
+            return false;
+        }
+        if pid == 0 {
+            let ok = libc::unshare(flags) == 0;
+            libc::_exit(if ok { 0 } else { 1 });
+        }
+        let mut status = 0;
+        libc::waitpid(pid, &mut status, 0) == pid
+            && libc::WIFEXITED(status)
+            && libc::WEXITSTATUS(status) == 0
+    }
+}
+
+fn check(name: &str, ok: bool, found: impl Into<String>, fix: &str) -> Check {
+    Check {
+        name: name.to_owned(),
+        ok,
+        found: found.into(),
+        fix: if ok { String::new() } else { fix.to_owned() },
+    }
+}
+
+/// Probes the machine once (creating and removing a test cgroup) and describes it.
+pub fn capabilities() -> Capabilities {
+    static CAPS: OnceLock<Capabilities> = OnceLock::new();
+    CAPS.get_or_init(probe).clone()
+}
+
+fn probe() -> Capabilities {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let layout = cgroup::layout();
+    let mut checks = Vec::new();
+    checks.push(check(
+        "running as root",
+        root,
+        if root { "uid 0" } else { "not root" },
+        "run as root (or get a delegated cgroup, see below) for cgroups and namespaces",
+    ));
+
+    let version = cgroup::usable_version();
+    let works = version.is_some_and(|v| {
+        RunCgroup::create(
+            v,
+            CgroupLimits {
+                memory: Some(1 << 30),
+                pids: Some(64),
+            },
+        )
+        .is_ok()
+    });
+    let mechanism = match (version, works) {
+        (Some(CgroupVersion::V2), true) => "cgroup-v2",
+        (Some(CgroupVersion::V1), true) => "cgroup-v1",
+        _ => "proc",
+    };
+
+    let mut v1 = Vec::new();
+    for ctrl in cgroup::V1_REQUIRED.iter().chain(cgroup::V1_OPTIONAL.iter()) {
+        let m = layout.v1_controller(ctrl);
+        let writable = m.is_some_and(|m| {
+            let probe = m
+                .own_dir
+                .join(format!("misc-doctor-{}", std::process::id()));
+            let ok = fs::create_dir(&probe).is_ok();
+            let _ = fs::remove_dir(&probe);
+            ok
+        });
+        let found = match m {
+            Some(m) if writable => format!("writable at {}", m.own_dir.display()),
+            Some(m) => format!("mounted, not writable at {}", m.own_dir.display()),
+            None => "not mounted".to_owned(),
+        };
+        checks.push(check(
+            &format!("cgroup v1 {ctrl}"),
+            writable,
+            found,
+            "mount it (mount -t cgroup -o CTRL cgroup /sys/fs/cgroup/CTRL) and run as root, or use cgroup v2",
+        ));
+        v1.push(((*ctrl).to_owned(), writable));
+    }
+    let v2_controllers = layout.v2_available();
+    let v2_ok = cgroup::V2_REQUIRED
+        .iter()
+        .all(|c| v2_controllers.iter().any(|a| a == c));
+    checks.push(check(
+        "cgroup v2 memory+pids",
+        v2_ok,
+        match &layout.v2 {
+            Some(m) => format!(
+                "{} offers [{}]",
+                m.own_dir.display(),
+                v2_controllers.join(" ")
+            ),
+            None => "not mounted".to_owned(),
+        },
+        "boot with systemd.unified_cgroup_hierarchy=1, or run inside a delegated scope: \
+         systemd-run --user --scope -p Delegate=yes misc ...",
+    ));
+    checks.push(check(
+        "measuring mechanism",
+        mechanism != "proc",
+        mechanism,
+        "without a writable cgroup, CPU and memory are polled from /proc (10 ms ticks; the final \
+         CPU time is exact from wait4) and processes that survive a killed harness cannot be found",
+    ));
+
+    let net_namespace = can_unshare(libc::CLONE_NEWNET);
+    checks.push(check(
+        "network namespace (no network for solvers)",
+        net_namespace,
+        if net_namespace { "available" } else { "unshare(CLONE_NEWNET) refused" },
+        "run as root, or allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)",
+    ));
+    let mount_namespace = root && can_unshare(libc::CLONE_NEWNS);
+    checks.push(check(
+        "mount namespace (read-only solver and input directories)",
+        mount_namespace,
+        if mount_namespace {
+            "available"
+        } else {
+            "unavailable"
+        },
+        "run as root; without it only file modes protect the input, which root solvers ignore",
+    ));
+    // SAFETY: pidfd_open on our own pid, the descriptor is closed at once.
+    let pidfd = unsafe {
+        let fd = libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0);
+        if fd >= 0 {
+            libc::close(fd as libc::c_int);
+        }
+        fd >= 0
+    };
+    checks.push(check(
+        "pidfd",
+        pidfd,
+        if pidfd { "available" } else { "missing" },
+        "Linux 5.3 or newer",
+    ));
+    let mut flag: libc::c_int = 0;
+    // SAFETY: PR_GET_CHILD_SUBREAPER writes one int through the pointer.
+    let subreaper = unsafe {
+        libc::prctl(
+            libc::PR_GET_CHILD_SUBREAPER,
+            &mut flag as *mut libc::c_int,
+            0,
+            0,
+            0,
+        )
+    } == 0;
+    Capabilities {
+        root,
+        mechanism: mechanism.to_owned(),
+        cgroup_v1: v1,
+        cgroup_v2_controllers: v2_controllers,
+        cgroup_v2_mounted: layout.v2.is_some(),
+        net_namespace,
+        mount_namespace,
+        pidfd,
+        subreaper,
+        checks,
+    }
+}

@@ -1,0 +1,670 @@
+//! The watchdog: start a run, enforce its limits, end it completely and report what it used.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncReadExt;
+use tokio::net::unix::pipe;
+use tokio::sync::mpsc;
+
+use crate::cgroup::{self, CgroupLimits, CgroupVersion, RunCgroup};
+use crate::spawn::{self, ChildSetup};
+use crate::{procfs, Measurement, MechanismChoice, RunSpec, RunnerError, Termination};
+
+/// Limits as options: `None` means unlimited.
+#[derive(Debug, Clone, Copy)]
+struct Lim {
+    cpu: Option<f64>,
+    wall: Option<f64>,
+    memory: Option<u64>,
+    output: Option<u64>,
+    stdio: Option<u64>,
+    warning: f64,
+    grace: f64,
+    processes: Option<u64>,
+}
+
+fn time_limit(t: f64) -> Option<f64> {
+    (t.is_finite() && t > 0.0).then_some(t)
+}
+
+fn size_limit(b: u64) -> Option<u64> {
+    (b != u64::MAX).then_some(b)
+}
+
+impl Lim {
+    fn of(spec: &RunSpec) -> Lim {
+        let output = size_limit(spec.limits.output);
+        Lim {
+            cpu: time_limit(spec.limits.cpu_time),
+            wall: time_limit(spec.limits.wall_time),
+            memory: size_limit(spec.limits.memory),
+            output,
+            stdio: spec.stdio_limit.or(output).and_then(size_limit),
+            warning: if spec.limits.warning.is_finite() {
+                spec.limits.warning.max(0.0)
+            } else {
+                0.0
+            },
+            grace: spec.kill_grace.as_secs_f64(),
+            processes: size_limit(spec.max_processes).filter(|n| *n > 0),
+        }
+    }
+}
+
+/// Set once creating a cgroup failed in `Auto` mode, so later runs go straight to `/proc`.
+static CGROUPS_BROKEN: AtomicBool = AtomicBool::new(false);
+
+fn auto_version() -> Option<CgroupVersion> {
+    static VERSION: OnceLock<Option<CgroupVersion>> = OnceLock::new();
+    if CGROUPS_BROKEN.load(Ordering::Relaxed) {
+        return None;
+    }
+    *VERSION.get_or_init(cgroup::usable_version)
+}
+
+fn make_cgroup(spec: &RunSpec, lim: &Lim) -> Result<Option<RunCgroup>, RunnerError> {
+    let cg_limits = CgroupLimits {
+        memory: lim.memory,
+        pids: lim.processes,
+    };
+    let (version, forced) = match spec.mechanism {
+        MechanismChoice::Proc => return Ok(None),
+        MechanismChoice::CgroupV1 => (CgroupVersion::V1, true),
+        MechanismChoice::CgroupV2 => (CgroupVersion::V2, true),
+        MechanismChoice::Auto => match auto_version() {
+            Some(v) => (v, false),
+            None => return Ok(None),
+        },
+    };
+    match RunCgroup::create(version, cg_limits) {
+        Ok(cg) => Ok(Some(cg)),
+        Err(e) if forced => Err(RunnerError::Mechanism {
+            mechanism: format!("{version:?}"),
+            reason: e.to_string(),
+        }),
+        Err(e) => {
+            tracing::warn!("cannot create a run cgroup ({e}); measuring through /proc from now on");
+            CGROUPS_BROKEN.store(true, Ordering::Relaxed);
+            Ok(None)
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Event {
+    Pid(i32),
+    Status(i32),
+    ShimGone,
+    StdioLimit,
+}
+
+async fn read_status(mut rx: pipe::Receiver, tx: mpsc::UnboundedSender<Event>) {
+    let mut buf = [0u8; 8];
+    while rx.read_exact(&mut buf).await.is_ok() {
+        let mut tag = [0u8; 4];
+        let mut val = [0u8; 4];
+        tag.copy_from_slice(&buf[..4]);
+        val.copy_from_slice(&buf[4..]);
+        let value = i32::from_ne_bytes(val);
+        let ev = match i32::from_ne_bytes(tag) {
+            spawn::MSG_PID => Event::Pid(value),
+            spawn::MSG_STATUS => Event::Status(value),
+            _ => continue,
+        };
+        let _ = tx.send(ev);
+    }
+    let _ = tx.send(Event::ShimGone);
+}
+
+/// Reads a stdio pipe to its end, keeping the last `tail` bytes; reports once when more than
+/// `limit` bytes came.
+async fn read_tail(
+    mut rx: pipe::Receiver,
+    tail: usize,
+    limit: Option<u64>,
+    tx: mpsc::UnboundedSender<Event>,
+) -> (Vec<u8>, u64) {
+    let mut kept: Vec<u8> = Vec::new();
+    let mut total: u64 = 0;
+    let mut reported = false;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match rx.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        total += n as u64;
+        if tail > 0 {
+            kept.extend_from_slice(&buf[..n]);
+            if kept.len() > 2 * tail + buf.len() {
+                kept.drain(..kept.len() - tail);
+            }
+        }
+        if !reported && limit.is_some_and(|l| total > l) {
+            reported = true;
+            let _ = tx.send(Event::StdioLimit);
+        }
+    }
+    if kept.len() > tail {
+        kept.drain(..kept.len() - tail);
+    }
+    (kept, total)
+}
+
+fn receiver(fd: Option<impl Into<OwnedFd>>) -> Option<pipe::Receiver> {
+    pipe::Receiver::from_owned_fd(fd?.into()).ok()
+}
+
+/// A snapshot of the run's resource use while it runs.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sample {
+    cpu: f64,
+    memory: u64,
+    processes: u64,
+}
+
+struct Watch<'a> {
+    spec: &'a RunSpec,
+    lim: Lim,
+    cg: Option<RunCgroup>,
+    shim: i32,
+    solver: Option<i32>,
+    start: Instant,
+    ncpu: f64,
+    hz: f64,
+    page: u64,
+    /// The limit the harness enforced, if any.
+    reason: Option<Termination>,
+    detail: String,
+    warned: bool,
+    term_sent: Option<Instant>,
+    killed: Option<Instant>,
+    status: Option<i32>,
+    ended: Option<Instant>,
+    peak_memory: u64,
+    stdio_over: bool,
+}
+
+impl Watch<'_> {
+    fn sample(&mut self) -> Sample {
+        let s = match &self.cg {
+            Some(cg) => Sample {
+                cpu: cg.cpu().map_or(0.0, |c| c.total),
+                memory: 0,
+                processes: 0,
+            },
+            None => {
+                let snap = procfs::snapshot();
+                let desc = procfs::descendants(self.shim, &snap);
+                let reaped = snap
+                    .iter()
+                    .find(|p| p.pid == self.shim)
+                    .map_or(0, |p| p.cutime + p.cstime);
+                let ticks: u64 =
+                    desc.iter().map(procfs::ProcStat::total_ticks).sum::<u64>() + reaped;
+                Sample {
+                    cpu: ticks as f64 / self.hz,
+                    memory: desc.iter().map(|p| p.rss).sum::<u64>() * self.page,
+                    processes: desc.len() as u64,
+                }
+            }
+        };
+        self.peak_memory = self.peak_memory.max(s.memory);
+        s
+    }
+
+    fn signal_tree(&self, sig: i32) {
+        match &self.cg {
+            Some(cg) => {
+                cg.signal_all(sig, Some(self.shim));
+            }
+            None => {
+                let snap = procfs::snapshot();
+                for p in procfs::descendants(self.shim, &snap) {
+                    // SAFETY: kill has no memory-safety preconditions.
+                    unsafe { libc::kill(p.pid, sig) };
+                }
+            }
+        }
+    }
+
+    /// SIGKILLs every process of the run except the shim, which then exits by itself.
+    fn kill_tree(&mut self) {
+        if self.killed.is_none() {
+            self.killed = Some(Instant::now());
+        }
+        match &self.cg {
+            Some(cg) => {
+                cg.kill_all(Some(self.shim));
+            }
+            None => {
+                if let Some(solver) = self.solver {
+                    // SAFETY: kill has no memory-safety preconditions.
+                    unsafe { libc::kill(-solver, libc::SIGKILL) };
+                }
+                for _ in 0..100 {
+                    let snap = procfs::snapshot();
+                    let desc = procfs::descendants(self.shim, &snap);
+                    if desc.is_empty() {
+                        break;
+                    }
+                    for p in desc {
+                        // SAFETY: kill has no memory-safety preconditions.
+                        unsafe { libc::kill(p.pid, libc::SIGKILL) };
+                    }
+                }
+            }
+        }
+    }
+
+    fn limit_reached(&mut self, reason: Termination, detail: String, graceful: bool) {
+        if self.reason.is_some() || self.status.is_some() {
+            return;
+        }
+        tracing::debug!("run {}: {detail}", self.shim);
+        self.reason = Some(reason);
+        self.detail = detail;
+        if graceful {
+            self.signal_tree(libc::SIGTERM);
+            self.term_sent = Some(Instant::now());
+        } else {
+            self.kill_tree();
+        }
+    }
+
+    fn output_size(&self) -> Option<u64> {
+        let path = self.spec.output_file.as_ref()?;
+        std::fs::metadata(path).ok().map(|m| m.len())
+    }
+
+    /// Checks every limit against a fresh sample and acts.
+    fn check(&mut self, s: Sample) {
+        let elapsed = self.start.elapsed().as_secs_f64();
+        if self.status.is_some() {
+            if self.killed.is_none() {
+                // The main process ended: whatever it left behind goes now.
+                self.kill_tree();
+            }
+            return;
+        }
+        if let Some(cg) = &self.cg {
+            if self.lim.memory.is_some() && cg.oom_kills() > 0 {
+                let d = format!(
+                    "memory limit of {} bytes reached (the kernel's OOM killer acted)",
+                    self.lim.memory.unwrap_or(0)
+                );
+                self.limit_reached(Termination::MemoryLimit, d, false);
+            }
+        } else {
+            if let Some(m) = self.lim.memory.filter(|m| s.memory > *m) {
+                let d = format!("memory limit of {m} bytes reached ({} bytes)", s.memory);
+                self.limit_reached(Termination::MemoryLimit, d, false);
+            }
+            if let Some(n) = self.lim.processes.filter(|n| s.processes > *n) {
+                // There is no termination class for this; it ends as a signalled run.
+                if self.reason.is_none() && self.killed.is_none() {
+                    self.detail =
+                        format!("process limit of {n} exceeded ({} processes)", s.processes);
+                    self.kill_tree();
+                }
+            }
+        }
+        if self.stdio_over {
+            let d = format!(
+                "stdout or stderr exceeded {} bytes",
+                self.lim.stdio.unwrap_or(0)
+            );
+            self.limit_reached(Termination::OutputLimit, d, false);
+        }
+        if let Some(l) = self.lim.output {
+            if let Some(size) = self.output_size().filter(|size| *size > l) {
+                let d = format!("output file exceeded {l} bytes ({size} bytes)");
+                self.limit_reached(Termination::OutputLimit, d, false);
+            }
+        }
+        if let Some(cpu) = self.lim.cpu {
+            if !self.warned && self.lim.warning > 0.0 && s.cpu >= cpu - self.lim.warning {
+                self.warned = true;
+                if let Some(solver) = self.solver {
+                    // SAFETY: kill has no memory-safety preconditions.
+                    unsafe { libc::kill(solver, self.spec.warning_signal) };
+                }
+            }
+            if s.cpu >= cpu {
+                let d = format!("CPU time limit of {cpu} s reached");
+                self.limit_reached(Termination::CpuLimit, d, true);
+            }
+        }
+        if let Some(wall) = self.lim.wall {
+            if elapsed >= wall {
+                let d = format!("wall-clock limit of {wall} s reached");
+                self.limit_reached(Termination::WallLimit, d, true);
+            }
+        }
+        if let (Some(t), None) = (self.term_sent, self.killed) {
+            let cpu_over = self.lim.cpu.is_some_and(|c| s.cpu >= c + self.lim.grace);
+            if cpu_over || t.elapsed().as_secs_f64() >= self.lim.grace {
+                self.kill_tree();
+            }
+        }
+    }
+
+    /// How long to sleep before the next check.
+    fn next_tick(&self, s: Sample) -> Duration {
+        let min = if self.cg.is_some() { 0.002 } else { 0.005 };
+        let mut t: f64 = 0.05;
+        if self.killed.is_some() {
+            return Duration::from_secs_f64(min);
+        }
+        if let Some(cpu) = self.lim.cpu {
+            let target = if self.term_sent.is_some() {
+                cpu + self.lim.grace
+            } else if !self.warned && self.lim.warning > 0.0 {
+                cpu - self.lim.warning
+            } else {
+                cpu
+            };
+            t = t.min((target - s.cpu) / self.ncpu);
+        }
+        if let Some(wall) = self.lim.wall {
+            t = t.min(wall - self.start.elapsed().as_secs_f64());
+        }
+        if let Some(ts) = self.term_sent {
+            t = t.min(self.lim.grace - ts.elapsed().as_secs_f64());
+        }
+        Duration::from_secs_f64(t.max(min))
+    }
+}
+
+/// Reaps the shim, returning its wait status and resource usage.
+async fn reap(pid: i32) -> Option<(i32, libc::rusage)> {
+    loop {
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value to be overwritten.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: valid pointers to local variables.
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG | libc::__WALL, &mut ru) };
+        if r == pid {
+            return Some((status, ru));
+        }
+        if r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+fn tv(t: libc::timeval) -> f64 {
+    t.tv_sec as f64 + t.tv_usec as f64 / 1e6
+}
+
+fn rlimits(lim: &Lim) -> Vec<(libc::__rlimit_resource_t, u64, u64)> {
+    let mut v = vec![(libc::RLIMIT_CORE, 0, 0)];
+    if let Some(cpu) = lim.cpu {
+        // A backstop only: per process, one second after the limit.
+        let soft = cpu.ceil() as u64 + 1;
+        v.push((libc::RLIMIT_CPU, soft, soft + 1));
+    }
+    if let Some(out) = lim.output {
+        let l = out.saturating_add(1);
+        v.push((libc::RLIMIT_FSIZE, l, l));
+    }
+    v
+}
+
+/// Runs `spec` to the end and measures it. Returns only once no process of the run is left.
+pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
+    let lim = Lim::of(spec);
+    let mut cg = make_cgroup(spec, &lim)?;
+    let measured_by = cg
+        .as_ref()
+        .map_or("proc", RunCgroup::mechanism_name)
+        .to_owned();
+    let procs_files = match &cg {
+        Some(c) => c
+            .procs_files()
+            .map_err(|e| RunnerError::io("preparing the cgroup", e))?,
+        None => Vec::new(),
+    };
+    let (status_rd, status_wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| RunnerError::io("creating the status pipe", e.into()))?;
+    let readonly = spec
+        .isolation
+        .readonly
+        .iter()
+        .map(|p| std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str())))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| RunnerError::io("read-only path", std::io::Error::other(e)))?;
+    let setup = ChildSetup {
+        procs_files,
+        status_fd: status_wr.as_raw_fd(),
+        harness_pid: std::process::id() as i32,
+        rlimits: rlimits(&lim),
+        cpu: spec.cpu_core,
+        new_net: spec.isolation.no_network,
+        readonly,
+    };
+    let mut cmd = Command::new(&spec.program);
+    cmd.args(&spec.args)
+        .env_clear()
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(&spec.work_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: child_setup uses only async-signal-safe calls on data prepared before the fork.
+    unsafe {
+        cmd.pre_exec(move || spawn::child_setup(&setup));
+    }
+    let start = Instant::now();
+    let spawned = cmd.spawn();
+    drop(status_wr);
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(errno) = spawn::setup_errno(&e) {
+                return Err(RunnerError::Setup {
+                    errno,
+                    message: std::io::Error::from_raw_os_error(errno).to_string(),
+                });
+            }
+            let (cpu, user, system) = cg
+                .as_ref()
+                .and_then(RunCgroup::cpu)
+                .map_or((0.0, 0.0, 0.0), |c| (c.total, c.user, c.system));
+            if let Some(c) = cg.as_mut() {
+                let _ = c.remove();
+            }
+            return Ok(Measurement {
+                termination: Termination::FailedToStart,
+                exit_code: None,
+                signal: None,
+                cpu_time: cpu,
+                user_time: user,
+                system_time: system,
+                wall_time: start.elapsed().as_secs_f64(),
+                memory: 0,
+                measured_by,
+                warning_sent: false,
+                stdout_tail: String::new(),
+                stderr_tail: String::new(),
+                stdout_bytes: 0,
+                stderr_bytes: 0,
+                output_bytes: None,
+                detail: format!("cannot execute {}: {e}", spec.program.display()),
+            });
+        }
+    };
+    let shim = child.id() as i32;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let status_rx = pipe::Receiver::from_owned_fd(status_rd)
+        .map_err(|e| RunnerError::io("watching the status pipe", e))?;
+    tokio::spawn(read_status(status_rx, tx.clone()));
+    let out_task = receiver(child.stdout.take())
+        .map(|r| tokio::spawn(read_tail(r, spec.tail_bytes, lim.stdio, tx.clone())));
+    let err_task = receiver(child.stderr.take())
+        .map(|r| tokio::spawn(read_tail(r, spec.tail_bytes, lim.stdio, tx.clone())));
+    drop(tx);
+
+    let ncpu = if spec.cpu_core.is_some() {
+        1.0
+    } else {
+        std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64)
+    };
+    let mut w = Watch {
+        spec,
+        lim,
+        cg: cg.take(),
+        shim,
+        solver: None,
+        start,
+        ncpu,
+        hz: procfs::clock_ticks(),
+        page: procfs::page_size(),
+        reason: None,
+        detail: String::new(),
+        warned: false,
+        term_sent: None,
+        killed: None,
+        status: None,
+        ended: None,
+        peak_memory: 0,
+        stdio_over: false,
+    };
+    let mut sample = Sample::default();
+    loop {
+        let tick = w.next_tick(sample);
+        let mut shim_gone = false;
+        tokio::select! {
+            ev = rx.recv() => match ev {
+                Some(Event::Pid(p)) => w.solver = Some(p),
+                Some(Event::Status(st)) => {
+                    w.status = Some(st);
+                    w.ended = Some(Instant::now());
+                }
+                Some(Event::StdioLimit) => w.stdio_over = true,
+                Some(Event::ShimGone) | None => shim_gone = true,
+            },
+            _ = tokio::time::sleep(tick) => {}
+        }
+        if shim_gone {
+            break;
+        }
+        sample = w.sample();
+        w.check(sample);
+        if w.killed
+            .is_some_and(|k| k.elapsed() > Duration::from_secs(10))
+        {
+            // The shim should have exited long ago; make sure the run ends.
+            tracing::warn!("run {shim}: the shim did not exit; killing it");
+            // SAFETY: kill has no memory-safety preconditions.
+            unsafe { libc::kill(shim, libc::SIGKILL) };
+        }
+    }
+    let ended = w.ended.unwrap_or_else(Instant::now);
+    let reaped = reap(shim).await;
+    // Whatever the shim could not reap (it was killed) is still in the cgroup.
+    if let Some(cg) = &w.cg {
+        cg.kill_all(None);
+    }
+    let wait_tail = |t: Option<tokio::task::JoinHandle<(Vec<u8>, u64)>>| async move {
+        match t {
+            Some(t) => tokio::time::timeout(Duration::from_secs(2), t)
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default(),
+            None => (Vec::new(), 0),
+        }
+    };
+    let (out_tail, out_bytes) = wait_tail(out_task).await;
+    let (err_tail, err_bytes) = wait_tail(err_task).await;
+
+    let (mut cpu_time, mut user_time, mut system_time, mut memory) = (0.0, 0.0, 0.0, w.peak_memory);
+    if let Some((_, ru)) = &reaped {
+        user_time = tv(ru.ru_utime);
+        system_time = tv(ru.ru_stime);
+        cpu_time = user_time + system_time;
+        memory = memory.max((ru.ru_maxrss.max(0) as u64) * 1024);
+    }
+    let mut oom = 0;
+    if let Some(cg) = &w.cg {
+        if let Some(c) = cg.cpu() {
+            (cpu_time, user_time, system_time) = (c.total, c.user, c.system);
+        }
+        memory = cg.memory_peak().or(cg.memory_current()).unwrap_or(memory);
+        oom = cg.oom_kills();
+    }
+    if let Some(mut cg) = w.cg.take() {
+        if let Err(e) = cg.remove() {
+            tracing::warn!("run {shim}: {e}");
+        }
+    }
+
+    let (exit_code, signal) = match w.status {
+        Some(st) if libc::WIFEXITED(st) => (Some(libc::WEXITSTATUS(st)), None),
+        Some(st) if libc::WIFSIGNALED(st) => (None, Some(libc::WTERMSIG(st))),
+        _ => (None, None),
+    };
+    let output_bytes = w.output_size();
+    let over_output = w
+        .lim
+        .output
+        .is_some_and(|l| output_bytes.is_some_and(|s| s > l));
+    let mut detail = w.detail.clone();
+    let termination = if let Some(r) = w.reason {
+        r
+    } else if oom > 0 && w.lim.memory.is_some() {
+        detail = "memory limit reached (the kernel's OOM killer acted)".into();
+        Termination::MemoryLimit
+    } else if signal == Some(libc::SIGXCPU) || w.lim.cpu.is_some_and(|c| cpu_time > c) {
+        detail = "CPU time limit reached".into();
+        Termination::CpuLimit
+    } else if signal == Some(libc::SIGXFSZ) || over_output || w.stdio_over {
+        detail = "output limit reached".into();
+        Termination::OutputLimit
+    } else if w
+        .lim
+        .wall
+        .is_some_and(|l| ended.duration_since(start).as_secs_f64() > l)
+    {
+        detail = "wall-clock limit reached".into();
+        Termination::WallLimit
+    } else if let Some(code) = exit_code {
+        if detail.is_empty() {
+            detail = format!("exited with code {code}");
+        }
+        Termination::Exited
+    } else if let Some(sig) = signal {
+        if detail.is_empty() {
+            detail = format!("killed by signal {sig}");
+        }
+        Termination::Signalled
+    } else {
+        detail = "the run ended without reporting the solver's status".into();
+        Termination::Signalled
+    };
+    Ok(Measurement {
+        termination,
+        exit_code,
+        signal,
+        cpu_time,
+        user_time,
+        system_time,
+        wall_time: ended.duration_since(start).as_secs_f64(),
+        memory,
+        measured_by,
+        warning_sent: w.warned,
+        stdout_tail: String::from_utf8_lossy(&out_tail).into_owned(),
+        stderr_tail: String::from_utf8_lossy(&err_tail).into_owned(),
+        stdout_bytes: out_bytes,
+        stderr_bytes: err_bytes,
+        output_bytes,
+        detail,
+    })
+}
