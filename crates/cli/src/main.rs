@@ -1,2 +1,59 @@
-//! The `misc` command line.
-fn main() {}
+//! The `misc` command line: check answers, run rounds, score and publish them.
+
+mod check_cmd;
+mod exit;
+mod input;
+
+use clap::{Parser, Subcommand};
+
+/// Judge and rank package-upgrade solver competitions in the style of MISC, the Mancoosi
+/// International Solver Competition.
+///
+/// Exit codes: 0 success or valid solution; 1 not a solution; 2 usage error or unparseable
+/// problem; 3 could not finish.
+#[derive(Debug, Parser)]
+#[command(name = "misc", version, about, long_about = None)]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Check(check_cmd::CheckArgs),
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let result = match cli.command {
+        Command::Check(args) => check_cmd::run(args),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::FAILURE
+        }
+    };
+    std::process::exit(code);
+}

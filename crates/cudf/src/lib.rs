@@ -1,1 +1,50 @@
-//! The CUDF 2.0 model, a fast parser over bytes with interned names and line/column positions, a writer, and transparent .gz/.bz2/.xz input.
+//! The CUDF 2.0 document model, parser and writer.
+//!
+//! CUDF (Common Upgradeability Description Format) describes a package universe, the current
+//! installation and a request; MISC solvers read one and answer with a new installation or
+//! `FAIL`. This crate follows libCUDF, the reference implementation, wherever the CUDF 2.0
+//! specification is silent; misc-rules.md (sections 5 and 7) lists the rules and the places where
+//! we deliberately differ:
+//!
+//! - `key:` without a space after the colon is accepted (libCUDF rejects it);
+//! - `_` is accepted in package names (libCUDF 0.10 rejects it; some converters emit it);
+//! - a `\r` before a line end is ignored;
+//! - in solutions, properties other than `package`, `version` and `installed` are ignored
+//!   without being type-checked, and `preamble:`/`request:` stanzas are skipped.
+//!
+//! # Design
+//!
+//! [`parse`] works on one `&str` in a single pass. Package and feature names are interned to
+//! dense [`NameId`]s; dependencies, conflicts, provides and request items live in flat arenas of
+//! the [`Document`]; values of extra properties are type-checked and then kept as slices of the
+//! input (borrowed, not copied). Every error is a [`ParseError`] naming line and column and what
+//! was expected. The crate does no IO: callers read files and hand the bytes to [`decompress`]
+//! (which recognises gzip, bzip2 and xz by their magic bytes) and [`check_utf8`].
+//!
+//! ```
+//! let text = "package: a\nversion: 1\ndepends: b >= 2 | c\ninstalled: true\n\nrequest: r\ninstall: a\n";
+//! let doc = misc_cudf::parse_problem(text).unwrap();
+//! assert_eq!(doc.packages.len(), 1);
+//! let a = doc.name_id("a").unwrap();
+//! assert_eq!(doc.package(doc.versions_of(a)[0]).version, 1);
+//! ```
+
+mod decode;
+mod error;
+mod lex;
+mod model;
+mod parse;
+mod solution;
+mod write;
+
+pub use decode::{decompress, Compression, DecodeError};
+pub use error::ParseError;
+pub use model::{
+    Constraint, Document, Formula, Keep, NameId, Package, PkgId, Preamble, PropDecl, PropId,
+    PropType, RelOp, Request, Span, Version, Vpkg, VpkgList,
+};
+pub use parse::{
+    check_utf8, check_value, parse, parse_problem, parse_vpkg_formula, parse_vpkg_list, TextFormula,
+};
+pub use solution::{parse_answer, Answer, Solution, UnknownPackage};
+pub use write::{write_document, write_package, write_solution};

@@ -1,0 +1,196 @@
+//! `misc check`: validate a problem, judge a solution, evaluate criteria.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use misc_check::{Report, Verdict, Violation};
+use misc_cudf::Document;
+use serde::Serialize;
+
+use crate::exit;
+
+/// Validate a CUDF problem, or decide whether an answer solves it.
+///
+/// With PROBLEM alone: check its syntax, types and declared properties, and report whether the
+/// initial installation is consistent (an inconsistent one is reported, not an error).
+/// With SOLUTION too: decide whether SOLUTION solves PROBLEM and list every violation.
+/// Inputs may be plain or compressed (.gz, .bz2, .xz, detected by content).
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The CUDF problem (universe, installation and request).
+    pub problem: PathBuf,
+    /// A solver's answer: package stanzas, or FAIL on the first line.
+    pub solution: Option<PathBuf>,
+    /// Also evaluate these optimisation criteria on a valid solution (e.g. `paranoid`,
+    /// `trendy`, `-removed,-changed`, `-count(new),+sum(solution,size)`).
+    #[arg(long, requires = "solution")]
+    pub criteria: Option<String>,
+    /// How criteria count: `name` (MISC 2010/2011, a version switch is one change) or `pair`
+    /// (MISC 2012 / aspcud, (name, version) pairs). Default: pair.
+    #[arg(long, value_name = "name|pair", requires = "criteria")]
+    pub semantics: Option<String>,
+    /// Print one JSON object on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct ProblemJson<'a> {
+    problem: String,
+    packages: usize,
+    installed: usize,
+    initial_consistent: bool,
+    initial_violations: &'a [Violation],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    violations: Option<&'a [Violation]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warnings: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fail_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    criteria: Option<Vec<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    criteria_labels: Option<Vec<String>>,
+}
+
+pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
+    let problem_text = match crate::input::read_document(&args.problem) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let problem = match misc_cudf::parse_problem(&problem_text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            eprintln!("error: {}", e.in_file(args.problem.display().to_string()));
+            return Ok(exit::USAGE);
+        }
+    };
+    let initial = misc_check::check_initial(&problem);
+    let installed = problem.packages.iter().filter(|p| p.installed).count();
+    let mut json = ProblemJson {
+        problem: args.problem.display().to_string(),
+        packages: problem.packages.len(),
+        installed,
+        initial_consistent: initial.is_empty(),
+        initial_violations: &initial,
+        verdict: None,
+        violations: None,
+        warnings: None,
+        fail_reason: None,
+        criteria: None,
+        criteria_labels: None,
+    };
+    let Some(solution_path) = &args.solution else {
+        if args.json {
+            print_json(&json)?;
+        } else {
+            print_problem_summary(&problem, &json);
+        }
+        return Ok(exit::OK);
+    };
+    let (report, fail_reason) = judge_file(&problem, solution_path);
+    json.verdict = Some(report.verdict);
+    json.violations = Some(&report.violations);
+    json.warnings = Some(&report.warnings);
+    json.fail_reason = fail_reason.as_deref();
+    if let (Some(criteria), Verdict::Valid) = (&args.criteria, report.verdict) {
+        let _ = criteria;
+        let _ = &args.semantics;
+        // Criteria evaluation is wired in by `crate::criteria_glue` once misc-criteria lands.
+    }
+    if args.json {
+        print_json(&json)?;
+    } else {
+        print_problem_summary(&problem, &json);
+        print_report(&report, fail_reason.as_deref());
+    }
+    Ok(match report.verdict {
+        Verdict::Valid => exit::OK,
+        Verdict::Invalid | Verdict::Fail => exit::NOT_A_SOLUTION,
+    })
+}
+
+/// Reads, parses and checks an answer file. An unreadable or unparseable answer is a report
+/// with an `unparseable` violation, never an error.
+pub fn judge_file(problem: &Document<'_>, path: &std::path::Path) -> (Report, Option<String>) {
+    let text = match crate::input::read_document(path) {
+        Ok(t) => t,
+        Err(e) => return (misc_check::unparseable(format!("{e:#}")), None),
+    };
+    judge_text(problem, &text, &path.display().to_string())
+}
+
+/// Parses and checks an answer's text.
+pub fn judge_text(problem: &Document<'_>, text: &str, name: &str) -> (Report, Option<String>) {
+    match misc_cudf::parse_answer(text, problem) {
+        Err(e) => (misc_check::unparseable(e.in_file(name).to_string()), None),
+        Ok(answer) => {
+            let reason = match &answer {
+                misc_cudf::Answer::Fail { reason } => Some(reason.clone()),
+                _ => None,
+            };
+            (misc_check::check_answer(problem, &answer), reason)
+        }
+    }
+}
+
+fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn print_problem_summary(problem: &Document<'_>, json: &ProblemJson<'_>) {
+    let request = problem.request.as_ref();
+    let count = |f: fn(&misc_cudf::Request) -> misc_cudf::VpkgList| {
+        request.map_or(0, |r| problem.vpkgs(f(r)).len())
+    };
+    println!(
+        "{}: well-formed, {} packages ({} installed), request: install {}, remove {}, upgrade {}",
+        json.problem,
+        json.packages,
+        json.installed,
+        count(|r| r.install),
+        count(|r| r.remove),
+        count(|r| r.upgrade),
+    );
+    if json.initial_consistent {
+        println!("initial installation: consistent");
+    } else {
+        println!(
+            "initial installation: inconsistent ({} problem(s); a solution must still be consistent)",
+            json.initial_violations.len()
+        );
+        for v in json.initial_violations {
+            println!("  - {}", v.message);
+        }
+    }
+}
+
+fn print_report(report: &Report, fail_reason: Option<&str>) {
+    match report.verdict {
+        Verdict::Valid => println!("verdict: valid (the answer is a solution)"),
+        Verdict::Fail => match fail_reason {
+            Some(r) if !r.is_empty() => println!("verdict: fail (the solver answered FAIL: {r})"),
+            _ => println!("verdict: fail (the solver answered FAIL)"),
+        },
+        Verdict::Invalid => {
+            println!(
+                "verdict: invalid ({} violation(s))",
+                report.violations.len()
+            );
+            for v in &report.violations {
+                println!("  - [{}] {}", v.kind.as_str(), v.message);
+            }
+        }
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+}

@@ -1,0 +1,295 @@
+//! Lexical layer: lines, stanzas and properties (misc-rules.md 5.1), and the value tokenizers
+//! shared by the document and solution parsers.
+
+use std::borrow::Cow;
+
+use crate::model::{Constraint, RelOp, Version};
+use crate::ParseError;
+
+/// One `name: value` property of a stanza, with continuation lines already joined.
+#[derive(Debug, Clone)]
+pub(crate) struct Prop<'a> {
+    pub name: &'a str,
+    pub value: Cow<'a, str>,
+    pub line: u32,
+    /// Column of the first byte of the value.
+    pub column: u32,
+    /// Whether continuation lines were joined (columns inside the value are then approximate).
+    pub continued: bool,
+}
+
+impl Prop<'_> {
+    /// The error position of a byte offset inside the value.
+    pub fn error(&self, offset: usize, message: impl Into<String>) -> ParseError {
+        let column = if self.continued {
+            self.column
+        } else {
+            self.column + offset as u32
+        };
+        ParseError::new(self.line, column, message)
+    }
+}
+
+/// Splits a document into stanzas of properties. Comment lines (`#` in column 1) are skipped
+/// anywhere; blank lines (spaces and tabs only) end a stanza; a line starting with a space
+/// continues the previous value, the leading space dropped and no separator added (libCUDF).
+pub(crate) struct StanzaReader<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u32,
+}
+
+impl<'a> StanzaReader<'a> {
+    pub fn new(text: &'a str) -> Self {
+        StanzaReader {
+            text,
+            pos: 0,
+            line: 0,
+        }
+    }
+
+    /// The number of lines read so far.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    fn next_line(&mut self) -> Option<&'a str> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let rest = &self.text.as_bytes()[self.pos..];
+        let (line, advance) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&self.text[self.pos..self.pos + i], i + 1),
+            None => (&self.text[self.pos..], rest.len()),
+        };
+        self.pos += advance;
+        self.line += 1;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+
+    /// Reads the next stanza into `props` (cleared first). Returns `Ok(false)` at the end.
+    pub fn next_stanza(&mut self, props: &mut Vec<Prop<'a>>) -> Result<bool, ParseError> {
+        props.clear();
+        while let Some(line) = self.next_line() {
+            let bytes = line.as_bytes();
+            match bytes.first() {
+                Some(b'#') => continue,
+                None => {
+                    if props.is_empty() {
+                        continue;
+                    }
+                    return Ok(true);
+                }
+                Some(b' ') | Some(b'\t') if bytes.iter().all(|&b| b == b' ' || b == b'\t') => {
+                    if props.is_empty() {
+                        continue;
+                    }
+                    return Ok(true);
+                }
+                Some(b' ') => {
+                    let Some(last) = props.last_mut() else {
+                        return Err(ParseError::new(
+                            self.line,
+                            1,
+                            "a continuation line (starting with a space) must follow a property line",
+                        ));
+                    };
+                    last.value.to_mut().push_str(&line[1..]);
+                    last.continued = true;
+                }
+                Some(_) => props.push(self.property(line)?),
+            }
+        }
+        Ok(!props.is_empty())
+    }
+
+    fn property(&self, line: &'a str) -> Result<Prop<'a>, ParseError> {
+        let bytes = line.as_bytes();
+        let colon = match memchr::memchr(b':', bytes) {
+            Some(c) => c,
+            None => {
+                return Err(ParseError::new(
+                    self.line,
+                    1,
+                    format!(
+                        "expected a property line `name: value`, found `{}`",
+                        shorten(line)
+                    ),
+                ))
+            }
+        };
+        let name = &line[..colon];
+        if let Some(bad) = invalid_ident_at(name) {
+            return Err(ParseError::new(
+                self.line,
+                bad as u32 + 1,
+                format!(
+                    "invalid property name `{}`: expected a lower-case letter followed by lower-case letters, digits or `-`",
+                    shorten(name)
+                ),
+            ));
+        }
+        // libCUDF wants exactly one space after the colon; accept none or several.
+        let mut start = colon + 1;
+        while start < bytes.len() && (bytes[start] == b' ' || bytes[start] == b'\t') {
+            start += 1;
+        }
+        Ok(Prop {
+            name,
+            value: Cow::Borrowed(&line[start..]),
+            line: self.line,
+            column: start as u32 + 1,
+            continued: false,
+        })
+    }
+}
+
+/// Shortens text for error messages.
+pub(crate) fn shorten(s: &str) -> Cow<'_, str> {
+    if s.len() <= 60 {
+        Cow::Borrowed(s)
+    } else {
+        let mut end = 57;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        Cow::Owned(format!("{}...", &s[..end]))
+    }
+}
+
+/// The offset of the first byte that makes `s` not an `ident` (`[a-z][a-z0-9-]*`), if any.
+pub(crate) fn invalid_ident_at(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    match b.first() {
+        None => return Some(0),
+        Some(c) if !c.is_ascii_lowercase() => return Some(0),
+        _ => {}
+    }
+    b.iter()
+        .position(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'))
+}
+
+/// Whether a byte may appear in a package name. CUDF 2.0 allows `[A-Za-z0-9+./@()%-]`;
+/// `_` is accepted too, as some distributions' converters emit it (misc-rules.md 5.2).
+#[inline]
+pub(crate) fn is_pkgname_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'+' | b'.' | b'/' | b'@' | b'(' | b')' | b'%' | b'-' | b'_'
+        )
+}
+
+/// A cursor over a property value, with the offsets errors need.
+pub(crate) struct Cursor<'s> {
+    pub s: &'s str,
+    pub pos: usize,
+}
+
+impl<'s> Cursor<'s> {
+    pub fn new(s: &'s str) -> Self {
+        Cursor { s, pos: 0 }
+    }
+
+    #[inline]
+    pub fn skip_ws(&mut self) {
+        let b = self.s.as_bytes();
+        while self.pos < b.len() && (b[self.pos] == b' ' || b[self.pos] == b'\t') {
+            self.pos += 1;
+        }
+    }
+
+    #[inline]
+    pub fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.pos).copied()
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+
+    /// Reads a package name; returns its byte range.
+    pub fn pkgname(&mut self) -> Result<std::ops::Range<usize>, (usize, String)> {
+        let b = self.s.as_bytes();
+        let start = self.pos;
+        while self.pos < b.len() && is_pkgname_byte(b[self.pos]) {
+            self.pos += 1;
+        }
+        if self.pos == start {
+            return Err((start, format!("expected a package name, {}", self.found())));
+        }
+        Ok(start..self.pos)
+    }
+
+    /// Describes what is at the cursor, for "expected X, found Y" messages.
+    pub fn found(&self) -> String {
+        match self.s[self.pos..].chars().next() {
+            None => "found the end of the value".to_string(),
+            Some(c) => format!("found `{c}`"),
+        }
+    }
+
+    /// Reads an optional relational operator.
+    pub fn relop(&mut self) -> Option<RelOp> {
+        let b = &self.s.as_bytes()[self.pos..];
+        let (op, len) = match b {
+            [b'!', b'=', ..] => (RelOp::Neq, 2),
+            [b'>', b'=', ..] => (RelOp::Geq, 2),
+            [b'<', b'=', ..] => (RelOp::Leq, 2),
+            [b'=', ..] => (RelOp::Eq, 1),
+            [b'>', ..] => (RelOp::Gt, 1),
+            [b'<', ..] => (RelOp::Lt, 1),
+            _ => return None,
+        };
+        self.pos += len;
+        Some(op)
+    }
+
+    /// Reads a posint (a leading `+` allowed, 0 rejected).
+    pub fn posint(&mut self) -> Result<Version, (usize, String)> {
+        let start = self.pos;
+        if self.peek() == Some(b'+') {
+            self.pos += 1;
+        }
+        let b = self.s.as_bytes();
+        let digits = self.pos;
+        let mut value: u64 = 0;
+        while self.pos < b.len() && b[self.pos].is_ascii_digit() {
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(b[self.pos] - b'0')))
+                .ok_or_else(|| (start, "version number too large".to_string()))?;
+            self.pos += 1;
+        }
+        if self.pos == digits {
+            return Err((
+                start,
+                format!("expected a version (a positive integer), {}", self.found()),
+            ));
+        }
+        if value == 0 {
+            return Err((
+                start,
+                "expected a version (a positive integer), found 0".to_string(),
+            ));
+        }
+        Ok(value)
+    }
+
+    /// Reads `name [op version]`.
+    pub fn vpkg(&mut self) -> Result<(std::ops::Range<usize>, Constraint), (usize, String)> {
+        self.skip_ws();
+        let name = self.pkgname()?;
+        self.skip_ws();
+        let constraint = match self.relop() {
+            None => Constraint::ANY,
+            Some(op) => {
+                self.skip_ws();
+                let v = self.posint()?;
+                self.skip_ws();
+                Constraint(Some((op, v)))
+            }
+        };
+        Ok((name, constraint))
+    }
+}
