@@ -108,7 +108,12 @@ pub fn parse_layout(mountinfo: &str, own_cgroups: &str) -> Layout {
             } else {
                 path.strip_prefix(root).unwrap_or(path)
             };
-            Path::new(mount_point).join(stripped.trim_start_matches('/'))
+            let stripped = stripped.trim_start_matches('/');
+            if stripped.is_empty() {
+                PathBuf::from(mount_point)
+            } else {
+                Path::new(mount_point).join(stripped)
+            }
         };
         match *fstype {
             "cgroup2" => {

@@ -1,0 +1,51 @@
+//! `misc doctor`: what this machine lets the runner enforce and measure, and how to get the rest.
+
+/// Report what this machine can enforce and measure (cgroups, namespaces), with fixes.
+///
+/// Lists the cgroup controllers the runner can use, the measuring mechanism runs will get
+/// (cgroup-v2, cgroup-v1 or proc), and the isolation available (no network, read-only
+/// directories). With --cleanup, also kills and removes run cgroups left behind by a harness
+/// that was killed.
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Kill and remove run cgroups whose harness is gone.
+    #[arg(long)]
+    pub cleanup: bool,
+}
+
+/// Runs `misc doctor`; returns the process exit code (0; the report says what is missing).
+pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
+    let cleaned = if args.cleanup {
+        Some(misc_runner::cleanup_stale()?)
+    } else {
+        None
+    };
+    let caps = misc_runner::capabilities();
+    if args.json {
+        let mut v = serde_json::to_value(&caps)?;
+        if let (Some(c), Some(obj)) = (&cleaned, v.as_object_mut()) {
+            obj.insert("cleaned_up".into(), serde_json::to_value(c)?);
+        }
+        println!("{v}");
+        return Ok(0);
+    }
+    println!("measuring mechanism: {}", caps.mechanism);
+    for c in &caps.checks {
+        let mark = if c.ok { "ok" } else { "missing" };
+        println!("[{mark:>7}] {}: {}", c.name, c.found);
+        if !c.ok && !c.fix.is_empty() {
+            println!("          fix: {}", c.fix);
+        }
+    }
+    if let Some(c) = cleaned {
+        if c.is_empty() {
+            println!("no stale run cgroups");
+        } else {
+            println!("removed {} stale run cgroup(s): {}", c.len(), c.join(", "));
+        }
+    }
+    Ok(0)
+}

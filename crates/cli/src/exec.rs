@@ -1,0 +1,226 @@
+//! `misc exec`: run any command under the solver sandbox and print what was measured, the way
+//! BenchExec's `runexec` does.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use misc_runner::{Isolation, Limits, Measurement, MechanismChoice, RunSpec, Sandbox, Termination};
+
+/// Run a command under the solver sandbox and limits, and print what it used.
+///
+/// The command runs with a clean environment (PATH from the caller, HOME and TMPDIR private to the
+/// run), stdin closed, in its own cgroup when this machine allows it (else measured through
+/// /proc). Its whole process tree is limited, measured and killed at the end. Prints
+/// `key=value` lines (or one JSON object with --json) on stdout.
+///
+/// Exit code: the command's own exit code if it exited; 128 + signal if a signal or a limit
+/// ended it (like a shell); 127 if it could not be found, 126 if it could not be executed.
+#[derive(Debug, clap::Args)]
+pub struct ExecArgs {
+    /// CPU-time limit of the whole process tree, in seconds (MISC: 300).
+    #[arg(long, value_name = "S")]
+    pub cpu_time: Option<f64>,
+    /// Wall-clock limit in seconds. Default with --cpu-time: twice the CPU limit plus 10 s.
+    #[arg(long, value_name = "S")]
+    pub wall_time: Option<f64>,
+    /// Memory limit of the whole process tree: bytes, or with a suffix K, M, G (powers of 1024),
+    /// e.g. 1G (MISC: 1G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory: Option<u64>,
+    /// Limit on every file written and on stdout and stderr each (same syntax as --memory).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub output_limit: Option<u64>,
+    /// Send the warning signal (SIGUSR1) this many CPU seconds before the CPU limit (MISC: 20).
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    pub warning: f64,
+    /// At most this many processes at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_processes: u64,
+    /// Pin the command to this CPU core.
+    #[arg(long, value_name = "N")]
+    pub cpu_core: Option<usize>,
+    /// How to measure: auto, cgroup-v1, cgroup-v2 or proc.
+    #[arg(long, value_name = "M", default_value = "auto", value_parser = parse_mechanism)]
+    pub mechanism: MechanismChoice,
+    /// No network for the command (needs root or user namespaces).
+    #[arg(long)]
+    pub no_network: bool,
+    /// Working directory of the command (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Extra environment variables for the command.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Also print the end of the command's stdout and stderr (to stdout and stderr).
+    #[arg(long)]
+    pub show_output: bool,
+    /// Print one JSON object instead of key=value lines.
+    #[arg(long)]
+    pub json: bool,
+    /// The command and its arguments (after `--`).
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<OsString>,
+}
+
+/// Parses `1073741824`, `1024K`, `512M`, `1G`, `1GiB`, `1.5G`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m: u64 = match c.to_ascii_uppercase() {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => return Err(format!("unknown size suffix in {s:?}")),
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a size: {s:?}"))?;
+    if !(v.is_finite() && v >= 0.0) {
+        return Err(format!("not a size: {s:?}"));
+    }
+    Ok((v * mult as f64) as u64)
+}
+
+fn parse_mechanism(s: &str) -> Result<MechanismChoice, String> {
+    match s {
+        "auto" => Ok(MechanismChoice::Auto),
+        "cgroup-v1" => Ok(MechanismChoice::CgroupV1),
+        "cgroup-v2" => Ok(MechanismChoice::CgroupV2),
+        "proc" => Ok(MechanismChoice::Proc),
+        _ => Err(format!(
+            "unknown mechanism {s:?} (auto, cgroup-v1, cgroup-v2, proc)"
+        )),
+    }
+}
+
+/// The exit code `misc exec` reports for a measurement.
+pub fn exit_code(m: &Measurement) -> i32 {
+    match (m.termination, m.exit_code, m.signal) {
+        (Termination::FailedToStart, _, _) if m.detail.contains("No such file") => 127,
+        (Termination::FailedToStart, _, _) => 126,
+        (_, Some(code), _) => code,
+        (_, None, Some(sig)) => 128 + sig,
+        _ => 128 + libc_sigkill(),
+    }
+}
+
+const fn libc_sigkill() -> i32 {
+    9
+}
+
+fn print_text(m: &Measurement) {
+    println!("termination={}", m.termination);
+    if let Some(c) = m.exit_code {
+        println!("returnvalue={c}");
+    }
+    if let Some(s) = m.signal {
+        println!("exitsignal={s}");
+    }
+    println!("walltime={}s", m.wall_time);
+    println!("cputime={}s", m.cpu_time);
+    println!("usertime={}s", m.user_time);
+    println!("systemtime={}s", m.system_time);
+    println!("memory={}B", m.memory);
+    println!("measured_by={}", m.measured_by);
+    if m.warning_sent {
+        println!("warning_sent=true");
+    }
+    println!("detail={}", m.detail);
+}
+
+/// Runs `misc exec`; returns the process exit code.
+pub fn run(args: ExecArgs) -> anyhow::Result<i32> {
+    let (program, rest) = args.command.split_first().context("no command given")?;
+    let cpu = args.cpu_time.unwrap_or(f64::INFINITY);
+    let wall = args.wall_time.unwrap_or(if cpu.is_finite() {
+        2.0 * cpu + 10.0
+    } else {
+        f64::INFINITY
+    });
+    let sandbox = Sandbox::create(None).context("creating the sandbox")?;
+    let mut spec = RunSpec::new(PathBuf::from(program), rest.to_vec());
+    spec.limits = Limits {
+        cpu_time: cpu,
+        wall_time: wall,
+        memory: args.memory.unwrap_or(u64::MAX),
+        warning: args.warning,
+        output: args.output_limit.unwrap_or(u64::MAX),
+    };
+    spec.work_dir = match args.dir {
+        Some(d) => d,
+        None => std::env::current_dir().context("the current directory")?,
+    };
+    spec.env = sandbox.env();
+    if let Some(path) = std::env::var_os("PATH") {
+        spec.env.retain(|(k, _)| k != "PATH");
+        spec.env.push(("PATH".into(), path));
+    }
+    for kv in &args.env {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--env wants KEY=VALUE, got {kv:?}"))?;
+        spec.env.retain(|(key, _)| key != k);
+        spec.env.push((k.into(), v.into()));
+    }
+    spec.cpu_core = args.cpu_core;
+    spec.max_processes = args.max_processes;
+    spec.mechanism = args.mechanism;
+    if args.no_network {
+        spec.isolation = Isolation {
+            no_network: true,
+            readonly: Vec::new(),
+        };
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let m = rt
+        .block_on(misc_runner::run(&spec))
+        .context("running the command")?;
+    if args.show_output {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(m.stdout_tail.as_bytes());
+        let _ = std::io::stderr().write_all(m.stderr_tail.as_bytes());
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&m)?);
+    } else {
+        print_text(&m);
+    }
+    sandbox.remove().context("removing the sandbox")?;
+    Ok(exit_code(&m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5K"), Ok(1536));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("1X").is_err());
+    }
+}
