@@ -9,8 +9,8 @@ use std::sync::Arc;
 use misc_results::{Manifest, RunRecord, Sense, TrackInfo};
 
 use crate::{
-    CategoryScores, Class, Clock, ProblemResult, ProblemScores, RankEntry, SavedScoring,
-    ScoreError, ScoreOptions, Scores, TimeFigure, TrackScores,
+    CategoryScores, Class, Clock, CriteriaVector, ProblemResult, ProblemScores, RankEntry,
+    SavedScoring, ScoreError, ScoreOptions, Scores, TimeFigure, TrackScores,
 };
 
 /// Compares two criteria vectors under the track's senses (misc-rules.md §3.5): `Less` means
@@ -90,8 +90,6 @@ impl Hasher for Fx {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
-const EMPTY: usize = usize::MAX;
-
 /// Seconds to integer microseconds: sums are then exact and independent of record order.
 /// NaN and negative times count as 0; huge ones saturate.
 fn micros(seconds: f64) -> i64 {
@@ -110,19 +108,149 @@ fn seconds(micros: i64) -> f64 {
 #[derive(Clone, Copy)]
 struct Cell {
     class: Class,
-    points: u64,
     cpu: i64,
     wall: i64,
 }
 
+const MISSING: Cell = Cell {
+    class: Class::Missing,
+    cpu: 0,
+    wall: 0,
+};
+
+const NOT_IN_TRACK: u32 = u32::MAX;
+
+/// Solver and problem names interned once for all tracks (tracks usually share problems), so
+/// that a record costs two lookups in tables that stay small.
+#[derive(Default)]
+struct Names<'a> {
+    solvers: FxMap<&'a str, u32>,
+    problems: FxMap<&'a str, u32>,
+}
+
+fn intern<'a>(map: &mut FxMap<&'a str, u32>, name: &'a str) -> u32 {
+    let next = map.len() as u32;
+    *map.entry(name).or_insert(next)
+}
+
+/// A track's records, condensed: everything the ranking needs, in one compact grid, so that
+/// the records are read once, in their own order.
 struct TrackIndex<'a> {
     info: &'a TrackInfo,
-    solvers: FxMap<&'a str, usize>,
-    problems: FxMap<&'a str, usize>,
-    /// `slots[p * solvers + s]` = index of the record, or `EMPTY`.
-    slots: Vec<usize>,
+    /// Interned solver id to the solver's index in the track, or `NOT_IN_TRACK`.
+    solver_of: Vec<u32>,
+    /// Interned problem id to the problem's index in the track, or `NOT_IN_TRACK`.
+    problem_of: Vec<u32>,
+    /// `cells[p * solvers + s]`.
+    cells: Vec<Cell>,
+    /// The criteria vector of cell `i` is `crit[i * k..(i + 1) * k]` (for valid solutions).
+    crit: Vec<i64>,
+    /// Per problem: the category named by the record of the first solver (in manifest order)
+    /// that names one.
+    category: Vec<Option<(usize, &'a str)>>,
     wall_limit: Option<f64>,
     ignored: usize,
+}
+
+impl<'a> TrackIndex<'a> {
+    fn new(info: &'a TrackInfo, names: &mut Names<'a>) -> Result<TrackIndex<'a>, ScoreError> {
+        let mut solver_of = Vec::new();
+        for (s, name) in info.solvers.iter().enumerate() {
+            let id = intern(&mut names.solvers, name) as usize;
+            if solver_of.len() <= id {
+                solver_of.resize(id + 1, NOT_IN_TRACK);
+            }
+            if solver_of[id] != NOT_IN_TRACK {
+                return Err(ScoreError::DuplicateSolver {
+                    track: info.name.clone(),
+                    solver: name.clone(),
+                });
+            }
+            solver_of[id] = s as u32;
+        }
+        let mut problem_of = Vec::new();
+        for (p, name) in info.problems.iter().enumerate() {
+            let id = intern(&mut names.problems, name) as usize;
+            if problem_of.len() <= id {
+                problem_of.resize(id + 1, NOT_IN_TRACK);
+            }
+            if problem_of[id] != NOT_IN_TRACK {
+                return Err(ScoreError::DuplicateProblem {
+                    track: info.name.clone(),
+                    problem: name.clone(),
+                });
+            }
+            problem_of[id] = p as u32;
+        }
+        let cells = info.solvers.len().saturating_mul(info.problems.len());
+        Ok(TrackIndex {
+            info,
+            solver_of,
+            problem_of,
+            cells: vec![MISSING; cells],
+            crit: vec![0; cells.saturating_mul(info.objectives.len())],
+            category: vec![None; info.problems.len()],
+            wall_limit: None,
+            ignored: 0,
+        })
+    }
+
+    /// Places one record of this track in the grid.
+    /// Where record `r` goes in the grid: its cell index, or `None` if its solver is not
+    /// entered or its problem not listed.
+    fn locate(&self, r: &RunRecord, names: &Names<'_>) -> Option<usize> {
+        let local = |of: &[u32], id: Option<&u32>| {
+            id.and_then(|&id| of.get(id as usize))
+                .filter(|&&i| i != NOT_IN_TRACK)
+                .map(|&i| i as usize)
+        };
+        let s = local(&self.solver_of, names.solvers.get(r.solver.as_str()))?;
+        let p = local(&self.problem_of, names.problems.get(r.problem.as_str()))?;
+        Some(p * self.info.solvers.len() + s)
+    }
+
+    /// Places record `r` in cell `i`.
+    fn put(&mut self, i: usize, r: &'a RunRecord) -> Result<(), ScoreError> {
+        let n_s = self.info.solvers.len();
+        let (p, s) = (i / n_s, i % n_s);
+        if self.cells[i].class != Class::Missing {
+            return Err(ScoreError::DuplicateRun {
+                track: r.track.clone(),
+                solver: r.solver.clone(),
+                problem: r.problem.clone(),
+            });
+        }
+        let class = Class::from(r.outcome);
+        if class == Class::Solved {
+            let k = self.info.objectives.len();
+            match &r.criteria {
+                Some(v) if v.len() == k => self.crit[i * k..(i + 1) * k].copy_from_slice(v),
+                None if k == 0 => {}
+                other => {
+                    return Err(ScoreError::CriteriaLength {
+                        track: r.track.clone(),
+                        solver: r.solver.clone(),
+                        problem: r.problem.clone(),
+                        expected: k,
+                        found: other.as_ref().map(Vec::len),
+                    })
+                }
+            }
+        }
+        self.cells[i] = Cell {
+            class,
+            cpu: micros(r.cpu_time),
+            wall: micros(r.wall_time),
+        };
+        if !r.category.is_empty() && !matches!(self.category[p], Some((first, _)) if first < s) {
+            self.category[p] = Some((s, &r.category));
+        }
+        let w = r.limits.wall_time;
+        if w.is_finite() && !matches!(self.wall_limit, Some(x) if x >= w) {
+            self.wall_limit = Some(w);
+        }
+        Ok(())
+    }
 }
 
 /// Scores every track of `tracks` from `records` (the records of one round).
@@ -137,83 +265,55 @@ pub fn score(
     opts: ScoreOptions,
 ) -> Result<Scores, ScoreError> {
     let mut by_name: FxMap<&str, usize> = FxMap::default();
+    let mut names = Names::default();
     let mut index = Vec::with_capacity(tracks.len());
     for (t, info) in tracks.iter().enumerate() {
         if by_name.insert(info.name.as_str(), t).is_some() {
             return Err(ScoreError::DuplicateTrack(info.name.clone()));
         }
-        let mut solvers = FxMap::default();
-        for (s, name) in info.solvers.iter().enumerate() {
-            if solvers.insert(name.as_str(), s).is_some() {
-                return Err(ScoreError::DuplicateSolver {
-                    track: info.name.clone(),
-                    solver: name.clone(),
-                });
-            }
-        }
-        let mut problems = FxMap::default();
-        for (p, name) in info.problems.iter().enumerate() {
-            if problems.insert(name.as_str(), p).is_some() {
-                return Err(ScoreError::DuplicateProblem {
-                    track: info.name.clone(),
-                    problem: name.clone(),
-                });
-            }
-        }
-        let cells = info.solvers.len().saturating_mul(info.problems.len());
-        index.push(TrackIndex {
-            info,
-            solvers,
-            problems,
-            slots: vec![EMPTY; cells],
-            wall_limit: None,
-            ignored: 0,
-        });
+        index.push(TrackIndex::new(info, &mut names)?);
     }
 
+    // Two passes over the records, both in their own order: first where each goes (hash
+    // lookups), then the copy into the grids. Kept apart, the second loop is small enough for
+    // the processor to overlap its cache misses, which dominate when records come in a random
+    // order.
     let mut ignored = 0;
+    let mut place: Vec<(u32, usize)> = Vec::with_capacity(records.len());
     // Records of one track usually come together: remember the last track looked up.
     let mut last: Option<(&str, usize)> = None;
-    for (i, r) in records.iter().enumerate() {
+    for r in records {
         let t = match last {
-            Some((name, t)) if name == r.track => t,
-            _ => match by_name.get(r.track.as_str()) {
-                Some(&t) => {
-                    last = Some((r.track.as_str(), t));
-                    t
-                }
+            Some((name, t)) if name == r.track => Some(t),
+            _ => by_name.get(r.track.as_str()).map(|&t| {
+                last = Some((r.track.as_str(), t));
+                t
+            }),
+        };
+        match t {
+            None => {
+                ignored += 1;
+                place.push((u32::MAX, 0));
+            }
+            Some(t) => match index[t].locate(r, &names) {
+                Some(i) => place.push((t as u32, i)),
                 None => {
-                    ignored += 1;
-                    continue;
+                    index[t].ignored += 1;
+                    place.push((u32::MAX, 0));
                 }
             },
-        };
-        let track = &mut index[t];
-        let (Some(&s), Some(&p)) = (
-            track.solvers.get(r.solver.as_str()),
-            track.problems.get(r.problem.as_str()),
-        ) else {
-            track.ignored += 1;
-            continue;
-        };
-        let slot = &mut track.slots[p * track.info.solvers.len() + s];
-        if *slot != EMPTY {
-            return Err(ScoreError::DuplicateRun {
-                track: r.track.clone(),
-                solver: r.solver.clone(),
-                problem: r.problem.clone(),
-            });
-        }
-        *slot = i;
-        let w = r.limits.wall_time;
-        if w.is_finite() && !matches!(track.wall_limit, Some(x) if x >= w) {
-            track.wall_limit = Some(w);
         }
     }
+    for (r, &(t, i)) in records.iter().zip(&place) {
+        if let Some(track) = index.get_mut(t as usize) {
+            track.put(i, r)?;
+        }
+    }
+    drop(place);
 
     let tracks = index
-        .iter()
-        .map(|t| score_track(t, records, opts))
+        .into_iter()
+        .map(|t| score_track(t, opts))
         .collect::<Result<_, _>>()?;
     Ok(Scores {
         options: opts,
@@ -241,12 +341,16 @@ fn category_from_path(problem: &str) -> &str {
     problem.rsplit('/').nth(1).unwrap_or("")
 }
 
-fn score_track(
-    t: &TrackIndex<'_>,
-    records: &[RunRecord],
-    opts: ScoreOptions,
-) -> Result<TrackScores, ScoreError> {
-    let info = t.info;
+fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, ScoreError> {
+    let TrackIndex {
+        info,
+        cells,
+        crit,
+        category: first_category,
+        wall_limit,
+        ignored,
+        ..
+    } = t;
     let n_s = info.solvers.len();
     let n_p = info.problems.len();
     let m = n_s as u64;
@@ -254,115 +358,79 @@ fn score_track(
     let senses: Vec<Sense> = info.objectives.iter().map(|o| o.sense).collect();
     let names: Vec<Arc<str>> = info.solvers.iter().map(|s| Arc::from(s.as_str())).collect();
 
-    let missing_runs = t.slots.iter().filter(|&&s| s == EMPTY).count();
+    let missing_runs = cells.iter().filter(|c| c.class == Class::Missing).count();
     if missing_runs > 0 && opts.missing == crate::MissingRuns::Reject {
         return Err(ScoreError::Incomplete {
             track: info.name.clone(),
             missing: missing_runs,
         });
     }
-    let penalty = |class: Class| -> u64 {
+    let penalty: [u64; 5] = [
+        Class::Solved,
+        Class::Fail,
+        Class::Abort,
+        Class::Wrong,
+        Class::Missing,
+    ]
+    .map(|c| {
         opts.rules
-            .penalty_factor(class, opts.missing)
+            .penalty_factor(c, opts.missing)
             .unwrap_or(0)
             .saturating_mul(m)
-    };
+    });
+    let vector = |i: usize| &crit[i * k..(i + 1) * k];
 
-    let mut cells: Vec<Cell> = Vec::with_capacity(n_s * n_p);
+    let mut points = vec![0u64; cells.len()];
     let mut solved_by = vec![0u32; n_p];
     let mut problems = Vec::with_capacity(n_p);
     let mut categories: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    // Reused per problem: the valid solutions (solver, vector), and where each solver's group
-    // of equal vectors starts in the sorted order.
-    let mut valid: Vec<(usize, &[i64])> = Vec::with_capacity(n_s);
-    let mut start_of = vec![0usize; n_s];
+    // Reused per problem: the solvers with a valid solution.
+    let mut valid: Vec<usize> = Vec::with_capacity(n_s);
 
     for p in 0..n_p {
-        let row = &t.slots[p * n_s..(p + 1) * n_s];
+        let base = p * n_s;
         valid.clear();
-        let mut category: Option<&str> = None;
-        for (s, &slot) in row.iter().enumerate() {
-            let Some(r) = records.get(slot) else {
-                cells.push(Cell {
-                    class: Class::Missing,
-                    points: penalty(Class::Missing),
-                    cpu: 0,
-                    wall: 0,
-                });
-                continue;
-            };
-            if category.is_none() && !r.category.is_empty() {
-                category = Some(&r.category);
+        for (s, c) in cells[base..base + n_s].iter().enumerate() {
+            points[base + s] = penalty[class_index(c.class)];
+            if c.class == Class::Solved {
+                valid.push(s);
             }
-            let class = Class::from(r.outcome);
-            if class == Class::Solved {
-                let v: &[i64] = match &r.criteria {
-                    Some(v) if v.len() == k => v,
-                    None if k == 0 => &[],
-                    other => {
-                        return Err(ScoreError::CriteriaLength {
-                            track: info.name.clone(),
-                            solver: r.solver.clone(),
-                            problem: r.problem.clone(),
-                            expected: k,
-                            found: other.as_ref().map(Vec::len),
-                        })
-                    }
-                };
-                valid.push((s, v));
-            }
-            cells.push(Cell {
-                class,
-                points: penalty(class),
-                cpu: micros(r.cpu_time),
-                wall: micros(r.wall_time),
-            });
         }
 
-        // §1.2: 1 + the number of strictly better valid solutions; the solver index breaks
-        // ties only to make `beaten_by` independent of record order.
-        valid.sort_by(|a, b| compare_vectors(a.1, b.1, &senses).then(a.0.cmp(&b.0)));
+        // §1.2: 1 + the number of strictly better valid solutions (ties share).
+        valid.sort_by(|&a, &b| compare_vectors(vector(base + a), vector(base + b), &senses));
         let mut start = 0;
         for pos in 0..valid.len() {
-            if pos > 0 && compare_vectors(valid[pos - 1].1, valid[pos].1, &senses).is_ne() {
+            if pos > 0
+                && compare_vectors(
+                    vector(base + valid[pos - 1]),
+                    vector(base + valid[pos]),
+                    &senses,
+                )
+                .is_ne()
+            {
                 start = pos;
             }
-            let s = valid[pos].0;
-            start_of[s] = start;
-            cells[p * n_s + s].points = 1 + start as u64;
+            points[base + valid[pos]] = 1 + start as u64;
         }
         solved_by[p] = valid.len() as u32;
 
-        let category = category
-            .unwrap_or_else(|| category_from_path(&info.problems[p]))
-            .to_owned();
-        let row_cells = &cells[p * n_s..];
-        let results = row
+        let category = match first_category[p] {
+            Some((_, c)) => c,
+            None => category_from_path(&info.problems[p]),
+        }
+        .to_owned();
+        let results = cells[base..base + n_s]
             .iter()
-            .zip(row_cells)
             .enumerate()
-            .map(|(s, (&slot, c))| {
-                let solved = c.class == Class::Solved;
-                ProblemResult {
-                    solver: names[s].clone(),
-                    class: c.class,
-                    points: c.points,
-                    criteria: if solved {
-                        records.get(slot).and_then(|r| r.criteria.clone())
-                    } else {
-                        None
-                    },
-                    cpu_time: seconds(c.cpu),
-                    wall_time: seconds(c.wall),
-                    beaten_by: if solved {
-                        valid[..start_of[s]]
-                            .iter()
-                            .map(|&(b, _)| names[b].clone())
-                            .collect()
-                    } else {
-                        Vec::new()
-                    },
-                }
+            .map(|(s, c)| ProblemResult {
+                solver: names[s].clone(),
+                class: c.class,
+                points: points[base + s],
+                criteria: (c.class == Class::Solved)
+                    .then(|| CriteriaVector::from(vector(base + s))),
+                cpu_time: seconds(c.cpu),
+                wall_time: seconds(c.wall),
             })
             .collect();
         categories.entry(category.clone()).or_default().push(p);
@@ -376,10 +444,11 @@ fn score_track(
 
     let limits = Limits {
         cpu: micros(info.cpu_time_limit),
-        wall: micros(t.wall_limit.unwrap_or(info.cpu_time_limit)),
+        wall: micros(wall_limit.unwrap_or(info.cpu_time_limit)),
     };
     let grid = Grid {
         cells: &cells,
+        points: &points,
         n_s,
         solved_by: &solved_by,
         names: &info.solvers,
@@ -406,7 +475,7 @@ fn score_track(
         wall_time_limit: seconds(limits.wall),
         unsolved_problems: solved_by.iter().filter(|&&n| n == 0).count(),
         missing_runs,
-        ignored_records: t.ignored,
+        ignored_records: ignored,
         ranking,
         categories,
         problems,
@@ -421,6 +490,7 @@ struct Limits {
 
 struct Grid<'a> {
     cells: &'a [Cell],
+    points: &'a [u64],
     n_s: usize,
     solved_by: &'a [u32],
     names: &'a [String],
@@ -463,8 +533,9 @@ impl Grid<'_> {
             // `--exclude-unsolved`: a problem nobody solved is left out of the time figures.
             let charged = !(self.opts.exclude_unsolved && self.solved_by[p] == 0);
             let row = &self.cells[p * self.n_s..(p + 1) * self.n_s];
-            for (a, c) in aggs.iter_mut().zip(row) {
-                a.score = a.score.saturating_add(c.points);
+            let points = &self.points[p * self.n_s..(p + 1) * self.n_s];
+            for ((a, c), &pts) in aggs.iter_mut().zip(row).zip(points) {
+                a.score = a.score.saturating_add(pts);
                 a.counts[class_index(c.class)] += 1;
                 a.cpu = a.cpu.saturating_add(c.cpu);
                 a.wall = a.wall.saturating_add(c.wall);

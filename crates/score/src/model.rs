@@ -73,17 +73,14 @@ impl TrackScores {
             .problems
             .iter()
             .filter_map(|p| {
-                let r = p.results.iter().find(|r| &*r.solver == solver)?;
-                let beaten_by = r
-                    .beaten_by
-                    .iter()
-                    .filter_map(|b| {
-                        let other = p.results.iter().find(|o| o.solver == *b)?;
-                        Some(Beater {
-                            solver: b.to_string(),
-                            points: other.points,
-                            criteria: other.criteria.clone().unwrap_or_default(),
-                        })
+                let r = p.result(solver)?;
+                let beaten_by: Vec<Beater> = p
+                    .beaten_by(solver)
+                    .into_iter()
+                    .map(|b| Beater {
+                        solver: b.solver.to_string(),
+                        points: b.points,
+                        criteria: b.criteria.as_deref().unwrap_or_default().to_vec(),
                     })
                     .collect();
                 Some(ExplainedProblem {
@@ -91,9 +88,9 @@ impl TrackScores {
                     category: p.category.clone(),
                     class: r.class,
                     points: r.points,
-                    criteria: r.criteria.clone(),
+                    criteria: r.criteria.as_deref().map(<[i64]>::to_vec),
                     cpu_time: r.cpu_time,
-                    reason: reason(r, rules, self.m),
+                    reason: reason(r, beaten_by.len(), rules, self.m),
                     beaten_by,
                 })
             })
@@ -109,13 +106,12 @@ impl TrackScores {
     }
 }
 
-fn reason(r: &ProblemResult, rules: Rules, m: usize) -> String {
+fn reason(r: &ProblemResult, better: usize, rules: Rules, m: usize) -> String {
     let factor = if m == 0 { 0 } else { r.points / m as u64 };
     match r.class {
-        Class::Solved => format!(
-            "valid solution: 1 + {} solver(s) with a strictly better vector (§1.2)",
-            r.beaten_by.len()
-        ),
+        Class::Solved => {
+            format!("valid solution: 1 + {better} solver(s) with a strictly better vector (§1.2)")
+        }
         Class::Fail => format!("{factor}m: FAIL, no solution (§1.1)"),
         Class::Abort if rules == Rules::Misc2010 => format!("{factor}m: abort (§1.1, 2010)"),
         Class::Abort => format!("{factor}m: no solution: timeout, crash or out of memory (§1.1)"),
@@ -162,6 +158,32 @@ pub struct CategoryScores {
     pub ranking: Vec<RankEntry>,
 }
 
+impl ProblemScores {
+    /// The result of `solver`.
+    pub fn result(&self, solver: &str) -> Option<&ProblemResult> {
+        self.results.iter().find(|r| &*r.solver == solver)
+    }
+
+    /// The results whose valid solution is strictly better than `solver`'s, best first (then
+    /// in manifest order); empty unless `solver` has a valid solution.
+    ///
+    /// Not stored: since a valid solution scores 1 + the number of strictly better ones
+    /// (§1.2) and "better" is a total preorder, the solvers that beat `s` are exactly the
+    /// valid solutions with fewer points than `s`.
+    pub fn beaten_by(&self, solver: &str) -> Vec<&ProblemResult> {
+        let Some(me) = self.result(solver).filter(|r| r.class == Class::Solved) else {
+            return Vec::new();
+        };
+        let mut better: Vec<&ProblemResult> = self
+            .results
+            .iter()
+            .filter(|r| r.class == Class::Solved && r.points < me.points)
+            .collect();
+        better.sort_by_key(|r| r.points);
+        better
+    }
+}
+
 /// The points of every entered solver on one problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProblemScores {
@@ -181,12 +203,9 @@ pub struct ProblemResult {
     pub points: u64,
     /// The criteria vector of a valid solution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub criteria: Option<Vec<i64>>,
+    pub criteria: Option<CriteriaVector>,
     pub cpu_time: f64,
     pub wall_time: f64,
-    /// The solvers whose valid solution is strictly better, best first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub beaten_by: Vec<Arc<str>>,
 }
 
 /// Why a solver got its points: [`TrackScores::explain`]. Its `Display` is the text of
@@ -269,5 +288,81 @@ impl fmt::Display for Explanation {
             }
         }
         Ok(())
+    }
+}
+
+/// A criteria vector: one value per criterion of the track, leftmost most important.
+///
+/// Vectors of up to [`CriteriaVector::INLINE`] values (every MISC fixed track) are stored
+/// without a heap allocation, which keeps re-scoring a million records fast. It serializes as
+/// a plain JSON array and reads as a slice.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CriteriaVector(Repr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Inline {
+        len: u8,
+        values: [i64; CriteriaVector::INLINE],
+    },
+    Heap(Box<[i64]>),
+}
+
+impl CriteriaVector {
+    /// How many values are stored inline.
+    pub const INLINE: usize = 4;
+
+    /// The values.
+    pub fn as_slice(&self) -> &[i64] {
+        match &self.0 {
+            Repr::Inline { len, values } => &values[..usize::from(*len)],
+            Repr::Heap(v) => v,
+        }
+    }
+}
+
+impl From<&[i64]> for CriteriaVector {
+    fn from(v: &[i64]) -> CriteriaVector {
+        if v.len() <= CriteriaVector::INLINE {
+            let mut values = [0; CriteriaVector::INLINE];
+            values[..v.len()].copy_from_slice(v);
+            CriteriaVector(Repr::Inline {
+                len: v.len() as u8,
+                values,
+            })
+        } else {
+            CriteriaVector(Repr::Heap(v.into()))
+        }
+    }
+}
+
+impl From<Vec<i64>> for CriteriaVector {
+    fn from(v: Vec<i64>) -> CriteriaVector {
+        CriteriaVector::from(v.as_slice())
+    }
+}
+
+impl std::ops::Deref for CriteriaVector {
+    type Target = [i64];
+    fn deref(&self) -> &[i64] {
+        self.as_slice()
+    }
+}
+
+impl fmt::Debug for CriteriaVector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+impl Serialize for CriteriaVector {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CriteriaVector {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CriteriaVector, D::Error> {
+        Vec::<i64>::deserialize(d).map(CriteriaVector::from)
     }
 }

@@ -42,12 +42,18 @@ fn rules_example_1_2_2_4() {
         let scores = score(&[tr], &records, ScoreOptions::default()).unwrap();
         let t = &scores.tracks[0];
         assert_eq!(points_of(t, 0), [1, 2, 2, 4]);
-        let r = &t.problems[0].results;
-        assert!(r[0].beaten_by.is_empty());
-        assert_eq!(&*r[1].beaten_by, [r[0].solver.clone()]);
+        let p = &t.problems[0];
+        let beaters = |s: &str| -> Vec<String> {
+            p.beaten_by(s)
+                .iter()
+                .map(|r| r.solver.to_string())
+                .collect()
+        };
+        assert!(beaters("s1").is_empty());
+        assert_eq!(beaters("s2"), ["s1"]);
+        assert_eq!(beaters("s3"), ["s1"]);
         // s4 is beaten by all three, best first.
-        let b: Vec<&str> = r[3].beaten_by.iter().map(|s| &**s).collect();
-        assert_eq!(b, ["s1", "s2", "s3"]);
+        assert_eq!(beaters("s4"), ["s1", "s2", "s3"]);
         // Ranks of the totals share the same way (§2 totals, competition ranks).
         let ranks: Vec<(u32, &str)> = t.ranking.iter().map(|e| (e.rank, &*e.solver)).collect();
         assert_eq!(ranks, [(1, "s1"), (2, "s2"), (2, "s3"), (4, "s4")]);
@@ -289,7 +295,8 @@ fn every_tie_break_rule_on_a_hand_worked_table() {
         rec("C", "c/p4", Wrong, 4.0, 4.0, None),
     ];
     // (rule, exclude unsolved, values of A, B, C, winner, MISC success time of A, B, C)
-    let table: &[(TieBreak, bool, [f64; 3], &str, [f64; 3])] = &[
+    type Row = (TieBreak, bool, [f64; 3], &'static str, [f64; 3]);
+    let table: &[Row] = &[
         // 55 + 2 × 100; 60 + 2 × 100; 6 + 2 × 100 (C's wrong answer is charged, not timed).
         (
             TieBreak::SuccessTime,
@@ -633,4 +640,33 @@ fn saved_options_win_over_the_manifest() {
     assert_eq!(s.tracks[0].ranking[0].score, 2);
     let s = misc_score::score_round(&manifest, &records, None).unwrap();
     assert_eq!(s.tracks[0].ranking[0].score, 3);
+}
+
+/// Long criteria vectors (user tracks, §3.3) are kept whole, and a problem whose records name
+/// no category is filed under the folder it sits in.
+#[test]
+fn long_vectors_and_category_fallback() {
+    let senses = [Sense::Min; 6];
+    let tr = track("user", &["A", "B"], &["dudf-real/p", "q"], &senses);
+    let mut a = solved("user", "A", "dudf-real/p", 1.0, &[0, 0, 0, 0, 0, 1]);
+    a.category.clear();
+    let records = vec![
+        a,
+        solved("user", "B", "dudf-real/p", 1.0, &[0, 0, 0, 0, 0, 0]),
+        solved("user", "A", "q", 1.0, &[1, 2, 3, 4, 5, 6]),
+    ];
+    let t = &score(&[tr], &records, ScoreOptions::default())
+        .unwrap()
+        .tracks[0];
+    assert_eq!(points_of(t, 0), [2, 1]);
+    let v = t.problems[0].results[0].criteria.as_ref().unwrap();
+    assert_eq!(**v, [0, 0, 0, 0, 0, 1]);
+    assert_eq!(
+        serde_json::to_string(&t.problems[1].results[0].criteria).unwrap(),
+        "[1,2,3,4,5,6]"
+    );
+    assert_eq!(t.problems[0].category, "dudf-real");
+    assert_eq!(t.problems[1].category, "");
+    let cats: Vec<&str> = t.categories.iter().map(|c| c.category.as_str()).collect();
+    assert_eq!(cats, ["", "dudf-real"]);
 }
