@@ -251,12 +251,14 @@ fn vector(v: &[i64]) -> String {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Labels are the criteria as written, sign included (`-removed`, `+new`).
         let crit: Vec<String> = self
             .objectives
             .iter()
-            .map(|o| match o.sense {
-                Sense::Min => format!("min {}", o.label),
-                Sense::Max => format!("max {}", o.label),
+            .map(|o| match (o.sense, o.label.chars().next()) {
+                (_, Some('-' | '+')) => o.label.clone(),
+                (Sense::Min, _) => format!("-{}", o.label),
+                (Sense::Max, _) => format!("+{}", o.label),
             })
             .collect();
         writeln!(
@@ -280,10 +282,11 @@ impl fmt::Display for Explanation {
             for b in &p.beaten_by {
                 writeln!(
                     f,
-                    "          beaten by {} {} ({} points)",
+                    "          beaten by {} {} ({} point{})",
                     b.solver,
                     vector(&b.criteria),
-                    b.points
+                    b.points,
+                    if b.points == 1 { "" } else { "s" }
                 )?;
             }
         }

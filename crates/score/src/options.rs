@@ -258,14 +258,16 @@ impl FromStr for TieBreak {
 /// A round in progress has such pairs; the ranking is still computed, every output counts them
 /// (`missing`), and the command line warns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum MissingRuns {
-    /// As a FAIL: no solution, `2m` in every edition (the default).
+    /// As a FAIL: no solution, `2m` in every edition (the default). Named `fail`.
     #[default]
+    #[serde(rename = "fail")]
     AsFail,
-    /// As an abort: `3m` under `misc2010`, `2m` under the later editions.
+    /// As an abort: `3m` under `misc2010`, `2m` under the later editions. Named `abort`.
+    #[serde(rename = "abort")]
     AsAbort,
-    /// Refuse to score an incomplete track ([`ScoreError::Incomplete`]).
+    /// Refuse to score an incomplete track ([`ScoreError::Incomplete`]). Named `error`.
+    #[serde(rename = "error")]
     Reject,
 }
 

@@ -526,7 +526,7 @@ fn explain_names_the_solvers_that_beat_it_with_their_vectors() {
     assert_eq!(beaters, [("B", &[0, 7][..]), ("A", &[0, 5][..])]);
     assert_eq!(e.problems[1].points, 9);
     let text = e.to_string();
-    assert!(text.contains("beaten by B (0, 7) (1 points)"), "{text}");
+    assert!(text.contains("beaten by B (0, 7) (1 point)"), "{text}");
     assert!(text.contains("3m: abort"), "{text}");
     assert!(t.explain("nobody", Rules::Misc2010).is_none());
     let a = t.explain("A", Rules::Misc2010).unwrap();
@@ -592,7 +592,15 @@ fn names_parse_and_saved_options_round_trip() {
         Ok(TieBreak::SolvedWall)
     );
     assert!("fastest".parse::<TieBreak>().is_err());
-    assert_eq!("abort".parse::<MissingRuns>(), Ok(MissingRuns::AsAbort));
+    for m in [
+        MissingRuns::AsFail,
+        MissingRuns::AsAbort,
+        MissingRuns::Reject,
+    ] {
+        assert_eq!(m.as_str().parse::<MissingRuns>(), Ok(m));
+        // The JSON name is the flag's.
+        assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
+    }
 
     let saved = SavedScoring {
         options: ScoreOptions {

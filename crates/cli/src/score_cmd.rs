@@ -1,0 +1,543 @@
+//! `misc score ROUND`: rank a round from its stored records alone, under any edition's rules.
+//!
+//! Reads `ROUND/results` (records and `manifest.json`), never runs anything and writes nothing,
+//! except with `--save`: then the options in use are written to `ROUND/results/scoring.json`
+//! ([`misc_score::SCORING_FILE`]), and later `misc score` and `misc report` runs start from
+//! them instead of the manifest's rules and tie-break (flags still win).
+//!
+//! Data goes to stdout (`table`, `csv` or `json`), warnings to stderr.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use misc_results::{Store, TrackInfo};
+use misc_score::{
+    Explanation, MissingRuns, RankEntry, Rules, SavedScoring, Scores, TieBreak, TrackScores,
+    SCORING_FILE,
+};
+
+/// Output formats of `misc score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for a terminal: the ranking, then `score (success time)` per category.
+    Table,
+    /// One row per solver and track (category empty), then per solver and category.
+    Csv,
+    /// The full scores: rankings, categories, and every solver's points on every problem.
+    Json,
+}
+
+/// Rank a round from its stored records, without running anything.
+///
+/// Per problem, a valid solution scores 1 + the number of solvers with a strictly better
+/// criteria vector; no solution scores 2m and a wrong one 3m (misc2011, misc2012), or FAIL 2m,
+/// abort 3m, wrong 4m (misc2010), m being the number of solvers entered in the track. Lowest
+/// total wins; a tie on the best total is broken by the tie-break (success time by default).
+///
+/// Options not given come from ROUND/results/scoring.json (see --save), else from the
+/// round's manifest.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScoreArgs {
+    /// The round folder (records in ROUND/results).
+    pub round: PathBuf,
+    /// Point rules: misc2010, misc2011 or misc2012.
+    #[arg(long, value_name = "RULES")]
+    pub rules: Option<Rules>,
+    /// Tie-break for the winner: none, success-time, solved-time, common-time, par2,
+    /// success-wall, solved-wall, common-wall, par2-wall.
+    #[arg(long, value_name = "RULE")]
+    pub tie_break: Option<TieBreak>,
+    /// Leave problems that no solver solved out of the time figures (`=false` to undo a saved
+    /// choice).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub exclude_unsolved: Option<bool>,
+    /// How to score a run that has no record yet: fail (2m), abort (3m under misc2010), or
+    /// error (refuse to rank an incomplete track).
+    #[arg(long, value_name = "HOW")]
+    pub missing: Option<MissingRuns>,
+    /// Criteria reading to re-rank with (name or pair); the criteria vectors are then
+    /// recomputed from the kept outputs.
+    #[arg(long, value_name = "SEMANTICS")]
+    pub semantics: Option<String>,
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Show why SOLVER got each of its points: its class and vector on every problem, and
+    /// which solvers beat it, with their vectors.
+    #[arg(long, value_name = "SOLVER")]
+    pub explain: Option<String>,
+    /// Only this track.
+    #[arg(long, value_name = "TRACK")]
+    pub track: Option<String>,
+    /// Write the options in use to ROUND/results/scoring.json, for `misc report` and later
+    /// `misc score` runs.
+    #[arg(long)]
+    pub save: bool,
+}
+
+/// Runs `misc score`; returns the process exit code.
+pub fn run(args: ScoreArgs) -> anyhow::Result<i32> {
+    let results = args.round.join("results");
+    let store = Store::new(&results);
+    let manifest = store.read_manifest()?.with_context(|| {
+        format!(
+            "{}: no manifest.json: has this round been run?",
+            results.display()
+        )
+    })?;
+    let (records, load) = store.load()?;
+    for (path, line) in &load.torn_lines {
+        eprintln!(
+            "warning: {}:{line}: torn record (interrupted write) ignored",
+            path.display()
+        );
+    }
+    if load.duplicates > 0 {
+        eprintln!(
+            "warning: {} duplicate record(s) ignored (the first of each run counts)",
+            load.duplicates
+        );
+    }
+
+    let saved_path = results.join(SCORING_FILE);
+    let saved = read_saved(&saved_path)?;
+    let mut opts = misc_score::options_for_round(&manifest, saved.as_ref())?;
+    if let Some(r) = args.rules {
+        opts.rules = r;
+    }
+    if let Some(t) = args.tie_break {
+        opts.tie_break = t;
+    }
+    if let Some(e) = args.exclude_unsolved {
+        opts.exclude_unsolved = e;
+    }
+    if let Some(m) = args.missing {
+        opts.missing = m;
+    }
+    let semantics = args
+        .semantics
+        .clone()
+        .or_else(|| saved.as_ref().and_then(|s| s.semantics.clone()));
+
+    let tracks: Vec<TrackInfo> = match &args.track {
+        None => manifest.tracks.clone(),
+        Some(name) => {
+            let Some(t) = manifest.tracks.iter().find(|t| &t.name == name) else {
+                let known: Vec<&str> = manifest.tracks.iter().map(|t| t.name.as_str()).collect();
+                bail!(
+                    "no track `{name}` in this round (tracks: {})",
+                    known.join(", ")
+                );
+            };
+            vec![t.clone()]
+        }
+    };
+    if let Some(sem) = &semantics {
+        // The criteria vectors are recomputed from the kept outputs when the reading differs
+        // from the one the round was judged with; this module scores the records as given.
+        for t in tracks.iter().filter(|t| &t.semantics != sem) {
+            eprintln!(
+                "warning: track {}: judged with `{}` semantics; scoring the stored vectors, \
+                 not re-evaluated with `{sem}`",
+                t.name, t.semantics
+            );
+        }
+    }
+
+    let scores = misc_score::score(&tracks, &records, opts)?;
+    warn_incomplete(&scores);
+
+    if args.save {
+        let saved = SavedScoring {
+            options: opts,
+            semantics: semantics.clone(),
+        };
+        write_atomically(&saved_path, saved.to_json().as_bytes())?;
+        eprintln!("saved the scoring options to {}", saved_path.display());
+    }
+
+    let terminal = io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if terminal {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let style = Style { color: terminal };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = match &args.explain {
+        Some(solver) => {
+            let explanations: Vec<Explanation> = scores
+                .tracks
+                .iter()
+                .filter_map(|t| t.explain(solver, opts.rules))
+                .collect();
+            if explanations.is_empty() {
+                bail!("solver `{solver}` is not entered in any scored track");
+            }
+            write_explanations(&mut out, &explanations, format)
+        }
+        None => match format {
+            Format::Table => write_table(&mut out, &scores, style),
+            Format::Csv => write_csv(&mut out, &scores),
+            Format::Json => write_json(&mut out, &scores),
+        },
+    };
+    match written.and_then(|()| out.flush().map_err(anyhow::Error::from)) {
+        Ok(()) => Ok(0),
+        // `misc score | head`: not an error.
+        Err(e) if is_broken_pipe(&e) => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn read_saved(path: &Path) -> anyhow::Result<Option<SavedScoring>> {
+    match std::fs::read(path) {
+        Ok(bytes) => SavedScoring::from_json(&bytes)
+            .map(Some)
+            .with_context(|| path.display().to_string()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| path.display().to_string()),
+    }
+}
+
+/// Writes a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    let mut f = std::fs::File::create(&tmp).with_context(|| tmp.display().to_string())?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .with_context(|| tmp.display().to_string())?;
+    std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
+    Ok(())
+}
+
+fn warn_incomplete(scores: &Scores) {
+    let how = match scores.options.missing {
+        MissingRuns::AsFail => "scored as FAIL",
+        MissingRuns::AsAbort => "scored as abort",
+        MissingRuns::Reject => "refused",
+    };
+    for t in &scores.tracks {
+        if t.missing_runs > 0 {
+            eprintln!(
+                "warning: track {}: {} of {} runs have no record yet ({how}); the ranking is \
+                 not final",
+                t.track,
+                t.missing_runs,
+                t.m * t.problem_count
+            );
+        }
+        if t.ignored_records > 0 {
+            eprintln!(
+                "warning: track {}: {} record(s) of solvers or problems not in the manifest \
+                 ignored",
+                t.track, t.ignored_records
+            );
+        }
+    }
+    if scores.ignored_records > 0 {
+        eprintln!(
+            "warning: {} record(s) of tracks not scored ignored",
+            scores.ignored_records
+        );
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn bold(self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+    fn winner(self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[1;32m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+}
+
+/// Left-aligns the first `left` columns and right-aligns the rest, two spaces apart.
+fn aligned(rows: &[Vec<String>], left: usize) -> Vec<String> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(c, s)| {
+                    if c < left {
+                        format!("{s:<w$}", w = widths[c])
+                    } else {
+                        format!("{s:>w$}", w = widths[c])
+                    }
+                })
+                .collect();
+            cells.join("  ").trim_end().to_owned()
+        })
+        .collect()
+}
+
+fn secs(t: f64) -> String {
+    format!("{t:.2}")
+}
+
+fn write_table(out: &mut impl Write, scores: &Scores, style: Style) -> anyhow::Result<()> {
+    let o = &scores.options;
+    let extra_column = !matches!(o.tie_break, TieBreak::None | TieBreak::SuccessTime);
+    for (i, t) in scores.tracks.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let title = format!(
+            "{}: {} rules, m = {}, {} problems ({} unsolved), tie-break {}{}, CPU limit {} s",
+            t.track,
+            o.rules,
+            t.m,
+            t.problem_count,
+            t.unsolved_problems,
+            o.tie_break,
+            if o.exclude_unsolved {
+                " (unsolved problems excluded)"
+            } else {
+                ""
+            },
+            t.cpu_time_limit
+        );
+        writeln!(out, "{}", style.bold(&title))?;
+        let mut header: Vec<String> = ["rank", "solver", "score", "success time"]
+            .map(String::from)
+            .to_vec();
+        if extra_column {
+            header.push(o.tie_break.to_string());
+        }
+        header.extend(["solved", "fail", "abort", "wrong", "missing"].map(String::from));
+        let mut rows = vec![header];
+        for e in &t.ranking {
+            let mut row = vec![
+                format!("{}{}", e.rank, if e.winner_by_tie_break { "*" } else { "" }),
+                e.solver.clone(),
+                e.score.to_string(),
+                secs(e.success_time),
+            ];
+            if extra_column {
+                row.push(e.tie_break_value.map(secs).unwrap_or_default());
+            }
+            row.extend([e.solved, e.fail, e.abort, e.wrong, e.missing].map(|n| n.to_string()));
+            rows.push(row);
+        }
+        // Rank and solver left-aligned, numbers right-aligned.
+        let lines = aligned(&rows, 2);
+        for (j, line) in lines.iter().enumerate() {
+            let line = match j {
+                0 => style.bold(line),
+                _ if t.ranking[j - 1].rank == 1 => style.winner(line),
+                _ => line.clone(),
+            };
+            writeln!(out, "{line}")?;
+        }
+        if t.ranking.iter().any(|e| e.winner_by_tie_break) {
+            writeln!(
+                out,
+                "* first by the tie-break ({}) among the solvers with the best total",
+                o.tie_break
+            )?;
+        }
+        write_category_table(out, t, style)?;
+    }
+    Ok(())
+}
+
+/// The MISC results layout (misc-rules.md §6): rows = categories and Total, columns = solvers
+/// in ranking order, each cell `score (success time)`.
+fn write_category_table(out: &mut impl Write, t: &TrackScores, style: Style) -> anyhow::Result<()> {
+    if t.categories.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let mut header = vec!["category".to_owned(), "problems".to_owned()];
+    header.extend(t.ranking.iter().map(|e| e.solver.clone()));
+    let cell = |e: Option<&RankEntry>| {
+        e.map(|e| format!("{} ({})", e.score, secs(e.success_time)))
+            .unwrap_or_default()
+    };
+    let mut rows = vec![header];
+    for c in &t.categories {
+        let mut row = vec![
+            if c.category.is_empty() {
+                "(none)".to_owned()
+            } else {
+                c.category.clone()
+            },
+            c.problem_count.to_string(),
+        ];
+        row.extend(
+            t.ranking
+                .iter()
+                .map(|e| cell(c.ranking.iter().find(|x| x.solver == e.solver))),
+        );
+        rows.push(row);
+    }
+    let mut total = vec!["Total".to_owned(), t.problem_count.to_string()];
+    total.extend(t.ranking.iter().map(|e| cell(Some(e))));
+    rows.push(total);
+    for (j, line) in aligned(&rows, 1).iter().enumerate() {
+        if j == 0 || j == rows.len() - 1 {
+            writeln!(out, "{}", style.bold(line))?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut impl Write, scores: &Scores) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "track",
+        "category",
+        "rank",
+        "solver",
+        "score",
+        "success_time",
+        "tie_break",
+        "tie_break_value",
+        "winner_by_tie_break",
+        "solved",
+        "fail",
+        "abort",
+        "wrong",
+        "missing",
+        "cpu_time",
+        "wall_time",
+        "rules",
+    ])?;
+    let o = &scores.options;
+    for t in &scores.tracks {
+        let groups = std::iter::once(("", &t.ranking)).chain(
+            t.categories
+                .iter()
+                .map(|c| (c.category.as_str(), &c.ranking)),
+        );
+        for (category, ranking) in groups {
+            for e in ranking {
+                w.write_record([
+                    t.track.as_str(),
+                    category,
+                    &e.rank.to_string(),
+                    &e.solver,
+                    &e.score.to_string(),
+                    &secs(e.success_time),
+                    o.tie_break.as_str(),
+                    &e.tie_break_value.map(secs).unwrap_or_default(),
+                    if e.winner_by_tie_break {
+                        "true"
+                    } else {
+                        "false"
+                    },
+                    &e.solved.to_string(),
+                    &e.fail.to_string(),
+                    &e.abort.to_string(),
+                    &e.wrong.to_string(),
+                    &e.missing.to_string(),
+                    &secs(e.cpu_time),
+                    &secs(e.wall_time),
+                    o.rules.as_str(),
+                ])?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_json(out: &mut impl Write, scores: &Scores) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, scores)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_explanations(
+    out: &mut impl Write,
+    explanations: &[Explanation],
+    format: Format,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Table => {
+            for (i, e) in explanations.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                write!(out, "{e}")?;
+            }
+        }
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, explanations)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "track",
+                "solver",
+                "problem",
+                "category",
+                "class",
+                "points",
+                "criteria",
+                "cpu_time",
+                "beaten_by",
+                "reason",
+            ])?;
+            let vector = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(" ");
+            for e in explanations {
+                for p in &e.problems {
+                    let beaten_by: Vec<String> = p
+                        .beaten_by
+                        .iter()
+                        .map(|b| format!("{} ({})", b.solver, vector(&b.criteria)))
+                        .collect();
+                    w.write_record([
+                        e.track.as_str(),
+                        &e.entry.solver,
+                        &p.problem,
+                        &p.category,
+                        p.class.as_str(),
+                        &p.points.to_string(),
+                        &p.criteria.as_deref().map(vector).unwrap_or_default(),
+                        &secs(p.cpu_time),
+                        &beaten_by.join("; "),
+                        &p.reason,
+                    ])?;
+                }
+            }
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
