@@ -49,6 +49,11 @@ pub struct ExecArgs {
     /// Working directory of the command (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// Where the run's private directory (its TMPDIR) goes. Default: /dev/shm when writable
+    /// (what the command writes there counts against --memory), else the system's temporary
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    pub sandbox_base: Option<PathBuf>,
     /// Extra environment variables for the command.
     #[arg(long = "env", value_name = "KEY=VALUE")]
     pub env: Vec<String>,
@@ -154,7 +159,11 @@ pub fn run(args: ExecArgs) -> anyhow::Result<i32> {
     } else {
         f64::INFINITY
     });
-    let sandbox = Sandbox::create(None).context("creating the sandbox")?;
+    let base = args
+        .sandbox_base
+        .clone()
+        .unwrap_or_else(Sandbox::default_base);
+    let sandbox = Sandbox::create(Some(&base)).context("creating the sandbox")?;
     let mut spec = RunSpec::new(PathBuf::from(program), rest.to_vec());
     spec.limits = Limits {
         cpu_time: cpu,

@@ -1,10 +1,14 @@
 //! A minimal stand-alone `misc exec` over the library API, used by the tests (to kill a harness
 //! mid-run) and by `bench/vs_runexec.sh` when the `misc` binary is not built.
 //!
-//! `misc-exec [--cpu-time S] [--wall-time S] [--memory BYTES] [--proc] [--json] [--repeat N] -- CMD ARGS...`
+//! `misc-exec [--cpu-time S] [--wall-time S] [--memory BYTES] [--proc] [--json] [--repeat N]
+//! [--prewarm N] [--baseline] -- CMD ARGS...`
 //!
-//! With `--repeat N` the command is run N times in one process and the mean wall time of the
-//! whole runner call is printed as `per_run_overhead_wall=...s` (for the overhead benchmark).
+//! `--baseline` only spawns and waits for the command N times with `std::process::Command`.
+//!
+//! With `--repeat N` the command is run N times in one process and the mean and median wall
+//! time of one whole runner call are printed (`per_run_wall_mean`, `per_run_wall_median`), for
+//! the overhead benchmark; `--prewarm N` keeps N shims ready, as a round would.
 
 use std::ffi::OsString;
 use std::time::Instant;
@@ -33,6 +37,7 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
     let mut json = false;
     let mut mechanism = MechanismChoice::Auto;
     let mut repeat = 1usize;
+    let mut baseline = false;
     let mut cmd: Vec<OsString> = Vec::new();
     while let Some(a) = args.next() {
         let mut value = || -> Result<String, Box<dyn std::error::Error>> {
@@ -47,7 +52,9 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
             Some("--wall-time") => limits.wall_time = value()?.parse()?,
             Some("--memory") => limits.memory = value()?.parse()?,
             Some("--repeat") => repeat = value()?.parse()?,
+            Some("--prewarm") => misc_runner::set_prewarm(value()?.parse()?),
             Some("--json") => json = true,
+            Some("--baseline") => baseline = true,
             Some("--proc") => mechanism = MechanismChoice::Proc,
             Some("--") => {
                 cmd.extend(args.by_ref());
@@ -63,21 +70,41 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
     if cmd.is_empty() {
         return Err("no command given".into());
     }
+    if baseline {
+        // The same command spawned and waited for with nothing around it, for comparison.
+        let mut times = Vec::with_capacity(repeat);
+        for _ in 0..repeat {
+            let t = Instant::now();
+            std::process::Command::new(&cmd[0])
+                .args(&cmd[1..])
+                .status()?;
+            times.push(t.elapsed().as_secs_f64());
+        }
+        times.sort_by(f64::total_cmp);
+        let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
+        println!("baseline_wall_median={median}s");
+        return Ok(0);
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let sandbox = Sandbox::create(None)?;
+    let sandbox = Sandbox::create(Some(&Sandbox::default_base()))?;
     let mut spec = RunSpec::new(cmd[0].clone(), cmd[1..].to_vec());
     spec.limits = limits;
     spec.mechanism = mechanism;
     spec.work_dir = std::env::current_dir()?;
     spec.env.push(("TMPDIR".into(), sandbox.tmp_dir().into()));
-    let t = Instant::now();
+    let mut times = Vec::with_capacity(repeat);
     let mut m = None;
     for _ in 0..repeat {
+        let t = Instant::now();
         m = Some(rt.block_on(run(&spec))?);
+        times.push(t.elapsed().as_secs_f64());
     }
-    let per_run = t.elapsed().as_secs_f64() / repeat.max(1) as f64;
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    times.sort_by(f64::total_cmp);
+    let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
+    misc_runner::shutdown();
     let m = m.ok_or("no run")?;
     if json {
         println!("{}", serde_json::to_string(&m)?);
@@ -94,7 +121,8 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
         println!("memory={}B", m.memory);
         println!("measured_by={}", m.measured_by);
         if repeat > 1 {
-            println!("per_run_overhead_wall={per_run}s");
+            println!("per_run_wall_mean={mean}s");
+            println!("per_run_wall_median={median}s");
         }
     }
     Ok(m.exit_code.unwrap_or(128 + m.signal.unwrap_or(0)))

@@ -203,6 +203,8 @@ pub struct RunCgroup {
     /// (controller, directory); v2 has one entry with an empty controller.
     dirs: Vec<(String, PathBuf)>,
     removed: bool,
+    /// CPU time already used when the run started (v2 counters cannot be reset).
+    cpu_base: CpuTimes,
 }
 
 fn harness_tag() -> &'static str {
@@ -249,6 +251,7 @@ impl RunCgroup {
             version,
             dirs: Vec::new(),
             removed: false,
+            cpu_base: CpuTimes::default(),
         };
         for (ctrl, parent) in parents {
             let dir = parent.join(&name);
@@ -267,6 +270,45 @@ impl RunCgroup {
         }
         cg.apply(limits)?;
         Ok(cg)
+    }
+
+    /// Creates a fresh run cgroup without limits (for a pre-warmed shim; see [`Self::start`]).
+    pub fn create_empty(version: CgroupVersion) -> io::Result<RunCgroup> {
+        RunCgroup::create(
+            version,
+            CgroupLimits {
+                memory: None,
+                pids: None,
+            },
+        )
+    }
+
+    /// Sets the run's limits and zeroes the counters, just before the solver starts (the shim
+    /// that waited in the cgroup used a little CPU and memory).
+    pub fn start(&mut self, limits: CgroupLimits) -> io::Result<()> {
+        self.apply(CgroupLimits {
+            memory: limits.memory,
+            // The shim is a process of the cgroup too.
+            pids: limits.pids.map(|p| p.saturating_add(1)),
+        })?;
+        match self.version {
+            CgroupVersion::V1 => {
+                if let Some(d) = self.dir("cpuacct") {
+                    fs::write(d.join("cpuacct.usage"), "0")?;
+                }
+                if let Some(d) = self.dir("memory") {
+                    fs::write(d.join("memory.max_usage_in_bytes"), "0")?;
+                }
+            }
+            CgroupVersion::V2 => {
+                self.cpu_base = self.cpu().unwrap_or_default();
+                // Resettable since Linux 6.12; older kernels keep the (tiny) peak of the shim.
+                if let Some(d) = self.dir("memory") {
+                    let _ = fs::write(d.join("memory.peak"), "0");
+                }
+            }
+        }
+        Ok(())
     }
 
     fn dir(&self, controller: &str) -> Option<&Path> {
@@ -351,10 +393,11 @@ impl RunCgroup {
             }
             CgroupVersion::V2 => {
                 let st = self.dir("")?.join("cpu.stat");
+                let b = self.cpu_base;
                 Some(CpuTimes {
-                    total: keyed(&st, "usage_usec")? as f64 / 1e6,
-                    user: keyed(&st, "user_usec").unwrap_or(0) as f64 / 1e6,
-                    system: keyed(&st, "system_usec").unwrap_or(0) as f64 / 1e6,
+                    total: keyed(&st, "usage_usec")? as f64 / 1e6 - b.total,
+                    user: keyed(&st, "user_usec").unwrap_or(0) as f64 / 1e6 - b.user,
+                    system: keyed(&st, "system_usec").unwrap_or(0) as f64 / 1e6 - b.system,
                 })
             }
         }
@@ -581,6 +624,7 @@ pub fn cleanup_stale() -> io::Result<Vec<String>> {
             version,
             dirs,
             removed: false,
+            cpu_base: CpuTimes::default(),
         };
         match cg.remove() {
             Ok(()) => cleaned.push(name),

@@ -3,14 +3,22 @@
 //!
 //! # How a run works
 //!
-//! [`run`] forks a small *shim* process that joins the run's cgroup (if any), starts a new session,
-//! makes itself a child subreaper (`PR_SET_CHILD_SUBREAPER`) and forks the solver, which gets its
-//! own process group, `PR_SET_PDEATHSIG`, rlimits, an optional CPU pin and optional namespaces
-//! before it execs with a clean environment, stdin closed and stdout/stderr piped to the harness.
-//! Every process the solver ever starts, including double-forked daemons in new sessions, is a
-//! descendant of the shim (orphans are reparented to it) and, with cgroups, a member of the run
-//! cgroup. The shim reaps them all, reports the solver's pid and exit status over a pipe, and
-//! exits when none is left; the end of that pipe is therefore the end of the run.
+//! [`run`] starts the solver through a small *shim* process forked from the harness. The shim
+//! joins the run's cgroup (if any), starts a new session, makes itself a child subreaper
+//! (`PR_SET_CHILD_SUBREAPER`), closes every descriptor it does not need and waits for its
+//! orders. The harness then passes the solver's path, argv, environment, working directory,
+//! rlimits, CPU pin and namespace settings through shared memory, and the shim forks the
+//! solver, which gets its own process group, `PR_SET_PDEATHSIG`, default signal dispositions,
+//! stdin on `/dev/null` and stdout/stderr on pipes to the harness before it execs with exactly
+//! the given environment. Every process the solver ever starts, including double-forked daemons
+//! in new sessions, is a descendant of the shim (orphans are reparented to it) and, with cgroups,
+//! a member of the run cgroup. The shim reaps them all, reports the solver's pid and exit status
+//! (or why it could not be started) over a status pipe, and exits when none is left; the end of
+//! that pipe is therefore the end of the run.
+//!
+//! Joining a cgroup v1 waits for an RCU grace period (about 7–10 ms here), so a harness that runs
+//! many solvers can keep shims ready in advance with [`set_prewarm`] (and should call
+//! [`shutdown`] before exiting); a pre-warmed run starts in well under a millisecond.
 //!
 //! An async watchdog polls CPU time and memory at an interval that shrinks as the limit comes
 //! near (at least every 50 ms, at most every 2 ms), so enforcement overshoots a limit by a few
@@ -40,10 +48,14 @@
 //!
 //! - When [`run`] returns, no process of the run is alive: the shim exits only when it has no
 //!   children, and the harness waits for it.
-//! - If the harness itself dies, the shim and the solver die with it (`PR_SET_PDEATHSIG`; note that
-//!   this signal is tied to the *thread* that forked, a worker thread of the runtime). Deeper
-//!   descendants stay in the run cgroup, which [`cleanup_stale`] kills and removes on the next
-//!   start. Without cgroups such descendants can survive a SIGKILLed harness.
+//! - If the harness itself dies, the shim and the solver die with it (`PR_SET_PDEATHSIG`). That
+//!   signal is tied to the *thread* that forked, so shims are forked either by the thread calling
+//!   [`run`] (a runtime thread, which outlives the run) or by one forker thread that lives as long
+//!   as the process. Deeper descendants stay in the run cgroup, which [`cleanup_stale`] kills and
+//!   removes; the first cgroup run of every harness process calls it. Without cgroups such
+//!   descendants can survive a SIGKILLed harness.
+//! - Run cgroups are created below the harness's own cgroup in every hierarchy and named
+//!   `misc-<harness pid>-<harness start time>-<n>`, so their owner is unambiguous.
 //! - A solver that cannot be started is a [`Termination::FailedToStart`] measurement; a
 //!   [`RunnerError`] means the harness could not do its job.
 
@@ -63,6 +75,7 @@ pub use doctor::{capabilities, Capabilities, Check};
 pub use misc_results::{Limits, Termination};
 pub use run::run;
 pub use sandbox::Sandbox;
+pub use spawn::{set_prewarm, shutdown};
 
 /// A failure of the harness (never of the solver: solver outcomes are [`Measurement`]s).
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,7 @@
 //! The watchdog: start a run, enforce its limits, end it completely and report what it used.
 
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use tokio::net::unix::pipe;
 use tokio::sync::mpsc;
 
 use crate::cgroup::{self, CgroupLimits, CgroupVersion, RunCgroup};
-use crate::spawn::{self, ChildSetup};
+use crate::spawn::{self, Launch, PoolKey};
 use crate::{procfs, Measurement, MechanismChoice, RunSpec, RunnerError, Termination};
 
 /// Limits as options: `None` means unlimited.
@@ -67,30 +66,32 @@ fn auto_version() -> Option<CgroupVersion> {
     *VERSION.get_or_init(cgroup::usable_version)
 }
 
-fn make_cgroup(spec: &RunSpec, lim: &Lim) -> Result<Option<RunCgroup>, RunnerError> {
-    let cg_limits = CgroupLimits {
-        memory: lim.memory,
-        pids: lim.processes,
-    };
-    let (version, forced) = match spec.mechanism {
-        MechanismChoice::Proc => return Ok(None),
-        MechanismChoice::CgroupV1 => (CgroupVersion::V1, true),
-        MechanismChoice::CgroupV2 => (CgroupVersion::V2, true),
-        MechanismChoice::Auto => match auto_version() {
-            Some(v) => (v, false),
-            None => return Ok(None),
-        },
-    };
-    match RunCgroup::create(version, cg_limits) {
-        Ok(cg) => Ok(Some(cg)),
-        Err(e) if forced => Err(RunnerError::Mechanism {
-            mechanism: format!("{version:?}"),
+/// Which kind of shim a run asks for, and whether that choice was forced by the caller.
+fn pool_key(spec: &RunSpec) -> (PoolKey, bool) {
+    match spec.mechanism {
+        MechanismChoice::Proc => (None, true),
+        MechanismChoice::CgroupV1 => (Some(CgroupVersion::V1), true),
+        MechanismChoice::CgroupV2 => (Some(CgroupVersion::V2), true),
+        MechanismChoice::Auto => (auto_version(), false),
+    }
+}
+
+/// Takes a shim for `spec`, falling back from cgroups to `/proc` in `Auto` mode.
+async fn get_shim(spec: &RunSpec) -> Result<spawn::Shim, RunnerError> {
+    let (key, forced) = pool_key(spec);
+    match spawn::take(key).await {
+        Ok(s) => Ok(s),
+        Err(e) if forced || key.is_none() => Err(RunnerError::Mechanism {
+            mechanism: key.map_or("proc".into(), |v| format!("{v:?}")),
             reason: e.to_string(),
         }),
         Err(e) => {
             tracing::warn!("cannot create a run cgroup ({e}); measuring through /proc from now on");
             CGROUPS_BROKEN.store(true, Ordering::Relaxed);
-            Ok(None)
+            spawn::take(None).await.map_err(|e| RunnerError::Mechanism {
+                mechanism: "proc".into(),
+                reason: e.to_string(),
+            })
         }
     }
 }
@@ -99,6 +100,7 @@ fn make_cgroup(spec: &RunSpec, lim: &Lim) -> Result<Option<RunCgroup>, RunnerErr
 enum Event {
     Pid(i32),
     Status(i32),
+    ExecError(i32),
     ShimGone,
     StdioLimit,
 }
@@ -114,6 +116,7 @@ async fn read_status(mut rx: pipe::Receiver, tx: mpsc::UnboundedSender<Event>) {
         let ev = match i32::from_ne_bytes(tag) {
             spawn::MSG_PID => Event::Pid(value),
             spawn::MSG_STATUS => Event::Status(value),
+            spawn::MSG_EXEC_ERR => Event::ExecError(value),
             _ => continue,
         };
         let _ = tx.send(ev);
@@ -156,8 +159,8 @@ async fn read_tail(
     (kept, total)
 }
 
-fn receiver(fd: Option<impl Into<OwnedFd>>) -> Option<pipe::Receiver> {
-    pipe::Receiver::from_owned_fd(fd?.into()).ok()
+fn receiver(fd: OwnedFd) -> Result<pipe::Receiver, RunnerError> {
+    pipe::Receiver::from_owned_fd(fd).map_err(|e| RunnerError::io("watching the solver's pipes", e))
 }
 
 /// A snapshot of the run's resource use while it runs.
@@ -188,7 +191,13 @@ struct Watch<'a> {
     ended: Option<Instant>,
     peak_memory: u64,
     stdio_over: bool,
+    /// Seconds the last `/proc` scan took (the polling interval is kept well above it).
+    scan_cost: f64,
 }
+
+/// After the main process ended, how long the rest of the tree gets to vanish by itself before
+/// it is killed (most solvers leave nothing behind, and then no scan is needed).
+const LINGER: Duration = Duration::from_millis(2);
 
 impl Watch<'_> {
     fn sample(&mut self) -> Sample {
@@ -199,7 +208,9 @@ impl Watch<'_> {
                 processes: 0,
             },
             None => {
+                let t = Instant::now();
                 let snap = procfs::snapshot();
+                self.scan_cost = t.elapsed().as_secs_f64();
                 let desc = procfs::descendants(self.shim, &snap);
                 let reaped = snap
                     .iter()
@@ -286,7 +297,7 @@ impl Watch<'_> {
     fn check(&mut self, s: Sample) {
         let elapsed = self.start.elapsed().as_secs_f64();
         if self.status.is_some() {
-            if self.killed.is_none() {
+            if self.killed.is_none() && self.ended.is_some_and(|e| e.elapsed() >= LINGER) {
                 // The main process ended: whatever it left behind goes now.
                 self.kill_tree();
             }
@@ -356,7 +367,15 @@ impl Watch<'_> {
 
     /// How long to sleep before the next check.
     fn next_tick(&self, s: Sample) -> Duration {
-        let min = if self.cg.is_some() { 0.002 } else { 0.005 };
+        let min = if self.cg.is_some() {
+            0.002
+        } else {
+            // Polling /proc must not eat the machine: at most a fifth of a core.
+            (5.0 * self.scan_cost).max(0.005)
+        };
+        if self.status.is_some() && self.killed.is_none() {
+            return LINGER;
+        }
         let mut t: f64 = 0.05;
         if self.killed.is_some() {
             return Duration::from_secs_f64(min);
@@ -381,8 +400,11 @@ impl Watch<'_> {
     }
 }
 
-/// Reaps the shim, returning its wait status and resource usage.
+/// Reaps the shim, returning its wait status and resource usage. Called once its status pipe
+/// has closed, i.e. while it is exiting: it is a zombie within microseconds, so a short spin
+/// avoids a timer tick.
 async fn reap(pid: i32) -> Option<(i32, libc::rusage)> {
+    let mut spins = 0u32;
     loop {
         let mut status = 0;
         // SAFETY: an all-zero rusage is a valid value to be overwritten.
@@ -395,7 +417,13 @@ async fn reap(pid: i32) -> Option<(i32, libc::rusage)> {
         if r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
             return None;
         }
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        spins += 1;
+        if spins < 200 {
+            tokio::task::yield_now().await;
+            std::thread::yield_now();
+        } else {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
     }
 }
 
@@ -417,98 +445,97 @@ fn rlimits(lim: &Lim) -> Vec<(libc::__rlimit_resource_t, u64, u64)> {
     v
 }
 
+fn failed_to_start(spec: &RunSpec, measured_by: String, wall: f64, why: String) -> Measurement {
+    Measurement {
+        termination: Termination::FailedToStart,
+        exit_code: None,
+        signal: None,
+        cpu_time: 0.0,
+        user_time: 0.0,
+        system_time: 0.0,
+        wall_time: wall,
+        memory: 0,
+        measured_by,
+        warning_sent: false,
+        stdout_tail: String::new(),
+        stderr_tail: String::new(),
+        stdout_bytes: 0,
+        stderr_bytes: 0,
+        output_bytes: None,
+        detail: format!("cannot execute {}: {why}", spec.program.display()),
+    }
+}
+
+fn os_bytes(k: &std::ffi::OsStr, v: &std::ffi::OsStr) -> Vec<u8> {
+    let mut e = k.as_bytes().to_vec();
+    e.push(b'=');
+    e.extend_from_slice(v.as_bytes());
+    e
+}
+
 /// Runs `spec` to the end and measures it. Returns only once no process of the run is left.
 pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
     let lim = Lim::of(spec);
-    let mut cg = make_cgroup(spec, &lim)?;
+    let path_var = spec
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.as_os_str());
+    let (key, _) = pool_key(spec);
+    let key_name = key.map_or("proc", |v| match v {
+        CgroupVersion::V1 => "cgroup-v1",
+        CgroupVersion::V2 => "cgroup-v2",
+    });
+    let Some(path) = spawn::resolve(&spec.program, path_var) else {
+        let why = std::io::Error::from_raw_os_error(libc::ENOENT).to_string();
+        return Ok(failed_to_start(spec, key_name.into(), 0.0, why));
+    };
+    let cwd = if spec.work_dir.is_absolute() {
+        spec.work_dir.clone()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| RunnerError::io("the current directory", e))?
+            .join(&spec.work_dir)
+    };
+    let mut argv = vec![spec.program.as_os_str().as_bytes().to_vec()];
+    argv.extend(spec.args.iter().map(|a| a.as_bytes().to_vec()));
+    let launch = Launch {
+        path,
+        argv,
+        envp: spec.env.iter().map(|(k, v)| os_bytes(k, v)).collect(),
+        cwd,
+        readonly: spec.isolation.readonly.clone(),
+        rlimits: rlimits(&lim),
+        cpu: spec.cpu_core,
+        new_net: spec.isolation.no_network,
+    };
+
+    let mut shim = get_shim(spec).await?;
+    let mut cg = shim.cgroup.take();
+    if let Some(c) = cg.as_mut() {
+        c.start(CgroupLimits {
+            memory: lim.memory,
+            pids: lim.processes,
+        })
+        .map_err(|e| RunnerError::io("setting the cgroup's limits", e))?;
+    }
     let measured_by = cg
         .as_ref()
         .map_or("proc", RunCgroup::mechanism_name)
         .to_owned();
-    let procs_files = match &cg {
-        Some(c) => c
-            .procs_files()
-            .map_err(|e| RunnerError::io("preparing the cgroup", e))?,
-        None => Vec::new(),
-    };
-    let (status_rd, status_wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-        .map_err(|e| RunnerError::io("creating the status pipe", e.into()))?;
-    let readonly = spec
-        .isolation
-        .readonly
-        .iter()
-        .map(|p| std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str())))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| RunnerError::io("read-only path", std::io::Error::other(e)))?;
-    let setup = ChildSetup {
-        procs_files,
-        status_fd: status_wr.as_raw_fd(),
-        harness_pid: std::process::id() as i32,
-        rlimits: rlimits(&lim),
-        cpu: spec.cpu_core,
-        new_net: spec.isolation.no_network,
-        readonly,
-    };
-    let mut cmd = Command::new(&spec.program);
-    cmd.args(&spec.args)
-        .env_clear()
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(&spec.work_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // SAFETY: child_setup uses only async-signal-safe calls on data prepared before the fork.
-    unsafe {
-        cmd.pre_exec(move || spawn::child_setup(&setup));
-    }
-    let start = Instant::now();
-    let spawned = cmd.spawn();
-    drop(status_wr);
-    let mut child = match spawned {
-        Ok(c) => c,
-        Err(e) => {
-            if let Some(errno) = spawn::setup_errno(&e) {
-                return Err(RunnerError::Setup {
-                    errno,
-                    message: std::io::Error::from_raw_os_error(errno).to_string(),
-                });
-            }
-            let (cpu, user, system) = cg
-                .as_ref()
-                .and_then(RunCgroup::cpu)
-                .map_or((0.0, 0.0, 0.0), |c| (c.total, c.user, c.system));
-            if let Some(c) = cg.as_mut() {
-                let _ = c.remove();
-            }
-            return Ok(Measurement {
-                termination: Termination::FailedToStart,
-                exit_code: None,
-                signal: None,
-                cpu_time: cpu,
-                user_time: user,
-                system_time: system,
-                wall_time: start.elapsed().as_secs_f64(),
-                memory: 0,
-                measured_by,
-                warning_sent: false,
-                stdout_tail: String::new(),
-                stderr_tail: String::new(),
-                stdout_bytes: 0,
-                stderr_bytes: 0,
-                output_bytes: None,
-                detail: format!("cannot execute {}: {e}", spec.program.display()),
-            });
-        }
-    };
-    let shim = child.id() as i32;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let status_rx = pipe::Receiver::from_owned_fd(status_rd)
-        .map_err(|e| RunnerError::io("watching the status pipe", e))?;
+    let pipe_err = |e| RunnerError::io("the shim's pipes", e);
+    let status_rx = receiver(shim.take_status().map_err(pipe_err)?)?;
+    let out_rx = receiver(shim.take_stdout().map_err(pipe_err)?)?;
+    let err_rx = receiver(shim.take_stderr().map_err(pipe_err)?)?;
+    let start = Instant::now();
+    if let Err(e) = shim.go(&launch) {
+        return Err(RunnerError::io("starting the solver", e));
+    }
     tokio::spawn(read_status(status_rx, tx.clone()));
-    let out_task = receiver(child.stdout.take())
-        .map(|r| tokio::spawn(read_tail(r, spec.tail_bytes, lim.stdio, tx.clone())));
-    let err_task = receiver(child.stderr.take())
-        .map(|r| tokio::spawn(read_tail(r, spec.tail_bytes, lim.stdio, tx.clone())));
+    let out_task = tokio::spawn(read_tail(out_rx, spec.tail_bytes, lim.stdio, tx.clone()));
+    let err_task = tokio::spawn(read_tail(err_rx, spec.tail_bytes, lim.stdio, tx.clone()));
     drop(tx);
 
     let ncpu = if spec.cpu_core.is_some() {
@@ -519,8 +546,8 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
     let mut w = Watch {
         spec,
         lim,
-        cg: cg.take(),
-        shim,
+        cg,
+        shim: shim.pid,
         solver: None,
         start,
         ncpu,
@@ -535,11 +562,12 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         ended: None,
         peak_memory: 0,
         stdio_over: false,
+        scan_cost: 0.0,
     };
+    let mut exec_error: Option<i32> = None;
     let mut sample = Sample::default();
     loop {
         let tick = w.next_tick(sample);
-        let mut shim_gone = false;
         tokio::select! {
             ev = rx.recv() => match ev {
                 Some(Event::Pid(p)) => w.solver = Some(p),
@@ -547,40 +575,37 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
                     w.status = Some(st);
                     w.ended = Some(Instant::now());
                 }
+                Some(Event::ExecError(v)) => exec_error = Some(v),
                 Some(Event::StdioLimit) => w.stdio_over = true,
-                Some(Event::ShimGone) | None => shim_gone = true,
+                Some(Event::ShimGone) | None => break,
             },
-            _ = tokio::time::sleep(tick) => {}
+            _ = tokio::time::sleep(tick) => sample = w.sample(),
         }
-        if shim_gone {
-            break;
-        }
-        sample = w.sample();
         w.check(sample);
         if w.killed
             .is_some_and(|k| k.elapsed() > Duration::from_secs(10))
         {
             // The shim should have exited long ago; make sure the run ends.
-            tracing::warn!("run {shim}: the shim did not exit; killing it");
+            tracing::warn!("run {}: the shim did not exit; killing it", w.shim);
             // SAFETY: kill has no memory-safety preconditions.
-            unsafe { libc::kill(shim, libc::SIGKILL) };
+            unsafe { libc::kill(w.shim, libc::SIGKILL) };
         }
     }
     let ended = w.ended.unwrap_or_else(Instant::now);
-    let reaped = reap(shim).await;
+    let reaped = reap(w.shim).await;
+    if reaped.is_some() {
+        shim.set_reaped();
+    }
     // Whatever the shim could not reap (it was killed) is still in the cgroup.
     if let Some(cg) = &w.cg {
         cg.kill_all(None);
     }
-    let wait_tail = |t: Option<tokio::task::JoinHandle<(Vec<u8>, u64)>>| async move {
-        match t {
-            Some(t) => tokio::time::timeout(Duration::from_secs(2), t)
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .unwrap_or_default(),
-            None => (Vec::new(), 0),
-        }
+    let wait_tail = |t: tokio::task::JoinHandle<(Vec<u8>, u64)>| async move {
+        tokio::time::timeout(Duration::from_secs(2), t)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
     };
     let (out_tail, out_bytes) = wait_tail(out_task).await;
     let (err_tail, err_bytes) = wait_tail(err_task).await;
@@ -602,8 +627,31 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
     }
     if let Some(mut cg) = w.cg.take() {
         if let Err(e) = cg.remove() {
-            tracing::warn!("run {shim}: {e}");
+            tracing::warn!("run {}: {e}", w.shim);
         }
+    }
+    drop(shim);
+
+    if let Some(v) = exec_error {
+        let step = spawn::STEP_NAMES
+            .get((v >> 16) as usize)
+            .copied()
+            .unwrap_or("setup");
+        let err = std::io::Error::from_raw_os_error(v & 0xffff);
+        let why = if step == "exec" {
+            err.to_string()
+        } else {
+            format!("{step}: {err}")
+        };
+        let mut m = failed_to_start(
+            spec,
+            measured_by,
+            ended.duration_since(start).as_secs_f64(),
+            why,
+        );
+        (m.cpu_time, m.user_time, m.system_time) = (cpu_time, user_time, system_time);
+        m.stderr_tail = String::from_utf8_lossy(&err_tail).into_owned();
+        return Ok(m);
     }
 
     let (exit_code, signal) = match w.status {

@@ -23,7 +23,8 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Creates a sandbox below `base` (or the system temporary directory).
+    /// Creates a sandbox below `base` (or the system temporary directory; see also
+    /// [`Sandbox::default_base`]).
     pub fn create(base: Option<&Path>) -> Result<Sandbox, RunnerError> {
         let mut b = tempfile::Builder::new();
         b.prefix("misc-run-");
@@ -44,6 +45,23 @@ impl Sandbox {
             root: Some(root),
             path,
         })
+    }
+
+    /// A good default place for sandboxes: `/dev/shm` (tmpfs) when it is a writable directory,
+    /// else the system temporary directory. On tmpfs, creating and removing a sandbox takes
+    /// microseconds rather than the milliseconds a busy disk file system may take, and what a
+    /// solver writes there is charged to its memory cgroup (as in BenchExec's containers).
+    pub fn default_base() -> PathBuf {
+        let shm = Path::new("/dev/shm");
+        let writable = std::ffi::CString::new("/dev/shm").is_ok_and(|c| {
+            // SAFETY: access on a valid C string.
+            unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+        });
+        if shm.is_dir() && writable {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        }
     }
 
     /// The sandbox's root directory.

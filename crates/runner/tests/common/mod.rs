@@ -93,7 +93,7 @@ pub struct HostileRun {
 
 impl HostileRun {
     pub fn new(mode: &str, extra: &[&str], mech: MechanismChoice) -> HostileRun {
-        let sandbox = Sandbox::create(None).expect("sandbox");
+        let sandbox = Sandbox::create(Some(&Sandbox::default_base())).expect("sandbox");
         std::fs::write(sandbox.input_path(), "preamble: \n\n").expect("input");
         sandbox.seal_input().expect("seal");
         let mut args: Vec<OsString> = vec![mode.into()];

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of misc-runner against BenchExec's runexec, in one run.
+#
+#   crates/runner/bench/vs_runexec.sh [N]        (N runs per measurement, default 30)
+#
+# Prints:
+#   1. per-run overhead for /bin/true (medians):
+#      - runexec: whole-process wall time of `runexec --no-container /bin/true`
+#      - misc exec, whole process: wall time of one `misc exec -- /bin/true` process (or of the
+#        misc-exec example while `misc exec` is not wired into the CLI), minus the time bash needs
+#        to spawn /bin/true itself
+#      - misc runner call in a harness: wall time of one `misc_runner::run` call when a process
+#        runs many (with one pre-warmed shim, as a round would), minus the time the same process
+#        needs to spawn and wait for /bin/true with std::process::Command
+#      and the ratio of runexec's whole-process time to each overhead (target: at least 50);
+#   2. CPU time of a fixed 2-second busy loop (misc-hostile busy 2) as reported by each tool, and
+#      the relative difference;
+#   3. CPU-limit overshoot: a spinning solver under a 1 s CPU limit, as measured by misc.
+#
+# runexec runs with --no-container: its container mode cannot overlay / on this kernel
+# ("Failed to create overlay mount for '/'"). The runs of the two tools are interleaved so that
+# both see the same machine load.
+set -euo pipefail
+
+N=${1:-30}
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+if [[ -z ${SKIP_BUILD:-} ]]; then
+    (cd "$ROOT" && cargo build -q --release -p misc-test-solvers --bin misc-hostile &&
+        cargo build -q --release -p misc-runner --example misc-exec)
+fi
+HOSTILE=$CARGO_TARGET_DIR/release/misc-hostile
+MISC_EXEC=$CARGO_TARGET_DIR/release/examples/misc-exec
+# Prefer the real CLI once it has `exec`.
+if [[ -x $CARGO_TARGET_DIR/release/misc ]] && "$CARGO_TARGET_DIR/release/misc" exec -- /bin/true >/dev/null 2>&1; then
+    MISC=("$CARGO_TARGET_DIR/release/misc" exec)
+else
+    MISC=("$MISC_EXEC")
+fi
+RUNEXEC=$(command -v runexec) || { echo "runexec not found (pip install benchexec)"; exit 1; }
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+# Microseconds from bash's own clock (no fork).
+now_us() { local t=${EPOCHREALTIME/./}; echo "$t"; }
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
+
+: >true.us; : >runexec.us; : >misc.us
+for _ in $(seq "$N"); do
+    t=$(now_us); /bin/true; echo $(( $(now_us) - t )) >>true.us
+    t=$(now_us); "$RUNEXEC" --no-container --output /dev/null /bin/true >/dev/null 2>&1; echo $(( $(now_us) - t )) >>runexec.us
+    t=$(now_us); "${MISC[@]}" -- /bin/true >/dev/null; echo $(( $(now_us) - t )) >>misc.us
+done
+base_s=$("$MISC_EXEC" --baseline --repeat "$N" -- /bin/true | sed -n 's/^baseline_wall_median=\(.*\)s$/\1/p')
+call_s=$("$MISC_EXEC" --prewarm 1 --repeat "$N" -- /bin/true | sed -n 's/^per_run_wall_median=\(.*\)s$/\1/p')
+
+true_ms=$(median <true.us | awk '{printf "%.3f", $1/1000}')
+runexec_ms=$(median <runexec.us | awk '{printf "%.3f", $1/1000}')
+misc_ms=$(median <misc.us | awk '{printf "%.3f", $1/1000}')
+base_ms=$(awk -v s="$base_s" 'BEGIN {printf "%.3f", s*1000}')
+call_ms=$(awk -v s="$call_s" 'BEGIN {printf "%.3f", s*1000}')
+echo "== /bin/true, medians of $N runs (ms); ${MISC[*]} =="
+echo "bash spawning /bin/true:                       $true_ms"
+echo "runexec --no-container, whole process:         $runexec_ms"
+echo "misc exec, whole process:                      $misc_ms"
+echo "std::process::Command spawning /bin/true:      $base_ms"
+echo "misc_runner::run call in a harness:            $call_ms"
+awk -v t="$true_ms" -v r="$runexec_ms" -v m="$misc_ms" -v b="$base_ms" -v c="$call_ms" 'BEGIN {
+    om = m - t; if (om < 0.001) om = 0.001
+    oc = c - b; if (oc < 0.001) oc = 0.001
+    printf "overhead of a misc exec process:  %.3f ms = runexec process / %.0f\n", om, r / om
+    printf "overhead of a runner call:        %.3f ms = runexec process / %.0f  (target: >= 50)\n", oc, r / oc
+}'
+
+echo "== busy loop of 2 s CPU (misc-hostile busy 2), 3 runs each =="
+for i in 1 2 3; do
+    r=$("$RUNEXEC" --no-container --output /dev/null -- "$HOSTILE" busy 2 2>/dev/null | sed -n 's/^cputime=\(.*\)s$/\1/p')
+    m=$("${MISC[@]}" -- "$HOSTILE" busy 2 | sed -n 's/^cputime=\(.*\)s$/\1/p')
+    awk -v r="$r" -v m="$m" -v i="$i" 'BEGIN {
+        d = (m - r) / r * 100; if (d < 0) d = -d
+        printf "run %d: runexec cputime=%.4f s  misc cputime=%.4f s  difference=%.2f %% (target: <= 2 %%)\n", i, r, m, d
+    }'
+done
+
+echo "== CPU-limit overshoot (misc-hostile spin, 1 s CPU limit), 3 runs =="
+for i in 1 2 3; do
+    m=$("${MISC[@]}" --cpu-time 1 -- "$HOSTILE" spin | sed -n 's/^cputime=\(.*\)s$/\1/p' || true)
+    awk -v m="$m" -v i="$i" 'BEGIN { printf "run %d: misc cputime=%.4f s  overshoot=%.1f ms (target: <= 100 ms)\n", i, m, (m - 1) * 1000 }'
+done
