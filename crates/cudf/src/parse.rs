@@ -143,14 +143,16 @@ impl<'a> DocParser<'a> {
                     self.stage = Stage::AfterRequest;
                     self.request(&props)?;
                 }
-                other => return Err(ParseError::new(
-                    first.line,
-                    1,
-                    format!(
+                other => {
+                    return Err(ParseError::new(
+                        first.line,
+                        1,
+                        format!(
                         "a stanza starts with `preamble:`, `package:` or `request:`, found `{}:`",
                         shorten(other)
                     ),
-                )),
+                    ))
+                }
             }
         }
         self.props = props;

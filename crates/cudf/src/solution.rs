@@ -2,7 +2,7 @@
 //! line, or package stanzas of which only `package`, `version` and `installed` matter.
 
 use crate::lex::{is_pkgname_byte, shorten, Cursor, Prop, StanzaReader};
-use crate::model::{Document, PkgId, Version};
+use crate::model::{Document, PkgId, PropType, Version};
 use crate::ParseError;
 
 /// What a solver answered.
@@ -28,7 +28,7 @@ pub struct UnknownPackage {
 pub struct Solution {
     /// One flag per package of the problem: installed in the solution.
     pub installed: Vec<bool>,
-    /// Stanzas marked installed whose (package, version) the universe lacks: libCUDF rejects
+    /// Stanzas whose (package, version) the universe lacks, installed or not: libCUDF rejects
     /// the whole solution for them.
     pub unknown: Vec<UnknownPackage>,
     /// Packages listed more than once, with the line of the repeated stanza: libCUDF rejects
@@ -62,6 +62,7 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
         duplicates: Vec::new(),
         not_installed_stanzas: 0,
     };
+    let mut listed = vec![false; problem.packages.len()];
     while reader.next_stanza(&mut props)? {
         let first = &props[0];
         match first.name {
@@ -82,8 +83,18 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
         let mut name: Option<&str> = None;
         let mut version: Option<Version> = None;
         let mut installed: Option<bool> = None;
-        for prop in &props {
-            let dup = match prop.name {
+        for (i, prop) in props.iter().enumerate() {
+            if props[..i].iter().any(|p| p.name == prop.name) {
+                return Err(ParseError::new(
+                    prop.line,
+                    1,
+                    format!(
+                        "duplicate property `{}` in this stanza (a missing blank line between stanzas?)",
+                        prop.name
+                    ),
+                ));
+            }
+            match prop.name {
                 "package" => {
                     let t = prop.value.trim_end();
                     if t.is_empty() || !t.bytes().all(is_pkgname_byte) {
@@ -92,7 +103,7 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                             format!("expected a package name, found `{}`", shorten(t)),
                         ));
                     }
-                    name.replace(t).is_some()
+                    name = Some(t);
                 }
                 "version" => {
                     let mut c = Cursor::new(&prop.value);
@@ -104,7 +115,7 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                             format!("expected the end of the version, {}", c.found()),
                         ));
                     }
-                    version.replace(v).is_some()
+                    version = Some(v);
                 }
                 "installed" => {
                     let v = match prop.value.trim() {
@@ -117,20 +128,34 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                             ))
                         }
                     };
-                    installed.replace(v).is_some()
+                    installed = Some(v);
                 }
-                // Other properties (was-installed, depends, ...) are taken from the problem.
-                _ => false,
-            };
-            if dup {
-                return Err(ParseError::new(
-                    prop.line,
-                    1,
-                    format!(
-                        "duplicate property `{}` in this stanza (a missing blank line between stanzas?)",
-                        prop.name
+                // The other core properties are type-checked and then ignored: the problem's
+                // values count (libCUDF copies them from the universe).
+                "was-installed" => check_core(prop, &PropType::Bool)?,
+                "depends" => check_core(prop, &PropType::Vpkgformula)?,
+                "conflicts" => check_core(prop, &PropType::Vpkglist)?,
+                "provides" => check_core(prop, &PropType::Veqpkglist)?,
+                "keep" => check_core(
+                    prop,
+                    &PropType::Enum(
+                        ["version", "package", "feature", "none"]
+                            .map(String::from)
+                            .to_vec(),
                     ),
-                ));
+                )?,
+                // libCUDF rejects any other property in a solution, even one the problem's
+                // preamble declares.
+                other => {
+                    return Err(ParseError::new(
+                        prop.line,
+                        1,
+                        format!(
+                            "unexpected property `{}` in a solution stanza: a solution lists packages with `package`, `version` and `installed` (libCUDF also accepts the other core properties, and nothing else)",
+                            shorten(other)
+                        ),
+                    ))
+                }
             }
         }
         let (Some(name), Some(version)) = (name, version) else {
@@ -140,17 +165,20 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                 "a solution stanza needs `package:` and `version:`",
             ));
         };
-        if installed != Some(true) {
-            solution.not_installed_stanzas += 1;
-            continue;
-        }
+        // Like libCUDF, an unknown or repeated (package, version) spoils the answer even in a
+        // stanza that is not marked installed.
         match problem
             .name_id(name)
             .and_then(|id| problem.find(id, version))
         {
             Some(pkg) => {
-                if std::mem::replace(&mut solution.installed[pkg.index()], true) {
+                if std::mem::replace(&mut listed[pkg.index()], true) {
                     solution.duplicates.push((pkg, first.line));
+                }
+                if installed == Some(true) {
+                    solution.installed[pkg.index()] = true;
+                } else {
+                    solution.not_installed_stanzas += 1;
                 }
             }
             None => solution.unknown.push(UnknownPackage {
@@ -161,4 +189,10 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
         }
     }
     Ok(Answer::Solution(solution))
+}
+
+/// Type-checks a core property of a solution stanza; never a duplicate by itself.
+fn check_core(prop: &Prop<'_>, ty: &PropType) -> Result<(), ParseError> {
+    let value: &str = &prop.value;
+    crate::check_value(ty, value.trim_end()).map_err(|(off, m)| prop.error(off, m))
 }

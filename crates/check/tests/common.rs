@@ -1,0 +1,192 @@
+//! Helpers shared by the checker's integration tests: a seeded generator of small CUDF
+//! problems, candidate installations, and a driver for the reference checker `cudf-check`.
+
+#![allow(dead_code)]
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A tiny deterministic PRNG (xorshift64*), so that failures are reproducible by seed.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const OPS: [&str; 6] = ["=", "!=", ">=", ">", "<=", "<"];
+
+fn vpkg(rng: &mut Rng, names: usize) -> String {
+    let name = format!("p{}", rng.below(names as u64));
+    // Features (f0, f1) appear too, so that providers are exercised.
+    let name = if rng.chance(15) {
+        format!("f{}", rng.below(2))
+    } else {
+        name
+    };
+    if rng.chance(50) {
+        name
+    } else {
+        let op = OPS[rng.below(6) as usize];
+        format!("{name} {op} {}", 1 + rng.below(3))
+    }
+}
+
+/// A random problem with `names` package names of 1–3 versions each, random dependencies,
+/// conflicts (including self-name conflicts), provides, keep, an initial installation and a
+/// request.
+pub fn random_problem(seed: u64, names: usize) -> String {
+    let mut rng = Rng::new(seed);
+    let mut out = String::from(
+        "preamble: \nproperty: recommends: vpkgformula = [true!], size: nat = [0]\n\n",
+    );
+    for n in 0..names {
+        let versions = 1 + rng.below(3);
+        for v in 1..=versions {
+            let _ = writeln!(out, "package: p{n}\nversion: {v}");
+            if rng.chance(60) {
+                let clauses: Vec<String> = (0..1 + rng.below(2))
+                    .map(|_| {
+                        (0..1 + rng.below(2))
+                            .map(|_| vpkg(&mut rng, names))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    })
+                    .collect();
+                let _ = writeln!(out, "depends: {}", clauses.join(", "));
+            }
+            if rng.chance(40) {
+                let mut items: Vec<String> = (0..1 + rng.below(2))
+                    .map(|_| vpkg(&mut rng, names))
+                    .collect();
+                if rng.chance(50) {
+                    items.push(format!("p{n}"));
+                }
+                let _ = writeln!(out, "conflicts: {}", items.join(", "));
+            }
+            if rng.chance(25) {
+                let f = rng.below(2);
+                if rng.chance(50) {
+                    let _ = writeln!(out, "provides: f{f}");
+                } else {
+                    let _ = writeln!(out, "provides: f{f} = {}", 1 + rng.below(3));
+                }
+            }
+            if rng.chance(35) {
+                let _ = writeln!(out, "installed: true");
+            }
+            if rng.chance(10) {
+                let keep = ["version", "package", "feature"][rng.below(3) as usize];
+                let _ = writeln!(out, "keep: {keep}");
+            }
+            if rng.chance(30) {
+                let _ = writeln!(out, "recommends: {}", vpkg(&mut rng, names));
+            }
+            let _ = writeln!(out, "size: {}", rng.below(100));
+            out.push('\n');
+        }
+    }
+    let _ = writeln!(out, "request: gen-{seed}");
+    for key in ["install", "remove", "upgrade"] {
+        if rng.chance(60) {
+            let items: Vec<String> = (0..1 + rng.below(2))
+                .map(|_| vpkg(&mut rng, names))
+                .collect();
+            let _ = writeln!(out, "{key}: {}", items.join(", "));
+        }
+    }
+    out
+}
+
+/// The packages (name, version) of a problem text, in order, with their initial flag.
+pub fn packages_of(problem: &str) -> Vec<(String, u64, bool)> {
+    let doc = misc_cudf::parse(problem).expect("generated problems parse");
+    doc.package_ids()
+        .map(|p| {
+            let pkg = doc.package(p);
+            (doc.name(pkg.name).to_string(), pkg.version, pkg.installed)
+        })
+        .collect()
+}
+
+/// Writes an installation as a MISC solution.
+pub fn solution_text(installed: &[(String, u64)]) -> String {
+    installed
+        .iter()
+        .map(|(n, v)| format!("package: {n}\nversion: {v}\ninstalled: true\n\n"))
+        .collect()
+}
+
+/// Whether `cudf-check` is installed.
+pub fn cudf_check_available() -> bool {
+    Command::new("cudf-check").arg("-help").output().is_ok()
+}
+
+/// The reference verdict: `Some(true|false)` from cudf-check's `is_solution:` line (its exit
+/// code is 1 whenever the initial installation is inconsistent, misc-rules.md 1.3); a solution
+/// that cudf-check refuses to load (unknown or duplicate package) counts as `false`; `None` when
+/// cudf-check could not read the problem.
+pub fn cudf_check_verdict(problem: &Path, solution: &Path) -> Option<bool> {
+    let out = Command::new("cudf-check")
+        .arg("-cudf")
+        .arg(problem)
+        .arg("-sol")
+        .arg(solution)
+        .output()
+        .ok()?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if let Some(line) = text.lines().find(|l| l.starts_with("is_solution:")) {
+        return Some(line.starts_with("is_solution: true"));
+    }
+    if text.contains("Error while parsing solution")
+        || text.contains("Error while loading solution")
+    {
+        return Some(false);
+    }
+    None
+}
+
+/// Our verdict on the same files.
+pub fn our_verdict(problem_text: &str, solution_text: &str) -> (bool, Vec<String>) {
+    let doc = misc_cudf::parse_problem(problem_text).expect("problem parses");
+    match misc_cudf::parse_answer(solution_text, &doc) {
+        Err(e) => (false, vec![format!("unparseable: {e}")]),
+        Ok(answer) => {
+            let report = misc_check::check_answer(&doc, &answer);
+            (
+                report.verdict == misc_check::Verdict::Valid,
+                report
+                    .violations
+                    .iter()
+                    .map(|v| format!("[{}] {}", v.kind.as_str(), v.message))
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// The shared data folder beside the project, when present.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    dir.is_dir().then_some(dir)
+}
