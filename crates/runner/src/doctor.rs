@@ -170,6 +170,24 @@ fn probe() -> Capabilities {
         },
         "run as root; without it only file modes protect the input, which root solvers ignore",
     ));
+    let base = crate::Sandbox::default_base();
+    let on_tmpfs = base.starts_with("/dev/shm");
+    checks.push(check(
+        "fast sandbox directory",
+        on_tmpfs,
+        format!("sandboxes go to {}", base.display()),
+        "make /dev/shm a writable tmpfs, or give Sandbox::create a tmpfs base: creating and \
+         removing a sandbox on a busy disk file system can take tens of milliseconds",
+    ));
+    if mechanism == "cgroup-v1" {
+        checks.push(check(
+            "cgroup v1 attach latency",
+            true,
+            "joining a v1 cgroup waits for an RCU grace period (several ms); harnesses that run \
+             many solvers hide it with misc_runner::set_prewarm",
+            "",
+        ));
+    }
     // SAFETY: pidfd_open on our own pid, the descriptor is closed at once.
     let pidfd = unsafe {
         let fd = libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0);

@@ -674,7 +674,14 @@ fn forker() -> &'static Forker {
                             }
                             match make(key) {
                                 Ok(s) => match pool().lock() {
-                                    Ok(mut p) => p.shims.push((key, s)),
+                                    // Unless the pool was shrunk (or shut down) meanwhile.
+                                    Ok(mut p) => {
+                                        let have =
+                                            p.shims.iter().filter(|(k, _)| *k == key).count();
+                                        if have < p.depth {
+                                            p.shims.push((key, s));
+                                        }
+                                    }
                                     Err(_) => break,
                                 },
                                 Err(e) => {
