@@ -76,11 +76,21 @@ fn pool_key(spec: &RunSpec) -> (PoolKey, bool) {
     }
 }
 
-/// Takes a shim for `spec`, falling back from cgroups to `/proc` in `Auto` mode.
-async fn get_shim(spec: &RunSpec) -> Result<spawn::Shim, RunnerError> {
+/// A shim for `spec`, falling back from cgroups to `/proc` in `Auto` mode: a pre-warmed one
+/// (returned with `None`: the caller sets the limits and starts it) or a new one that started
+/// the solver at the returned instant.
+fn get_shim(
+    spec: &RunSpec,
+    launch: &Launch,
+    limits: CgroupLimits,
+) -> Result<(spawn::Shim, Option<Instant>), RunnerError> {
     let (key, forced) = pool_key(spec);
-    match spawn::take(key).await {
-        Ok(s) => Ok(s),
+    if let Some(s) = spawn::take_warm(key) {
+        return Ok((s, None));
+    }
+    let start = Instant::now();
+    match spawn::start_cold(key, launch, limits) {
+        Ok(s) => Ok((s, Some(start))),
         Err(e) if forced || key.is_none() => Err(RunnerError::Mechanism {
             mechanism: key.map_or("proc".into(), |v| format!("{v:?}")),
             reason: e.to_string(),
@@ -88,10 +98,13 @@ async fn get_shim(spec: &RunSpec) -> Result<spawn::Shim, RunnerError> {
         Err(e) => {
             tracing::warn!("cannot create a run cgroup ({e}); measuring through /proc from now on");
             CGROUPS_BROKEN.store(true, Ordering::Relaxed);
-            spawn::take(None).await.map_err(|e| RunnerError::Mechanism {
-                mechanism: "proc".into(),
-                reason: e.to_string(),
-            })
+            let start = Instant::now();
+            spawn::start_cold(None, launch, limits)
+                .map(|s| (s, Some(start)))
+                .map_err(|e| RunnerError::Mechanism {
+                    mechanism: "proc".into(),
+                    reason: e.to_string(),
+                })
         }
     }
 }
@@ -511,14 +524,17 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         new_net: spec.isolation.no_network,
     };
 
-    let mut shim = get_shim(spec).await?;
+    let cg_limits = CgroupLimits {
+        memory: lim.memory,
+        pids: lim.processes,
+    };
+    let (mut shim, started) = get_shim(spec, &launch, cg_limits)?;
     let mut cg = shim.cgroup.take();
-    if let Some(c) = cg.as_mut() {
-        c.start(CgroupLimits {
-            memory: lim.memory,
-            pids: lim.processes,
-        })
-        .map_err(|e| RunnerError::io("setting the cgroup's limits", e))?;
+    if started.is_none() {
+        if let Some(c) = cg.as_mut() {
+            c.start(cg_limits)
+                .map_err(|e| RunnerError::io("setting the cgroup's limits", e))?;
+        }
     }
     let measured_by = cg
         .as_ref()
@@ -529,10 +545,15 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
     let status_rx = receiver(shim.take_status().map_err(pipe_err)?)?;
     let out_rx = receiver(shim.take_stdout().map_err(pipe_err)?)?;
     let err_rx = receiver(shim.take_stderr().map_err(pipe_err)?)?;
-    let start = Instant::now();
-    if let Err(e) = shim.go(&launch) {
-        return Err(RunnerError::io("starting the solver", e));
-    }
+    let start = match started {
+        Some(t) => t,
+        None => {
+            let t = Instant::now();
+            shim.go(&launch)
+                .map_err(|e| RunnerError::io("starting the solver", e))?;
+            t
+        }
+    };
     tokio::spawn(read_status(status_rx, tx.clone()));
     let out_task = tokio::spawn(read_tail(out_rx, spec.tail_bytes, lim.stdio, tx.clone()));
     let err_task = tokio::spawn(read_tail(err_rx, spec.tail_bytes, lim.stdio, tx.clone()));

@@ -325,13 +325,18 @@ fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
-/// Forks a shim (on the forker thread) that joins `cgroup` and waits.
-fn fork_shim(cgroup: Option<RunCgroup>) -> io::Result<Shim> {
+/// Forks a shim that joins `cgroup` and then either starts `launch` at once or, without one,
+/// waits for [`Shim::go`].
+fn fork_shim(cgroup: Option<RunCgroup>, launch: Option<&Launch>) -> io::Result<Shim> {
     let procs = match &cgroup {
         Some(c) => c.procs_files()?,
         None => Vec::new(),
     };
-    let region = Region::new()?;
+    let mut region = Region::new()?;
+    if let Some(l) = launch {
+        region.write(l)?;
+    }
+    let immediate = launch.is_some();
     let (status_r, status_w) = pipe()?;
     let (ctl_r, ctl_w) = pipe()?;
     let (out_r, out_w) = pipe()?;
@@ -352,7 +357,16 @@ fn fork_shim(cgroup: Option<RunCgroup>) -> io::Result<Shim> {
     }
     if pid == 0 {
         // SAFETY: we are the freshly forked child.
-        unsafe { shim_main(harness, &procs, fds, region.base, devnull.as_ptr()) }
+        unsafe {
+            shim_main(
+                harness,
+                &procs,
+                fds,
+                region.base,
+                devnull.as_ptr(),
+                immediate,
+            )
+        }
     }
     drop((status_w, ctl_r, out_w, err_w));
     Ok(Shim {
@@ -361,7 +375,7 @@ fn fork_shim(cgroup: Option<RunCgroup>) -> io::Result<Shim> {
         status: Some(status_r),
         stdout: Some(out_r),
         stderr: Some(err_r),
-        ctl: Some(ctl_w),
+        ctl: (!immediate).then_some(ctl_w),
         region,
         reaped: false,
     })
@@ -413,6 +427,7 @@ unsafe fn shim_main(
     fds: ChildFds,
     region: *mut u8,
     devnull: *const libc::c_char,
+    immediate: bool,
 ) -> ! {
     // Die with the harness; if it is already gone, do nothing.
     libc::prctl(
@@ -452,16 +467,18 @@ unsafe fn shim_main(
     libc::setsid();
     libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong, 0, 0, 0);
     // Wait for the go byte; end of file means the harness discarded this shim.
-    let mut b = [0u8; 1];
-    loop {
-        let r = libc::read(fds.ctl, b.as_mut_ptr().cast(), 1);
-        if r == 1 {
-            break;
+    if !immediate {
+        let mut b = [0u8; 1];
+        loop {
+            let r = libc::read(fds.ctl, b.as_mut_ptr().cast(), 1);
+            if r == 1 {
+                break;
+            }
+            if r < 0 && errno() == libc::EINTR {
+                continue;
+            }
+            libc::_exit(0);
         }
-        if r < 0 && errno() == libc::EINTR {
-            continue;
-        }
-        libc::_exit(0);
     }
     libc::close(fds.ctl);
     let shim = libc::getpid();
@@ -649,7 +666,7 @@ fn make(key: PoolKey) -> io::Result<Shim> {
         Some(v) => Some(RunCgroup::create_empty(v)?),
         None => None,
     };
-    fork_shim(cgroup)
+    fork_shim(cgroup, None)
 }
 
 fn forker() -> &'static Forker {
@@ -709,9 +726,7 @@ fn send(req: Request) -> io::Result<()> {
         .map_err(|_| io::Error::other("the forker thread is gone"))
 }
 
-/// A shim for `key`: a pre-warmed one if available, else a new one. If pre-warming is on, the
-/// pool is topped up in the background by the forker thread.
-pub(crate) async fn take(key: PoolKey) -> io::Result<Shim> {
+fn cleanup_once(key: PoolKey) {
     static CLEANED: OnceLock<()> = OnceLock::new();
     if key.is_some() {
         CLEANED.get_or_init(|| match crate::cgroup::cleanup_stale() {
@@ -722,20 +737,50 @@ pub(crate) async fn take(key: PoolKey) -> io::Result<Shim> {
             Err(e) => tracing::debug!("cannot clean up stale run cgroups: {e}"),
         });
     }
-    let warm = pool().lock().ok().and_then(|mut p| {
-        let i = p.shims.iter().position(|(k, _)| *k == key)?;
-        Some(p.shims.swap_remove(i).1)
-    });
-    let shim = match warm {
-        Some(s) => Ok(s),
-        // Forked by the calling thread: it is a runtime thread that outlives the run, so the
-        // shim's death signal cannot fire early. (Sub-millisecond: mkdir and fork.)
-        None => make(key),
+}
+
+/// A pre-warmed shim for `key`, if one is ready (start it with [`Shim::go`] after setting its
+/// cgroup's limits with `RunCgroup::start`). Asks the forker thread to top the pool up.
+pub(crate) fn take_warm(key: PoolKey) -> Option<Shim> {
+    cleanup_once(key);
+    let (warm, depth) = match pool().lock() {
+        Ok(mut p) => {
+            let warm = p
+                .shims
+                .iter()
+                .position(|(k, _)| *k == key)
+                .map(|i| p.shims.swap_remove(i).1);
+            (warm, p.depth)
+        }
+        Err(_) => (None, 0),
     };
-    if pool().lock().is_ok_and(|p| p.depth > 0) {
+    if depth > 0 {
         let _ = send(Request::Refill(key));
     }
-    shim
+    warm
+}
+
+/// Forks a shim that starts `launch` at once in a new cgroup with `limits` (if `key` asks for
+/// one). Forked by the calling thread: a runtime thread that outlives the run, so the shim's
+/// death signal cannot fire early.
+pub(crate) fn start_cold(
+    key: PoolKey,
+    launch: &Launch,
+    limits: crate::cgroup::CgroupLimits,
+) -> io::Result<Shim> {
+    cleanup_once(key);
+    let cgroup = match key {
+        Some(v) => Some(RunCgroup::create(
+            v,
+            crate::cgroup::CgroupLimits {
+                memory: limits.memory,
+                // The shim is a process of the cgroup too.
+                pids: limits.pids.map(|p| p.saturating_add(1)),
+            },
+        )?),
+        None => None,
+    };
+    fork_shim(cgroup, Some(launch))
 }
 
 /// Sets how many idle shims per mechanism are kept ready; 0 (the default) disables
