@@ -204,7 +204,7 @@ struct Watch<'a> {
     ended: Option<Instant>,
     peak_memory: u64,
     stdio_over: bool,
-    /// Seconds the last `/proc` scan took (the polling interval is kept well above it).
+    /// CPU seconds the last `/proc` scan took (the polling interval is kept well above it).
     scan_cost: f64,
 }
 
@@ -221,9 +221,9 @@ impl Watch<'_> {
                 processes: 0,
             },
             None => {
-                let t = Instant::now();
+                let t = thread_cpu();
                 let snap = procfs::snapshot();
-                self.scan_cost = t.elapsed().as_secs_f64();
+                self.scan_cost = thread_cpu() - t;
                 let desc = procfs::descendants(self.shim, &snap);
                 let reaped = snap
                     .iter()
@@ -383,8 +383,9 @@ impl Watch<'_> {
         let min = if self.cg.is_some() {
             0.002
         } else {
-            // Polling /proc must not eat the machine: at most a fifth of a core.
-            (5.0 * self.scan_cost).max(0.005)
+            // Polling /proc must not eat the machine (at most a fifth of a core), nor let a limit
+            // slip by much.
+            (5.0 * self.scan_cost).clamp(0.005, 0.025)
         };
         if self.status.is_some() && self.killed.is_none() {
             return LINGER;
@@ -411,6 +412,18 @@ impl Watch<'_> {
         }
         Duration::from_secs_f64(t.max(min))
     }
+}
+
+/// CPU seconds used by the calling thread (what a `/proc` scan really costs, unlike wall time on
+/// a loaded machine).
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: valid pointer to a local timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
 }
 
 /// Reaps the shim, returning its wait status and resource usage. Called once its status pipe
