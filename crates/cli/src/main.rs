@@ -1,8 +1,11 @@
 //! The `misc` command line: check answers, run rounds, score and publish them.
 
 mod check_cmd;
+mod doctor;
+mod exec;
 mod exit;
 mod input;
+mod score_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +27,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(check_cmd::CheckArgs),
+    Exec(exec::ExecArgs),
+    Score(score_cmd::ScoreArgs),
+    Doctor(doctor::DoctorArgs),
 }
 
 fn init_tracing(verbose: u8) {
@@ -47,6 +53,9 @@ fn main() {
     init_tracing(cli.verbose);
     let result = match cli.command {
         Command::Check(args) => check_cmd::run(args),
+        Command::Exec(args) => exec::run(args),
+        Command::Score(args) => score_cmd::run(args),
+        Command::Doctor(args) => doctor::run(args),
     };
     let code = match result {
         Ok(code) => code,
