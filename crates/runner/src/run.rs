@@ -204,8 +204,11 @@ struct Watch<'a> {
     ended: Option<Instant>,
     peak_memory: u64,
     stdio_over: bool,
-    /// CPU seconds the last `/proc` scan took (the polling interval is kept well above it).
+    /// CPU seconds the last full `/proc` scan took (full scans are kept well apart).
     scan_cost: f64,
+    last_full_scan: Option<Instant>,
+    /// (pid, start time) of the run's processes found by the last full scan.
+    known: Vec<(i32, u64)>,
 }
 
 /// After the main process ended, how long the rest of the tree gets to vanish by itself before
@@ -221,14 +224,35 @@ impl Watch<'_> {
                 processes: 0,
             },
             None => {
-                let t = thread_cpu();
-                let snap = procfs::snapshot();
-                self.scan_cost = thread_cpu() - t;
-                let desc = procfs::descendants(self.shim, &snap);
-                let reaped = snap
-                    .iter()
-                    .find(|p| p.pid == self.shim)
-                    .map_or(0, |p| p.cutime + p.cstime);
+                // A full scan of /proc finds new processes; in between, only the processes
+                // already known are read (a new process has used little CPU when it is found,
+                // and a dead one is counted in its reaper's children's time).
+                // Full scans cost up to 5 % of a core, and come at least every 250 ms so that a
+                // fork bomb is seen in time.
+                let every = (20.0 * self.scan_cost).clamp(0.1, 0.25);
+                let full = self
+                    .last_full_scan
+                    .is_none_or(|t| t.elapsed().as_secs_f64() >= every);
+                let (desc, shim_stat) = if full {
+                    let t = thread_cpu();
+                    let snap = procfs::snapshot();
+                    self.scan_cost = thread_cpu() - t;
+                    self.last_full_scan = Some(Instant::now());
+                    let desc = procfs::descendants(self.shim, &snap);
+                    self.known = desc.iter().map(|p| (p.pid, p.starttime)).collect();
+                    let shim = snap.iter().find(|p| p.pid == self.shim).copied();
+                    (desc, shim)
+                } else {
+                    let desc: Vec<procfs::ProcStat> = self
+                        .known
+                        .iter()
+                        .filter_map(|&(pid, start)| {
+                            procfs::read_stat(pid).filter(|s| s.starttime == start)
+                        })
+                        .collect();
+                    (desc, procfs::read_stat(self.shim))
+                };
+                let reaped = shim_stat.map_or(0, |p| p.cutime + p.cstime);
                 let ticks: u64 =
                     desc.iter().map(procfs::ProcStat::total_ticks).sum::<u64>() + reaped;
                 Sample {
@@ -380,13 +404,7 @@ impl Watch<'_> {
 
     /// How long to sleep before the next check.
     fn next_tick(&self, s: Sample) -> Duration {
-        let min = if self.cg.is_some() {
-            0.002
-        } else {
-            // Polling /proc must not eat the machine (at most a fifth of a core), nor let a limit
-            // slip by much.
-            (5.0 * self.scan_cost).clamp(0.005, 0.025)
-        };
+        let min = if self.cg.is_some() { 0.002 } else { 0.005 };
         if self.status.is_some() && self.killed.is_none() {
             return LINGER;
         }
@@ -597,6 +615,8 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         peak_memory: 0,
         stdio_over: false,
         scan_cost: 0.0,
+        last_full_scan: None,
+        known: Vec::new(),
     };
     let mut exec_error: Option<i32> = None;
     let mut sample = Sample::default();
