@@ -9,6 +9,7 @@
 #      - misc exec, whole process: wall time of one `misc exec -- /bin/true` process (or of the
 #        misc-exec example while `misc exec` is not wired into the CLI), minus the time bash needs
 #        to spawn /bin/true itself
+#        (also with --proc, i.e. without joining a cgroup, which on v1 waits for an RCU grace period)
 #      - misc runner call in a harness: wall time of one `misc_runner::run` call when a process
 #        runs many (with one pre-warmed shim, as a round would), minus the time the same process
 #        needs to spawn and wait for /bin/true with std::process::Command
@@ -46,11 +47,12 @@ cd "$WORK"
 now_us() { local t=${EPOCHREALTIME/./}; echo "$t"; }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 
-: >true.us; : >runexec.us; : >misc.us
+: >true.us; : >runexec.us; : >misc.us; : >proc.us
 for _ in $(seq "$N"); do
     t=$(now_us); /bin/true; echo $(( $(now_us) - t )) >>true.us
     t=$(now_us); "$RUNEXEC" --no-container --output /dev/null /bin/true >/dev/null 2>&1; echo $(( $(now_us) - t )) >>runexec.us
     t=$(now_us); "${MISC[@]}" -- /bin/true >/dev/null; echo $(( $(now_us) - t )) >>misc.us
+    t=$(now_us); "$MISC_EXEC" --proc -- /bin/true >/dev/null; echo $(( $(now_us) - t )) >>proc.us
 done
 base_s=$("$MISC_EXEC" --baseline --repeat "$N" -- /bin/true | sed -n 's/^baseline_wall_median=\(.*\)s$/\1/p')
 call_s=$("$MISC_EXEC" --prewarm 1 --repeat "$N" -- /bin/true | sed -n 's/^per_run_wall_median=\(.*\)s$/\1/p')
@@ -58,12 +60,14 @@ call_s=$("$MISC_EXEC" --prewarm 1 --repeat "$N" -- /bin/true | sed -n 's/^per_ru
 true_ms=$(median <true.us | awk '{printf "%.3f", $1/1000}')
 runexec_ms=$(median <runexec.us | awk '{printf "%.3f", $1/1000}')
 misc_ms=$(median <misc.us | awk '{printf "%.3f", $1/1000}')
+proc_ms=$(median <proc.us | awk '{printf "%.3f", $1/1000}')
 base_ms=$(awk -v s="$base_s" 'BEGIN {printf "%.3f", s*1000}')
 call_ms=$(awk -v s="$call_s" 'BEGIN {printf "%.3f", s*1000}')
 echo "== /bin/true, medians of $N runs (ms); ${MISC[*]} =="
 echo "bash spawning /bin/true:                       $true_ms"
 echo "runexec --no-container, whole process:         $runexec_ms"
 echo "misc exec, whole process:                      $misc_ms"
+echo "misc exec --proc (no cgroup), whole process:   $proc_ms"
 echo "std::process::Command spawning /bin/true:      $base_ms"
 echo "misc_runner::run call in a harness:            $call_ms"
 awk -v t="$true_ms" -v r="$runexec_ms" -v m="$misc_ms" -v b="$base_ms" -v c="$call_ms" 'BEGIN {
