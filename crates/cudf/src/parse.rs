@@ -393,7 +393,7 @@ impl<'a> DocParser<'a> {
         self.extra_ids.get(name).copied()
     }
 
-    fn intern_range(&mut self, value: &Cow<'a, str>, range: Range<usize>) -> crate::NameId {
+    fn intern_range(&mut self, value: &str, range: Range<usize>) -> crate::NameId {
         self.doc.intern(&value[range])
     }
 
