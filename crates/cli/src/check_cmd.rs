@@ -23,7 +23,7 @@ pub struct CheckArgs {
     pub solution: Option<PathBuf>,
     /// Also evaluate these optimisation criteria on a valid solution (e.g. `paranoid`,
     /// `trendy`, `-removed,-changed`, `-count(new),+sum(solution,size)`).
-    #[arg(long, requires = "solution")]
+    #[arg(long, requires = "solution", allow_hyphen_values = true)]
     pub criteria: Option<String>,
     /// How criteria count: `name` (MISC 2010/2011, a version switch is one change) or `pair`
     /// (MISC 2012 / aspcud, (name, version) pairs). Default: pair.
@@ -85,6 +85,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         criteria: None,
         criteria_labels: None,
     };
+    // A bad criteria string, semantics or property is a usage error, whatever the answer.
+    let criteria = match parse_criteria_args(&args, &problem) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(exit::USAGE);
+        }
+    };
     let Some(solution_path) = &args.solution else {
         if args.json {
             print_json(&json)?;
@@ -98,21 +106,55 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     json.violations = Some(&report.violations);
     json.warnings = Some(&report.warnings);
     json.fail_reason = fail_reason.as_deref();
-    if let (Some(criteria), Verdict::Valid) = (&args.criteria, report.verdict) {
-        let _ = criteria;
-        let _ = &args.semantics;
-        // Criteria evaluation is wired in by `crate::criteria_glue` once misc-criteria lands.
+    if let (Some((resolved, semantics)), Verdict::Valid) = (&criteria, report.verdict) {
+        // The answer parsed and is valid; read its installation again for the evaluation.
+        let installed = crate::input::read_document(solution_path)
+            .ok()
+            .and_then(|text| match misc_cudf::parse_answer(&text, &problem) {
+                Ok(misc_cudf::Answer::Solution(s)) => Some(s.installed),
+                _ => None,
+            });
+        if let Some(installed) = installed {
+            json.criteria = Some(resolved.evaluate(&installed, *semantics));
+            json.criteria_labels = Some(resolved.criteria().labels());
+        }
     }
     if args.json {
         print_json(&json)?;
     } else {
         print_problem_summary(&problem, &json);
         print_report(&report, fail_reason.as_deref());
+        if let (Some(values), Some(labels), Some((_, semantics))) =
+            (&json.criteria, &json.criteria_labels, &criteria)
+        {
+            println!("criteria ({semantics} semantics):");
+            for (label, value) in labels.iter().zip(values) {
+                println!("  {label} = {value}");
+            }
+        }
     }
     Ok(match report.verdict {
         Verdict::Valid => exit::OK,
         Verdict::Invalid | Verdict::Fail => exit::NOT_A_SOLUTION,
     })
+}
+
+/// Parses `--criteria` and `--semantics` (default: pair) and checks the criteria's properties
+/// against the problem; the error message quotes the criteria with a caret.
+fn parse_criteria_args<'d, 'a>(
+    args: &CheckArgs,
+    problem: &'d Document<'a>,
+) -> Result<Option<(misc_criteria::Resolved<'d, 'a>, misc_criteria::Semantics)>, String> {
+    let Some(text) = &args.criteria else {
+        return Ok(None);
+    };
+    let semantics = match &args.semantics {
+        None => misc_criteria::Semantics::Pair,
+        Some(s) => s.parse().map_err(|e: misc_criteria::UnknownSemantics| e.to_string())?,
+    };
+    let criteria = misc_criteria::parse_criteria(text).map_err(|e| e.to_string())?;
+    let resolved = misc_criteria::resolve(&criteria, problem).map_err(|e| e.to_string())?;
+    Ok(Some((resolved, semantics)))
 }
 
 /// Reads, parses and checks an answer file. An unreadable or unparseable answer is a report
