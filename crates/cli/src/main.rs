@@ -5,6 +5,7 @@ mod doctor;
 mod exec;
 mod exit;
 mod input;
+mod run_cmd;
 mod score_cmd;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,10 @@ enum Command {
     Exec(exec::ExecArgs),
     Score(score_cmd::ScoreArgs),
     Doctor(doctor::DoctorArgs),
+    Run(run_cmd::RunArgs),
+    Rejudge(run_cmd::RejudgeArgs),
+    #[command(hide = true)]
+    RunChunk(run_cmd::RunChunkArgs),
 }
 
 fn init_tracing(verbose: u8) {
@@ -56,6 +61,9 @@ fn main() {
         Command::Exec(args) => exec::run(args),
         Command::Score(args) => score_cmd::run(args),
         Command::Doctor(args) => doctor::run(args),
+        Command::Run(args) => run_cmd::run(args),
+        Command::Rejudge(args) => run_cmd::rejudge(args),
+        Command::RunChunk(args) => run_cmd::run_chunk(args),
     };
     let code = match result {
         Ok(code) => code,

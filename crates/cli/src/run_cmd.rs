@@ -1,0 +1,504 @@
+//! `misc run` (run or resume a round), `misc rejudge` (judge kept outputs again) and the hidden
+//! `misc run-chunk` worker (execute a file of planned runs into a store shard).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use misc_results::{Outcome, RunRecord, Store};
+use misc_round::{
+    Events, Executor, LoadOptions, LocalExecutor, PlannedRun, Round, RoundError, Selection, Sink,
+    WorkOptions,
+};
+
+use crate::exit;
+
+/// Run a round, or resume it: every entered solver on every problem of its tracks.
+///
+/// Reads ROUND/competition.toml and the entrants' solver.toml, runs every (track, solver,
+/// problem) pair that has no record yet in ROUND/results/runs.jsonl, judges each answer as soon
+/// as its run ends and appends its record. Running again continues where the last run stopped
+/// (also after the harness was killed); pairs added to the definition are run, recorded ones
+/// are not. Solvers that are not installed are reported and skipped (not recorded).
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The round folder (holding competition.toml).
+    pub round: PathBuf,
+    /// Runs at once, each pinned to its own core (default: the number of usable cores).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Only these solvers (repeat or separate with commas).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub solver: Vec<String>,
+    /// Only these tracks (repeat or separate with commas).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub track: Vec<String>,
+    /// Only problems whose path (relative to the round) matches this glob or contains this text.
+    #[arg(long, value_name = "PATTERN")]
+    pub problem: Vec<String>,
+    /// Run again the selected runs recorded with this outcome (solved, fail, abort, wrong;
+    /// repeat or separate with commas). The old records are moved to results/history/.
+    #[arg(long, value_name = "OUTCOME", value_delimiter = ',', value_parser = parse_outcome)]
+    pub rerun: Vec<Outcome>,
+    /// Where run sandboxes go (default: /dev/shm when writable, else the temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub sandbox_base: Option<PathBuf>,
+    /// Where runs execute: `local` (a pool on this machine).
+    #[arg(long, default_value = "local", value_name = "local")]
+    pub executor: String,
+    /// Show what would run, and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Judge the kept outputs of a round again (after a checker fix), without running solvers.
+///
+/// Every record is judged again from its kept output and its recorded ending (limit, signal,
+/// exit code), with the current checker and the round's current track criteria. Changed
+/// verdicts are listed; the record files are rewritten (old ones copied to
+/// results/history/).
+#[derive(Debug, clap::Args)]
+pub struct RejudgeArgs {
+    /// The round folder.
+    pub round: PathBuf,
+    /// List what would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Execute a chunk file of planned runs, appending records to a store shard (a cluster task's
+/// worker; `misc run` does the same in-process).
+#[derive(Debug, clap::Args)]
+pub struct RunChunkArgs {
+    /// A JSON chunk file: {"results_dir": ..., "runs": [...]}.
+    pub chunk: PathBuf,
+    /// The shard: records go to results/runs.SHARD.jsonl.
+    #[arg(long)]
+    pub shard: String,
+    /// Runs at once (default: one per usable core).
+    #[arg(short, long, default_value_t = 0)]
+    pub jobs: usize,
+}
+
+fn parse_outcome(s: &str) -> Result<Outcome, String> {
+    Outcome::parse(s).ok_or_else(|| format!("unknown outcome {s:?} (solved, fail, abort, wrong)"))
+}
+
+fn load_options() -> LoadOptions {
+    LoadOptions {
+        exe_dirs: std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .into_iter()
+            .collect(),
+        solver_dirs: Vec::new(),
+    }
+}
+
+fn load_round(dir: &Path) -> Result<Round, i32> {
+    match Round::load(dir, &load_options()) {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(exit::USAGE)
+        }
+    }
+}
+
+/// Progress: an indicatif bar on a terminal, periodic lines otherwise.
+struct Progress {
+    total: usize,
+    counts: [AtomicUsize; 4],
+    errors: AtomicUsize,
+    running: AtomicUsize,
+    bar: Option<indicatif::ProgressBar>,
+    last_line: Mutex<Instant>,
+    start: Instant,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} ETA {eta} | {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b.enable_steady_tick(Duration::from_millis(250));
+            b
+        });
+        Progress {
+            total,
+            counts: Default::default(),
+            errors: AtomicUsize::new(0),
+            running: AtomicUsize::new(0),
+            bar,
+            last_line: Mutex::new(Instant::now()),
+            start: Instant::now(),
+        }
+    }
+
+    fn message(&self) -> String {
+        let c = |o: Outcome| self.counts[o as usize].load(Ordering::Relaxed);
+        let errors = self.errors.load(Ordering::Relaxed);
+        let mut s = format!(
+            "solved {} fail {} abort {} wrong {} | running {}",
+            c(Outcome::Solved),
+            c(Outcome::Fail),
+            c(Outcome::Abort),
+            c(Outcome::Wrong),
+            self.running.load(Ordering::Relaxed)
+        );
+        if errors > 0 {
+            s.push_str(&format!(" | harness errors {errors}"));
+        }
+        s
+    }
+
+    fn done(&self) -> usize {
+        self.counts
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .sum::<usize>()
+            + self.errors.load(Ordering::Relaxed)
+    }
+
+    fn update(&self, force: bool) {
+        let msg = self.message();
+        if let Some(b) = &self.bar {
+            b.set_position(self.done() as u64);
+            b.set_message(msg);
+            return;
+        }
+        let Ok(mut last) = self.last_line.lock() else {
+            return;
+        };
+        if force || last.elapsed() >= Duration::from_secs(5) {
+            *last = Instant::now();
+            let done = self.done();
+            let elapsed = self.start.elapsed().as_secs_f64();
+            let eta = if done > 0 {
+                format!("{:.0}s", elapsed / done as f64 * (self.total - done) as f64)
+            } else {
+                "?".into()
+            };
+            eprintln!("progress: {done}/{} runs, ETA {eta} | {msg}", self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Events for Progress {
+    fn started(&self, _run: &PlannedRun) {
+        self.running.fetch_add(1, Ordering::Relaxed);
+        self.update(false);
+    }
+
+    fn finished(&self, run: &PlannedRun, result: &Result<RunRecord, RoundError>) {
+        self.running.fetch_sub(1, Ordering::Relaxed);
+        match result {
+            Ok(r) => {
+                self.counts[r.outcome as usize].fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+                let line = format!(
+                    "error: {} / {} / {}: {e} (not recorded)",
+                    run.track, run.solver, run.problem
+                );
+                match &self.bar {
+                    Some(b) => b.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
+        }
+        self.update(false);
+    }
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<i32> {
+    if args.executor != "local" {
+        eprintln!(
+            "error: executor `{}` is not available (only `local` for now)",
+            args.executor
+        );
+        return Ok(exit::USAGE);
+    }
+    // Leftovers of a harness that was killed (run cgroups and what is still running in them).
+    match misc_runner::cleanup_stale() {
+        Ok(c) if !c.is_empty() => {
+            tracing::warn!("killed the leftovers of {} stale run(s)", c.len())
+        }
+        Ok(_) => {}
+        Err(e) => tracing::debug!("cleaning up stale run cgroups: {e}"),
+    }
+    let round = match load_round(&args.round) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let store = Store::new(round.results_dir());
+    let _lock = match misc_round::RoundLock::acquire(store.dir()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FAILURE);
+        }
+    };
+    let (records, load) = store.load()?;
+    for (path, line) in &load.torn_lines {
+        tracing::warn!(
+            "{}:{line}: ignored a torn record (the harness was killed while writing it)",
+            path.display()
+        );
+    }
+    let sel = Selection {
+        solvers: args.solver.clone(),
+        tracks: args.track.clone(),
+        problems: args.problem.clone(),
+        rerun: args.rerun.clone(),
+    };
+    let plan = match misc_round::plan(&round, &records, &sel) {
+        Ok(p) => p,
+        Err(RoundError::Selection(m)) => {
+            eprintln!("error: {m}");
+            return Ok(exit::USAGE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for (name, why, n) in &plan.missing_solvers {
+        eprintln!("note: solver `{name}` is not installed ({why}): its {n} run(s) are skipped");
+    }
+    eprintln!(
+        "round {}: {} run(s) to do, {} already recorded{}",
+        round.name,
+        plan.runs.len(),
+        plan.done,
+        if plan.rerun.is_empty() {
+            String::new()
+        } else {
+            format!(", {} to run again", plan.rerun.len())
+        }
+    );
+    if args.dry_run {
+        for r in &plan.runs {
+            println!("{}\t{}\t{}", r.track, r.solver, r.problem);
+        }
+        return Ok(exit::OK);
+    }
+    store.write_manifest(&misc_round::manifest(&round))?;
+    if !plan.rerun.is_empty() {
+        let n = misc_round::remove_records(&store, &plan.rerun)?;
+        tracing::info!("removed {n} record(s) to run again (copies in results/history/)");
+    }
+
+    let base = args
+        .sandbox_base
+        .clone()
+        .unwrap_or_else(misc_runner::Sandbox::default_base);
+    let stale = misc_round::cleanup_stale_sandboxes(&base);
+    if stale > 0 {
+        tracing::info!("removed the sandboxes of {stale} killed harness(es)");
+    }
+    let sandboxes = misc_round::harness_sandbox_dir(&base);
+    std::fs::create_dir_all(&sandboxes)?;
+    let mut opts = WorkOptions::new(store.dir(), Sink::Main);
+    opts.sandbox_base = Some(sandboxes.clone());
+    let mut executor = LocalExecutor::new(opts);
+    if let Some(j) = args.jobs {
+        executor.jobs = j.max(1);
+    }
+    let progress = Progress::new(plan.runs.len());
+    let start = Instant::now();
+    let result = executor.execute(plan.runs, &progress);
+    progress.update(true);
+    progress.finish();
+    let _ = std::fs::remove_dir_all(&sandboxes);
+    let stats = match result {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FAILURE);
+        }
+    };
+    eprintln!(
+        "{} run(s) recorded in {:.1}s{}",
+        stats.recorded,
+        start.elapsed().as_secs_f64(),
+        if stats.errors > 0 {
+            format!(
+                ", {} could not be done (see the errors above)",
+                stats.errors
+            )
+        } else {
+            String::new()
+        }
+    );
+    let (records, _) = store.load()?;
+    print_summary(&round, &store, &records);
+    Ok(if stats.errors > 0 {
+        exit::FAILURE
+    } else {
+        exit::OK
+    })
+}
+
+/// Per track: solver, counts per outcome, missing runs, CPU time; ranked with the round's
+/// rules when the scorer can.
+fn print_summary(round: &Round, store: &Store, records: &[RunRecord]) {
+    let scores = store
+        .read_manifest()
+        .ok()
+        .flatten()
+        .and_then(|m| misc_score::score_round(&m, records, None).ok());
+    for track in &round.tracks {
+        let t_scores = scores.as_ref().and_then(|s| s.track(&track.name));
+        println!(
+            "\ntrack {} ({}, {} semantics): {} problem(s), {} solver(s)",
+            track.name,
+            track.criteria,
+            track.semantics,
+            track.problems.len(),
+            track.solvers.len()
+        );
+        println!(
+            "  {:>4}  {:<16} {:>6} {:>5} {:>5} {:>5} {:>7} {:>10} {:>7}",
+            "rank", "solver", "solved", "fail", "abort", "wrong", "missing", "cpu (s)", "score"
+        );
+        let mut rows: Vec<(u32, String, [usize; 4], usize, f64, Option<u64>)> = Vec::new();
+        for s in &track.solvers {
+            let mut counts = [0usize; 4];
+            let mut cpu = 0.0;
+            let mut n = 0;
+            for r in records
+                .iter()
+                .filter(|r| r.track == track.name && &r.solver == s)
+            {
+                if !track.problems.iter().any(|p| p.rel == r.problem) {
+                    continue;
+                }
+                counts[r.outcome as usize] += 1;
+                cpu += r.cpu_time;
+                n += 1;
+            }
+            let entry = t_scores.and_then(|t| t.entry(s));
+            rows.push((
+                entry.map_or(u32::MAX, |e| e.rank),
+                s.clone(),
+                counts,
+                track.problems.len().saturating_sub(n),
+                cpu,
+                entry.map(|e| e.score),
+            ));
+        }
+        rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (rank, s, c, missing, cpu, score) in rows {
+            let installed = round.solvers.get(&s).is_some_and(|x| x.installed());
+            println!(
+                "  {:>4}  {:<16} {:>6} {:>5} {:>5} {:>5} {:>7} {:>10.2} {:>7}{}",
+                if rank == u32::MAX {
+                    "-".into()
+                } else {
+                    rank.to_string()
+                },
+                s,
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                missing,
+                cpu,
+                score.map_or("-".into(), |v| v.to_string()),
+                if installed { "" } else { "  (not installed)" }
+            );
+        }
+    }
+    println!("\nrecords: {}", store.runs_path().display());
+}
+
+pub fn rejudge(args: RejudgeArgs) -> anyhow::Result<i32> {
+    let round = match load_round(&args.round) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let store = Store::new(round.results_dir());
+    let _lock = match misc_round::RoundLock::acquire(store.dir()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FAILURE);
+        }
+    };
+    let report = match misc_round::rejudge(&round, &store, args.dry_run) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FAILURE);
+        }
+    };
+    for (r, why) in &report.skipped {
+        eprintln!(
+            "note: kept {} / {} / {} as it was: {why}",
+            r.track, r.solver, r.problem
+        );
+    }
+    for (old, new) in &report.changed {
+        println!(
+            "{} / {} / {}: {} -> {}{}",
+            old.track,
+            old.solver,
+            old.problem,
+            old.outcome,
+            new.outcome,
+            if old.outcome == new.outcome {
+                " (criteria or violations changed)"
+            } else {
+                ""
+            }
+        );
+    }
+    println!(
+        "rejudged {} record(s): {} changed{}",
+        report.rejudged,
+        report.changed.len(),
+        match (&report.history, args.dry_run) {
+            (_, true) if !report.changed.is_empty() => " (dry run: nothing written)".to_string(),
+            (Some(h), _) => format!("; previous records copied to {}", h.display()),
+            _ => String::new(),
+        }
+    );
+    if !args.dry_run {
+        let (records, _) = store.load()?;
+        print_summary(&round, &store, &records);
+    }
+    Ok(exit::OK)
+}
+
+pub fn run_chunk(args: RunChunkArgs) -> anyhow::Result<i32> {
+    let chunk = match misc_round::Chunk::read(&args.chunk) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let _ = misc_runner::cleanup_stale();
+    let progress = Progress::new(chunk.runs.len());
+    let result = misc_round::run_chunk(chunk, &args.shard, args.jobs, &progress);
+    progress.update(true);
+    progress.finish();
+    match result {
+        Ok(s) if s.errors == 0 => Ok(exit::OK),
+        Ok(_) => Ok(exit::FAILURE),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(exit::FAILURE)
+        }
+    }
+}

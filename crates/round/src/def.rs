@@ -1,0 +1,694 @@
+//! Round definitions: `competition.toml` and `solvers/NAME/solver.toml`.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use misc_criteria::Semantics;
+use misc_results::Limits;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::DefinitionError;
+
+/// A round as its definition describes it, with every track's problems listed and every
+/// entrant's solver looked up.
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub name: String,
+    /// The round folder (absolute).
+    pub dir: PathBuf,
+    pub limits: Limits,
+    /// `misc2010`, `misc2011` or `misc2012`.
+    pub rules: String,
+    pub tie_break: String,
+    pub tracks: Vec<Track>,
+    /// Every solver entered in some track, by name.
+    pub solvers: BTreeMap<String, Solver>,
+}
+
+/// One track of a round.
+#[derive(Debug, Clone)]
+pub struct Track {
+    pub name: String,
+    /// The criteria string as written.
+    pub criteria: String,
+    /// The criteria expanded (`-removed,-changed` for `paranoid`).
+    pub criteria_expanded: String,
+    pub objectives: Vec<misc_results::Objective>,
+    pub semantics: Semantics,
+    /// Problems, sorted by path.
+    pub problems: Vec<Problem>,
+    /// Solver names, in definition order.
+    pub solvers: Vec<String>,
+}
+
+/// A problem file of a round.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// Relative to the round folder, with `/` separators.
+    pub rel: String,
+    pub path: PathBuf,
+    /// The folder the problem sits in.
+    pub category: String,
+}
+
+/// A solver entered in a round.
+#[derive(Debug, Clone)]
+pub struct Solver {
+    pub name: String,
+    pub version: String,
+    /// The folder of its `solver.toml`.
+    pub dir: PathBuf,
+    /// The `solver.toml` file.
+    pub toml: PathBuf,
+    /// The argv template (`{input}`, `{output}`, `{criteria}`, `{criteria_expanded}`).
+    pub command: Vec<String>,
+    /// The executable, resolved; `Err` says why it is not usable (not installed).
+    pub program: Result<PathBuf, String>,
+}
+
+impl Solver {
+    /// Whether the solver can run on this machine.
+    pub fn installed(&self) -> bool {
+        self.program.is_ok()
+    }
+}
+
+/// Where bare program names (no `/`) of solver commands are looked up, and which folders hold
+/// solver definitions.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Looked up before `PATH` for a bare program name (the CLI passes the folder of the
+    /// running `misc` executable, so that `misc-naive` built beside it is found).
+    pub exe_dirs: Vec<PathBuf>,
+    /// Folders holding `NAME/solver.toml`, searched after the round's own `solvers/`. Empty:
+    /// the `solvers/` folder of the nearest ancestor of the round folder that has one (the
+    /// project's top-level `solvers/`).
+    pub solver_dirs: Vec<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCompetition {
+    name: Spanned<String>,
+    #[serde(default)]
+    limits: Option<Spanned<RawLimits>>,
+    #[serde(default)]
+    scoring: Option<RawScoring>,
+    #[serde(default)]
+    tracks: Vec<Spanned<RawTrack>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    cpu_time: Option<Spanned<f64>>,
+    wall_time: Option<Spanned<f64>>,
+    memory: Option<Spanned<toml::Value>>,
+    output: Option<Spanned<toml::Value>>,
+    warning: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawScoring {
+    rules: Option<Spanned<String>>,
+    tie_break: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrack {
+    name: Spanned<String>,
+    criteria: Spanned<String>,
+    semantics: Option<Spanned<String>>,
+    problems: Spanned<Vec<String>>,
+    solvers: Spanned<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSolver {
+    name: Spanned<String>,
+    #[serde(default)]
+    version: String,
+    command: Spanned<Vec<String>>,
+    /// Programs that must be on `PATH` for the solver to work (e.g. what a wrapper calls).
+    #[serde(default)]
+    requires: Vec<String>,
+    /// Informative: the tracks the solver is meant for.
+    #[serde(default)]
+    #[allow(dead_code)]
+    tracks: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: String,
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+struct Ctx<'a> {
+    file: &'a Path,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(
+        &self,
+        key: impl Into<String>,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> DefinitionError {
+        DefinitionError::Key {
+            file: self.file.to_owned(),
+            line: line_of(self.text, span.start),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, DefinitionError> {
+        toml::from_str(self.text).map_err(|e| DefinitionError::Syntax {
+            file: self.file.to_owned(),
+            line: e.span().map_or(1, |s| line_of(self.text, s.start)),
+            message: e.message().trim().to_string(),
+        })
+    }
+}
+
+fn read(file: &Path) -> Result<String, DefinitionError> {
+    std::fs::read_to_string(file).map_err(|source| DefinitionError::Io {
+        path: file.to_owned(),
+        source,
+    })
+}
+
+/// Parses `1073741824`, `"1GiB"`, `"512M"`, `"1.5G"` (powers of 1024).
+pub fn parse_size(v: &toml::Value) -> Result<u64, String> {
+    match v {
+        toml::Value::Integer(i) if *i >= 0 => Ok(*i as u64),
+        toml::Value::String(s) => {
+            let t = s.trim();
+            let t = t
+                .strip_suffix("iB")
+                .or_else(|| t.strip_suffix('B'))
+                .unwrap_or(t);
+            let (num, mult) = match t.char_indices().last() {
+                Some((i, c)) if c.is_ascii_alphabetic() => {
+                    let m: u64 = match c.to_ascii_uppercase() {
+                        'K' => 1 << 10,
+                        'M' => 1 << 20,
+                        'G' => 1 << 30,
+                        'T' => 1 << 40,
+                        _ => return Err(format!("unknown size suffix in {s:?}")),
+                    };
+                    (&t[..i], m)
+                }
+                _ => (t, 1),
+            };
+            let v: f64 = num
+                .trim()
+                .parse()
+                .map_err(|_| format!("not a size: {s:?} (e.g. \"1GiB\", \"512M\")"))?;
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("not a size: {s:?}"));
+            }
+            Ok((v * mult as f64) as u64)
+        }
+        other => Err(format!(
+            "not a size: {other} (e.g. \"1GiB\" or a number of bytes)"
+        )),
+    }
+}
+
+impl Round {
+    /// Reads `DIR/competition.toml`, expands the problem globs and looks up every solver.
+    /// A solver whose executable is missing is not an error: see [`Solver::program`].
+    pub fn load(dir: &Path, opts: &LoadOptions) -> Result<Round, DefinitionError> {
+        let dir = dir.canonicalize().map_err(|source| DefinitionError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let file = dir.join("competition.toml");
+        let text = read(&file)?;
+        let cx = Ctx {
+            file: &file,
+            text: &text,
+        };
+        let raw: RawCompetition = cx.parse()?;
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err(cx.err("name", raw.name.span(), "the round needs a name"));
+        }
+
+        let mut limits = Limits::default();
+        if let Some(l) = &raw.limits {
+            let l = l.get_ref();
+            let time = |v: &Option<Spanned<f64>>, key: &str, out: &mut f64| {
+                if let Some(v) = v {
+                    if !(v.get_ref().is_finite() && *v.get_ref() >= 0.0) {
+                        return Err(cx.err(
+                            format!("limits.{key}"),
+                            v.span(),
+                            "expected seconds >= 0",
+                        ));
+                    }
+                    *out = *v.get_ref();
+                }
+                Ok(())
+            };
+            time(&l.cpu_time, "cpu_time", &mut limits.cpu_time)?;
+            let wall_given = l.wall_time.is_some();
+            time(&l.wall_time, "wall_time", &mut limits.wall_time)?;
+            if !wall_given {
+                limits.wall_time = limits.cpu_time * 2.0 + 10.0;
+            }
+            time(&l.warning, "warning", &mut limits.warning)?;
+            for (key, v, out) in [
+                ("memory", &l.memory, &mut limits.memory),
+                ("output", &l.output, &mut limits.output),
+            ] {
+                if let Some(v) = v {
+                    *out = parse_size(v.get_ref())
+                        .map_err(|m| cx.err(format!("limits.{key}"), v.span(), m))?;
+                }
+            }
+            if limits.warning >= limits.cpu_time && limits.cpu_time > 0.0 {
+                if let Some(w) = &l.warning {
+                    return Err(cx.err(
+                        "limits.warning",
+                        w.span(),
+                        "the warning must come before the CPU limit",
+                    ));
+                }
+                limits.warning = 0.0;
+            }
+        }
+
+        let scoring = raw.scoring.unwrap_or_default();
+        let rules = match &scoring.rules {
+            None => "misc2011".to_string(),
+            Some(r) => {
+                let parsed: misc_score::Rules =
+                    r.get_ref().parse().map_err(|e: misc_score::ScoreError| {
+                        cx.err("scoring.rules", r.span(), e.to_string())
+                    })?;
+                parsed.as_str().to_string()
+            }
+        };
+        let edition: u16 = rules.trim_start_matches("misc").parse().unwrap_or(2011);
+        let tie_break = match &scoring.tie_break {
+            None => "success-time".to_string(),
+            Some(t) => {
+                let parsed: misc_score::TieBreak =
+                    t.get_ref().parse().map_err(|e: misc_score::ScoreError| {
+                        cx.err("scoring.tie_break", t.span(), e.to_string())
+                    })?;
+                parsed.as_str().to_string()
+            }
+        };
+
+        if raw.tracks.is_empty() {
+            return Err(cx.err("tracks", 0..0, "the round has no [[tracks]]"));
+        }
+        let solver_dirs = if opts.solver_dirs.is_empty() {
+            dir.ancestors()
+                .skip(1)
+                .map(|a| a.join("solvers"))
+                .find(|s| s.is_dir())
+                .into_iter()
+                .collect()
+        } else {
+            opts.solver_dirs.clone()
+        };
+        let mut search = vec![dir.join("solvers")];
+        search.extend(solver_dirs);
+
+        let mut tracks: Vec<Track> = Vec::new();
+        let mut solvers: BTreeMap<String, Solver> = BTreeMap::new();
+        for (i, t) in raw.tracks.iter().enumerate() {
+            let span = t.span();
+            let t = t.get_ref();
+            let key = |k: &str| format!("tracks[{i}].{k}");
+            let tname = t.name.get_ref().trim().to_string();
+            if tname.is_empty() || tname.contains('/') {
+                return Err(cx.err(
+                    key("name"),
+                    t.name.span(),
+                    "a track needs a name without `/`",
+                ));
+            }
+            if tracks.iter().any(|x| x.name == tname) {
+                return Err(cx.err(
+                    key("name"),
+                    t.name.span(),
+                    format!("track `{tname}` is defined twice"),
+                ));
+            }
+            let criteria = misc_criteria::parse_criteria(t.criteria.get_ref())
+                .map_err(|e| cx.err(key("criteria"), t.criteria.span(), e.to_string()))?;
+            let semantics = match &t.semantics {
+                None => Semantics::for_edition(edition),
+                Some(s) => s
+                    .get_ref()
+                    .parse()
+                    .map_err(|e: misc_criteria::UnknownSemantics| {
+                        cx.err(key("semantics"), s.span(), e.to_string())
+                    })?,
+            };
+            let objectives = criteria
+                .items
+                .iter()
+                .map(|c| misc_results::Objective {
+                    label: c.label(),
+                    sense: match c.sense {
+                        misc_criteria::Sense::Min => misc_results::Sense::Min,
+                        misc_criteria::Sense::Max => misc_results::Sense::Max,
+                    },
+                })
+                .collect();
+            let problems = expand_problems(&dir, t.problems.get_ref())
+                .map_err(|m| cx.err(key("problems"), t.problems.span(), m))?;
+            if problems.is_empty() {
+                tracing::warn!(
+                    "{}:{}: track `{tname}` matches no problem",
+                    file.display(),
+                    line_of(&text, span.start)
+                );
+            }
+            let mut names = Vec::new();
+            for s in t.solvers.get_ref() {
+                let s = s.trim().to_string();
+                if names.contains(&s) {
+                    continue;
+                }
+                if !solvers.contains_key(&s) {
+                    let solver = find_solver(&s, &search, opts).map_err(|e| match e {
+                        FindError::NotFound => cx.err(
+                            key("solvers"),
+                            t.solvers.span(),
+                            format!(
+                                "no solver `{s}`: looked for {}",
+                                search
+                                    .iter()
+                                    .map(|d| d.join(&s).join("solver.toml").display().to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(" and ")
+                            ),
+                        ),
+                        FindError::Def(e) => e,
+                    })?;
+                    solvers.insert(s.clone(), solver);
+                }
+                names.push(s);
+            }
+            tracks.push(Track {
+                name: tname,
+                criteria: t.criteria.get_ref().clone(),
+                criteria_expanded: criteria.to_string(),
+                objectives,
+                semantics,
+                problems,
+                solvers: names,
+            });
+        }
+        Ok(Round {
+            name,
+            dir,
+            limits,
+            rules,
+            tie_break,
+            tracks,
+            solvers,
+        })
+    }
+
+    /// The results folder: `ROUND/results`.
+    pub fn results_dir(&self) -> PathBuf {
+        self.dir.join("results")
+    }
+
+    /// Every problem of every track, each once, sorted.
+    pub fn all_problems(&self) -> Vec<&Problem> {
+        let mut v: Vec<&Problem> = self.tracks.iter().flat_map(|t| &t.problems).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+fn expand_problems(dir: &Path, globs: &[String]) -> Result<Vec<Problem>, String> {
+    let mut out: Vec<Problem> = Vec::new();
+    for g in globs {
+        if g.starts_with('/') || g.split('/').any(|c| c == "..") {
+            return Err(format!(
+                "`{g}`: problem globs are relative to the round folder"
+            ));
+        }
+        let pattern = dir.join(g);
+        let pattern = pattern.to_string_lossy();
+        let paths = glob::glob(&pattern).map_err(|e| format!("`{g}`: {e}"))?;
+        for p in paths {
+            let p = p.map_err(|e| format!("`{g}`: {e}"))?;
+            if !p.is_file() {
+                continue;
+            }
+            let Ok(rel) = p.strip_prefix(dir) else {
+                continue;
+            };
+            let rel: String = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let category = rel.rsplit('/').nth(1).unwrap_or("").to_string();
+            out.push(Problem {
+                rel,
+                path: p,
+                category,
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+enum FindError {
+    NotFound,
+    Def(DefinitionError),
+}
+
+fn find_solver(name: &str, search: &[PathBuf], opts: &LoadOptions) -> Result<Solver, FindError> {
+    for d in search {
+        let dir = d.join(name);
+        let toml_path = dir.join("solver.toml");
+        if toml_path.is_file() {
+            return load_solver(&toml_path, opts).map_err(FindError::Def);
+        }
+    }
+    Err(FindError::NotFound)
+}
+
+/// Reads one `solver.toml` and resolves its executable.
+pub fn load_solver(toml_path: &Path, opts: &LoadOptions) -> Result<Solver, DefinitionError> {
+    let text = read(toml_path)?;
+    let cx = Ctx {
+        file: toml_path,
+        text: &text,
+    };
+    let raw: RawSolver = cx.parse()?;
+    let dir = toml_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let command = raw.command.get_ref().clone();
+    let Some(first) = command.first() else {
+        return Err(cx.err("command", raw.command.span(), "the command is empty"));
+    };
+    let mut program = resolve_program(first, &dir, opts);
+    if program.is_ok() {
+        for r in &raw.requires {
+            if resolve_program(r, &dir, opts).is_err() {
+                program = Err(format!("`{r}` (required by the solver) is not installed"));
+                break;
+            }
+        }
+    }
+    Ok(Solver {
+        name: raw.name.get_ref().clone(),
+        version: raw.version,
+        dir,
+        toml: toml_path.to_owned(),
+        command,
+        program,
+    })
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Resolves a command's program: a bare name beside the running harness (`exe_dirs`) and then
+/// on `PATH`; a relative path with `/` from the solver's folder; an absolute path as is.
+pub fn resolve_program(
+    program: &str,
+    solver_dir: &Path,
+    opts: &LoadOptions,
+) -> Result<PathBuf, String> {
+    if program.contains('/') {
+        let p = solver_dir.join(program);
+        return if is_executable(&p) {
+            Ok(p.canonicalize().unwrap_or(p))
+        } else {
+            Err(format!("{} is not an executable file", p.display()))
+        };
+    }
+    let path_var =
+        std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    let dirs = opts
+        .exe_dirs
+        .iter()
+        .cloned()
+        .chain(std::env::split_paths(&path_var));
+    for d in dirs {
+        let p = d.join(program);
+        if is_executable(&p) {
+            return Ok(p.canonicalize().unwrap_or(p));
+        }
+    }
+    Err(format!(
+        "`{program}` is not installed (not beside misc, not on PATH)"
+    ))
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(p: &Path, text: &str) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn round_dir() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        write(&d.path().join("problems/easy/a.cudf"), "x");
+        write(&d.path().join("problems/hard/b.cudf.xz"), "x");
+        write(
+            &d.path().join("solvers/s/solver.toml"),
+            "name = \"s\"\nversion = \"1\"\ncommand = [\"sh\", \"{input}\", \"{output}\"]\n",
+        );
+        write(
+            &d.path().join("solvers/gone/solver.toml"),
+            "name = \"gone\"\ncommand = [\"./nope\"]\n",
+        );
+        d
+    }
+
+    #[test]
+    fn loads_a_round() {
+        let d = round_dir();
+        write(
+            &d.path().join("competition.toml"),
+            "name = \"r\"\n[limits]\ncpu_time = 10\nmemory = \"1GiB\"\nwarning = 2\n\
+             [scoring]\nrules = \"misc2012\"\n\
+             [[tracks]]\nname = \"paranoid\"\ncriteria = \"paranoid\"\n\
+             problems = [\"problems/*/*.cudf\", \"problems/**/*.cudf.xz\"]\nsolvers = [\"s\", \"gone\"]\n",
+        );
+        let r = Round::load(d.path(), &LoadOptions::default()).unwrap();
+        assert_eq!(r.limits.cpu_time, 10.0);
+        assert_eq!(r.limits.wall_time, 30.0);
+        assert_eq!(r.limits.memory, 1 << 30);
+        let t = &r.tracks[0];
+        assert_eq!(t.semantics, Semantics::Pair);
+        assert_eq!(t.criteria_expanded, "-removed,-changed");
+        let rels: Vec<_> = t
+            .problems
+            .iter()
+            .map(|p| (p.rel.as_str(), p.category.as_str()))
+            .collect();
+        assert_eq!(
+            rels,
+            [
+                ("problems/easy/a.cudf", "easy"),
+                ("problems/hard/b.cudf.xz", "hard")
+            ]
+        );
+        assert!(r.solvers["s"].installed());
+        assert!(!r.solvers["gone"].installed());
+    }
+
+    #[test]
+    fn errors_name_file_key_and_line() {
+        let d = round_dir();
+        write(
+            &d.path().join("competition.toml"),
+            "name = \"r\"\n\n[[tracks]]\nname = \"t\"\ncriteria = \"-removed,-bogus\"\nproblems = []\nsolvers = []\n",
+        );
+        let e = Round::load(d.path(), &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("competition.toml:5: tracks[0].criteria"), "{e}");
+        write(
+            &d.path().join("competition.toml"),
+            "name = \"r\"\n[scoring]\nrules = \"misc1999\"\n[[tracks]]\nname = \"t\"\ncriteria = \"paranoid\"\nproblems = []\nsolvers = []\n",
+        );
+        let e = Round::load(d.path(), &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("competition.toml:3: scoring.rules"), "{e}");
+        write(
+            &d.path().join("competition.toml"),
+            "name = \"r\"\n[[tracks]]\nname = \"t\"\ncriteria = \"paranoid\"\nproblems = []\nsolvers = [\"nobody\"]\n",
+        );
+        let e = Round::load(d.path(), &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("competition.toml:6: tracks[0].solvers") && e.contains("nobody"),
+            "{e}"
+        );
+        write(
+            &d.path().join("competition.toml"),
+            "name = \"r\"\nlimits = 3\n[[tracks]]\n",
+        );
+        let e = Round::load(d.path(), &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("competition.toml:2"), "{e}");
+    }
+}

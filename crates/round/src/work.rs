@@ -1,0 +1,258 @@
+//! The unit of work: run one planned run in a sandbox, judge it, keep its output, append its
+//! record.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use misc_criteria::Semantics;
+use misc_results::{RunRecord, Store, HARNESS_VERSION};
+use misc_runner::{Isolation, Measurement, RunSpec, Sandbox};
+
+use crate::judge::{judge, reads_output, Ending, Judgement, Output};
+use crate::plan::PlannedRun;
+use crate::RoundError;
+
+/// Where records go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sink {
+    /// `results/runs.jsonl` (the local executor).
+    Main,
+    /// `results/runs.SHARD.jsonl` (one writer per shard, e.g. one Slurm array task).
+    Shard(String),
+}
+
+/// What every run of an execution shares.
+#[derive(Debug, Clone)]
+pub struct WorkOptions {
+    /// The round's results folder.
+    pub results_dir: PathBuf,
+    pub sink: Sink,
+    /// Where sandboxes are created (default: [`Sandbox::default_base`]).
+    pub sandbox_base: Option<PathBuf>,
+    /// Run solvers without network when the machine allows it.
+    pub no_network: bool,
+    /// Mount the input read-only when the machine allows it.
+    pub readonly_input: bool,
+    /// This machine's name, recorded in every record.
+    pub host: String,
+}
+
+impl WorkOptions {
+    /// Options for a results folder, with the machine's isolation capabilities.
+    pub fn new(results_dir: impl Into<PathBuf>, sink: Sink) -> WorkOptions {
+        let caps = misc_runner::capabilities();
+        WorkOptions {
+            results_dir: results_dir.into(),
+            sink,
+            sandbox_base: None,
+            no_network: caps.net_namespace,
+            readonly_input: caps.mount_namespace,
+            host: crate::host_name(),
+        }
+    }
+
+    /// Appends a record where this execution's records go.
+    pub fn append(&self, record: &RunRecord) -> Result<(), RoundError> {
+        let store = Store::new(&self.results_dir);
+        match &self.sink {
+            Sink::Main => store.append(record)?,
+            Sink::Shard(s) => store.append_shard(s, record)?,
+        }
+        Ok(())
+    }
+}
+
+/// Outputs bigger than this are not kept for aborted runs (their content does not matter).
+const KEEP_ABORT_OUTPUT: u64 = 1 << 20;
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RoundError + '_ {
+    move |source| RoundError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Reads a problem file and decompresses it (xz, gzip, bzip2 are detected by content).
+pub fn read_problem(path: &Path) -> Result<Vec<u8>, RoundError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    if misc_cudf::Compression::detect(&bytes) == misc_cudf::Compression::None {
+        return Ok(bytes);
+    }
+    misc_cudf::decompress(&bytes)
+        .map(|c| c.into_owned())
+        .map_err(|e| RoundError::Problem {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+}
+
+/// Runs, judges and records one planned run: the work function of every executor.
+///
+/// The problem is decompressed into a fresh sandbox and sealed read-only; the solver runs with
+/// the sandbox's clean environment, stdin closed, pinned to `core`. Then the output is judged
+/// (in a blocking thread), kept under `results/outputs/` (written to a temporary file and
+/// renamed), and only then the record is appended. A harness killed before the append leaves
+/// no record, so the run is simply done again on resume (its half-written output is replaced).
+pub async fn run_one(
+    run: &PlannedRun,
+    core: Option<usize>,
+    opts: &WorkOptions,
+) -> Result<RunRecord, RoundError> {
+    let base = opts
+        .sandbox_base
+        .clone()
+        .unwrap_or_else(Sandbox::default_base);
+    let sandbox = Sandbox::create(Some(&base))?;
+    let problem = read_problem(&run.problem_path)?;
+    let input = sandbox.input_path();
+    std::fs::write(&input, &problem).map_err(io(&input))?;
+    sandbox.seal_input()?;
+    let output_path = sandbox.output_path();
+    let args: Vec<OsString> = run
+        .argv(&input.to_string_lossy(), &output_path.to_string_lossy())
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+    let mut spec = RunSpec::new(&run.program, args).in_sandbox(&sandbox);
+    spec.limits = run.limits.clone();
+    spec.cpu_core = core;
+    spec.isolation = Isolation {
+        no_network: opts.no_network,
+        readonly: if opts.readonly_input {
+            vec![sandbox.input_dir()]
+        } else {
+            Vec::new()
+        },
+    };
+    let started_at = now();
+    tracing::debug!(track = %run.track, solver = %run.solver, problem = %run.problem, ?core, "start");
+    let m = misc_runner::run(&spec).await?;
+    let output = match std::fs::read(&output_path) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(&output_path)(e)),
+    };
+    drop(sandbox);
+    let run2 = run.clone();
+    let opts2 = opts.clone();
+    tokio::task::spawn_blocking(move || {
+        finish(&run2, &m, output, Some(problem), started_at, &opts2)
+    })
+    .await
+    .map_err(|e| RoundError::Internal(format!("judging thread: {e}")))?
+}
+
+/// Judges a measured run, keeps its output and appends its record (the second half of
+/// [`run_one`], also used by [`crate::FakeExecutor`]). `problem` is the decompressed problem
+/// if the caller has it.
+pub fn finish(
+    run: &PlannedRun,
+    m: &Measurement,
+    output: Option<Vec<u8>>,
+    problem: Option<Vec<u8>>,
+    started_at: f64,
+    opts: &WorkOptions,
+) -> Result<RunRecord, RoundError> {
+    let ending = Ending {
+        termination: m.termination,
+        exit_code: m.exit_code,
+        signal: m.signal,
+    };
+    let problem = match problem {
+        Some(p) => p,
+        None => read_problem(&run.problem_path)?,
+    };
+    let j = judge_bytes(run, &ending, output.as_deref(), &problem, &m.detail)?;
+    let keep = match &output {
+        None => false,
+        Some(b) => reads_output(&ending) || (b.len() as u64) <= KEEP_ABORT_OUTPUT,
+    };
+    let kept = if keep {
+        let rel = run.output_rel();
+        keep_output(
+            &opts.results_dir,
+            &rel,
+            output.as_deref().unwrap_or_default(),
+        )?;
+        Some(rel)
+    } else {
+        None
+    };
+    let record = RunRecord {
+        round: run.round.clone(),
+        track: run.track.clone(),
+        solver: run.solver.clone(),
+        solver_version: run.solver_version.clone(),
+        problem: run.problem.clone(),
+        category: run.category.clone(),
+        outcome: j.outcome,
+        termination: m.termination,
+        cpu_time: m.cpu_time,
+        user_time: m.user_time,
+        system_time: m.system_time,
+        wall_time: m.wall_time,
+        memory: m.memory,
+        exit_code: m.exit_code,
+        signal: m.signal,
+        measured_by: m.measured_by.clone(),
+        criteria: j.criteria,
+        violations: j.violations,
+        detail: j.detail,
+        problem_hash: run.problem_hash.clone(),
+        solver_hash: run.solver_hash.clone(),
+        output: kept,
+        limits: run.limits.clone(),
+        started_at,
+        host: opts.host.clone(),
+        harness_version: HARNESS_VERSION.to_string(),
+    };
+    opts.append(&record)?;
+    tracing::info!(
+        track = %record.track, solver = %record.solver, problem = %record.problem,
+        outcome = %record.outcome, cpu = record.cpu_time, "recorded"
+    );
+    Ok(record)
+}
+
+/// Parses the problem, resolves the track's criteria against it and judges the output.
+pub(crate) fn judge_bytes(
+    run: &PlannedRun,
+    ending: &Ending,
+    output: Option<&[u8]>,
+    problem: &[u8],
+    run_detail: &str,
+) -> Result<Judgement, RoundError> {
+    let perr = |message: String| RoundError::Problem {
+        path: run.problem_path.clone(),
+        message,
+    };
+    let text = misc_cudf::check_utf8(problem).map_err(|e| perr(e.to_string()))?;
+    let doc = misc_cudf::parse_problem(text).map_err(|e| perr(e.to_string()))?;
+    let criteria = misc_criteria::parse_criteria(&run.criteria).map_err(|e| perr(e.to_string()))?;
+    let resolved = misc_criteria::resolve(&criteria, &doc)
+        .map_err(|e| perr(format!("track {}: criteria: {e}", run.track)))?;
+    let semantics: Semantics = run.semantics.parse().unwrap_or_default();
+    let out = output.map_or(Output::Missing, Output::Bytes);
+    Ok(judge(ending, out, &doc, &resolved, semantics, run_detail))
+}
+
+/// Writes an output under the results folder: a temporary file, fsync, rename.
+fn keep_output(results: &Path, rel: &str, bytes: &[u8]) -> Result<(), RoundError> {
+    let path = results.join(rel);
+    let dir = path.parent().unwrap_or(results);
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let tmp = path.with_extension("out.tmp");
+    let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
+    f.sync_data().map_err(io(&tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io(&path))?;
+    Ok(())
+}
