@@ -1,0 +1,122 @@
+//! Running a round's planned runs on a Slurm cluster, as one job array.
+//!
+//! This crate is the cluster layer: it knows Slurm, not rounds. The round executor
+//! (`misc run ROUND --executor slurm`) puts it together with `misc-round`.
+//!
+//! # How a round runs through Slurm
+//!
+//! ```text
+//! misc run ROUND --executor slurm [--partition P] [--chunk N] [--detach]
+//!   plan (runs without a record) ──► K chunks, round-robin ──► results/slurm/chunks/SEQ/TASK.json
+//!   batch script results/slurm/array-SEQ.sh ──► sbatch --parsable  (--array=0-(K-1))
+//!   state file results/slurm/state.json  ◄── job id, chunk folder, task count
+//!        │
+//!   task i on a node:  misc run-chunk chunks/SEQ/i.json --shard slurm-JOBID-i --jobs CPUS
+//!        │  the same work function as the local pool: run under the harness's own limits and
+//!        │  sandbox, judge, append the record to results/runs.slurm-JOBID-i.jsonl
+//!        ▼
+//!   misc run polls `scontrol show job -o JOBID` and tails the shards (progress), then collects:
+//!   every task classified (completed / killed by Slurm / worker failed), unrecorded runs of the
+//!   array submitted again as a new, smaller array (a few times at most), state file updated.
+//! ```
+//!
+//! - **Chunks.** Slurm starts about one task per free CPU per second, so one task per run is far
+//!   too slow for short runs: each task takes a chunk of runs (`--chunk N`; by default twice as
+//!   many tasks as the partition has CPUs, capped at 1000), runs them `--cpus-per-task` at a time
+//!   (one per allocated CPU, pinned as in the local pool) and exits. Runs are dealt to chunks
+//!   round-robin so that every chunk mixes solvers and problems.
+//! - **Backstops.** Each run keeps the harness's per-run limits and sandbox. Slurm's
+//!   `--time`/`--mem`/`--cpus-per-task` are set from the round's limits with a wide margin
+//!   ([`backstops`]): they only catch a worker that went wrong (Slurm's time limit is coarse,
+//!   enforced up to a minute and a half late).
+//! - **Shards.** Every task appends only to its own shard `results/runs.slurm-JOBID-TASK.jsonl`
+//!   (one writer per file; a retry is a new array, so a new job id and new files).
+//!   `misc_results::Store::load` merges `runs.jsonl` and the shards and keeps the first record
+//!   of a key, so no record is lost and none is counted twice.
+//! - **Task states** come from `scontrol show job -o JOBID` (pending, running and, for
+//!   `MinJobAge` seconds after they end, finished tasks with state, reason and exit code), with
+//!   `squeue -h -r -j JOBID` as a fallback; no accounting database (`sacct`) is assumed. A task
+//!   is [`TaskState::Completed`], [`TaskState::Killed`] (Slurm ended it: `TIMEOUT`,
+//!   `OUT_OF_MEMORY`, `NODE_FAIL`, `PREEMPTED`, `CANCELLED`, ...), [`TaskState::WorkerFailed`]
+//!   (the worker exited non-zero: a harness error on that node) or [`TaskState::Unknown`]
+//!   (forgotten by the controller).
+//! - **Slurm kills are not solver failures.** The runs a killed task had not recorded are run
+//!   again, never scored as aborts. A run that was in flight when Slurm signalled the task may
+//!   have been recorded with an ending that is Slurm's doing (the solver got Slurm's SIGTERM or
+//!   the kernel's OOM kill inside the task's cgroup): so, for a task Slurm killed, the records
+//!   that ended less than [`KILL_GRACE_S`] seconds before the task's `EndTime`, and the records
+//!   whose solver died of a signal, are moved out of its shard (to
+//!   `results/slurm/suspect.jsonl`, kept for inspection) and those runs are run again. This is
+//!   safe because a killed task writes no more: the shard is rewritten through a rename, so
+//!   even a worker that survived on a node Slurm declared failed would write to the replaced
+//!   file. Workers that failed by themselves keep their records (each was judged normally).
+//! - **Retries.** Runs left unrecorded after an array ends (killed tasks, failed workers, tasks
+//!   whose chunk never ran) are submitted again, up to `--retries` times per `misc run`; an
+//!   array cancelled with `scancel` is not resubmitted by the `misc run` that was waiting for
+//!   it (the organiser stopped it), but the next `misc run` resubmits what is missing.
+//! - **State file** `results/slurm/state.json` ([`SlurmState`]): the submitted arrays (job id,
+//!   chunk folder, tasks) and, once collected, each task's final state. A second `misc run`
+//!   attaches to an array still queued or running instead of submitting the same runs again;
+//!   `--detach` returns right after submitting; running again later collects, resumes, and
+//!   submits only what is missing.
+//!
+//! # Filesystem assumptions
+//!
+//! - The round folder (its `results/`, the chunk files, the problems and the solvers) and the
+//!   `misc` binary are on a filesystem shared by the submit host and the nodes, at the same
+//!   path (NFS, Lustre, GPFS, BeeGFS all qualify). Run sandboxes are node-local
+//!   (`/dev/shm` or `TMPDIR`).
+//! - No two hosts ever append to the same file: each task has its own shard, and only the
+//!   submit host writes `state.json` (rename-atomic) and rewrites shards of dead tasks. So no
+//!   cross-node `O_APPEND` atomicity is needed (NFS does not give it); within one task the
+//!   worker's appends come from one process. What is needed: a file closed by a finished task
+//!   on one node is seen whole by the submit host afterwards (close-to-open consistency, which
+//!   NFS gives), and a rename is atomic.
+//! - A record torn by a node dying mid-write is an unterminated last line, which the store
+//!   ignores on load; that run has no record and is run again.
+
+pub mod cluster;
+pub mod commands;
+pub mod parse;
+pub mod script;
+pub mod state;
+
+use std::path::PathBuf;
+
+pub use cluster::{Cluster, TaskCounts, TaskStatus};
+pub use commands::{CmdOutput, Commands, SystemCommands};
+pub use parse::{classify, KillKind, TaskState};
+pub use script::{
+    backstops, batch_script, chunk_path, format_time, shard_name, split_round_robin, task_count,
+    ArrayJob, RunLimits, CHUNK, CPUS, SHARD,
+};
+pub use state::{SlurmState, Submission};
+
+/// Records of a killed task that ended this close to the task's end (or later) are suspect:
+/// the run may have been cut by Slurm's signal rather than have ended by itself.
+pub const KILL_GRACE_S: f64 = 2.0;
+
+/// An error talking to Slurm or keeping the state file.
+#[derive(Debug, thiserror::Error)]
+pub enum SlurmError {
+    #[error("cannot run `{program}` (is Slurm's client installed and on PATH?): {source}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{program}` failed{}: {message}", code.map(|c| format!(" (exit {c})")).unwrap_or_default())]
+    Command {
+        program: String,
+        code: Option<i32>,
+        message: String,
+    },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not a Slurm state file: {message}", path.display())]
+    State { path: PathBuf, message: String },
+}
