@@ -123,8 +123,8 @@ pub struct Resolved<'d, 'a> {
     criteria: Criteria,
     items: Vec<Item>,
     initial: Vec<bool>,
-    /// Names that have at least one package, in id order.
-    names: Vec<NameId>,
+    /// Names with a version installed initially, in id order.
+    initial_names: Vec<NameId>,
     stats: Vec<NameStat>,
     recommends: Option<PropId>,
     /// Per package: `INSTALL_REQUEST` / `UPGRADE_REQUEST` bits (empty unless a criterion uses a
@@ -199,14 +199,10 @@ pub fn resolve<'d, 'a>(
 
     let initial = doc.installed_flags();
     let mut stats = vec![NameStat::default(); doc.name_count()];
-    let mut names = Vec::new();
+    let mut initial_names = Vec::new();
     for (i, stat) in stats.iter_mut().enumerate() {
         let name = NameId(i as u32);
         let versions = doc.versions_of(name);
-        if versions.is_empty() {
-            continue;
-        }
-        names.push(name);
         for &p in versions {
             let v = doc.package(p).version;
             stat.newest = stat.newest.max(v);
@@ -220,6 +216,9 @@ pub fn resolve<'d, 'a>(
                     stat.initial_max = v;
                 }
             }
+        }
+        if stat.in_initial {
+            initial_names.push(name);
         }
     }
 
@@ -255,7 +254,7 @@ pub fn resolve<'d, 'a>(
         criteria: criteria.clone(),
         items,
         initial,
-        names,
+        initial_names,
         stats,
         recommends,
         request,
@@ -311,9 +310,26 @@ impl<'d, 'a> Resolved<'d, 'a> {
     pub fn evaluate(&self, installed: &[bool], semantics: Semantics) -> Vec<i64> {
         let n = self.doc.packages.len();
         if installed.len() == n {
+            // Every set lies within I ∪ S: visit only the names installed in either, each with
+            // whether S has some version of it.
+            let mut in_solution = vec![false; self.stats.len()];
+            let mut names: Vec<(NameId, bool)> = Vec::with_capacity(self.initial_names.len() * 2);
+            for (p, _) in installed.iter().enumerate().filter(|(_, &s)| s) {
+                let name = self.doc.packages[p].name;
+                let seen = &mut in_solution[name.0 as usize];
+                if !*seen {
+                    *seen = true;
+                    names.push((name, true));
+                }
+            }
+            for &name in &self.initial_names {
+                if !in_solution[name.0 as usize] {
+                    names.push((name, false));
+                }
+            }
             self.items
                 .iter()
-                .map(|item| self.item(item, installed, semantics))
+                .map(|item| self.item(item, installed, &names, semantics))
                 .collect()
         } else {
             let mut fixed = installed.to_vec();
@@ -346,23 +362,20 @@ impl<'d, 'a> Resolved<'d, 'a> {
         }
     }
 
-    /// Calls `f(name, stat, package)` for every member of `set`, name by name, and
+    /// Calls `f(stat, package)` for every member of `set` among `names` (the names of I ∪ S,
+    /// each with whether S holds some version of it), name by name, and
     /// `done(name)` after each name that had members.
     fn for_members(
         &self,
         set: PackageSet,
         installed: &[bool],
+        names: &[(NameId, bool)],
         mut f: impl FnMut(&NameStat, PkgId),
         mut done: impl FnMut(&NameStat),
     ) {
-        for &name in &self.names {
+        for &(name, in_solution) in names {
             let stat = &self.stats[name.0 as usize];
             let versions = self.doc.versions_of(name);
-            // Cheap exits: every set lies within I ∪ S.
-            let in_solution = versions.iter().any(|p| installed[p.index()]);
-            if !in_solution && !stat.in_initial {
-                continue;
-            }
             let mut any = false;
             for &p in versions {
                 let (s, i) = (installed[p.index()], self.initial[p.index()]);
@@ -377,17 +390,23 @@ impl<'d, 'a> Resolved<'d, 'a> {
         }
     }
 
-    fn item(&self, item: &Item, installed: &[bool], semantics: Semantics) -> i64 {
+    fn item(
+        &self,
+        item: &Item,
+        installed: &[bool],
+        names: &[(NameId, bool)],
+        semantics: Semantics,
+    ) -> i64 {
         let doc = self.doc;
         match (*item, semantics) {
             (Item::Count(set), Semantics::Pair) => {
                 let mut n = 0i64;
-                self.for_members(set, installed, |_, _| n += 1, |_| {});
+                self.for_members(set, installed, names, |_, _| n += 1, |_| {});
                 n
             }
             (Item::Count(set), Semantics::Name) => {
                 let mut n = 0i64;
-                self.for_members(set, installed, |_, _| {}, |_| n += 1);
+                self.for_members(set, installed, names, |_, _| {}, |_| n += 1);
                 n
             }
             (Item::NotUpToDate(set), Semantics::Pair) => {
@@ -395,6 +414,7 @@ impl<'d, 'a> Resolved<'d, 'a> {
                 self.for_members(
                     set,
                     installed,
+                    names,
                     |stat, p| {
                         if doc.package(p).version != stat.newest {
                             n += 1;
@@ -412,6 +432,7 @@ impl<'d, 'a> Resolved<'d, 'a> {
                 self.for_members(
                     set,
                     installed,
+                    names,
                     |stat, p| {
                         if doc.package(p).version == stat.newest {
                             has_newest.set(true);
@@ -430,6 +451,7 @@ impl<'d, 'a> Resolved<'d, 'a> {
                 self.for_members(
                     set,
                     installed,
+                    names,
                     |_, p| {
                         let v = match prop {
                             Prop::Version => {
@@ -451,6 +473,7 @@ impl<'d, 'a> Resolved<'d, 'a> {
                 self.for_members(
                     set,
                     installed,
+                    names,
                     |_, p| {
                         if let Some(raw) = doc.extra_raw(p, rec) {
                             total = total.saturating_add(unsat_conjuncts(doc, installed, raw));
@@ -466,6 +489,7 @@ impl<'d, 'a> Resolved<'d, 'a> {
                 self.for_members(
                     set,
                     installed,
+                    names,
                     |_, p| {
                         if let (Some(g), Some(v)) = (self.value(p, group), self.value(p, value)) {
                             pairs.insert((g, v));
