@@ -1,0 +1,1222 @@
+//! Data preparation: from the manifest, the records and the scores to one plain value per page.
+//!
+//! Nothing here knows HTML. Every figure a page shows is computed here (formatted numbers,
+//! links relative to the site root, the tie-break note), and the plots are drawn by
+//! [`crate::plot`] from numbers gathered here. The templates only lay the values out.
+
+use std::collections::{BTreeMap, HashMap};
+
+use misc_results::{Manifest, RunRecord};
+use misc_score::{Class, ProblemScores, RankEntry, ScoreOptions, Scores, TieBreak, TrackScores};
+use serde::Serialize;
+
+use crate::plot::{self, Pair, PlotError, Series};
+use crate::{fmt, names};
+
+/// Every page of the site, ready to render, and the kept outputs to copy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub index: IndexPage,
+    pub problem_list: ProblemListPage,
+    pub tracks: Vec<Page<TrackPage>>,
+    pub problems: Vec<Page<ProblemPage>>,
+    pub solvers: Vec<Page<SolverPage>>,
+    /// Kept outputs linked from the pages: path relative to the results folder, and where the
+    /// copy goes, relative to the site root.
+    pub outputs: Vec<OutputCopy>,
+}
+
+/// A page and its file name relative to the site root.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub file: String,
+    pub data: T,
+}
+
+/// A kept output to copy into the site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutputCopy {
+    pub from: String,
+    pub to: String,
+}
+
+/// The folder of the site that mirrors the round's `results/` folder for kept outputs: a
+/// record's `output` `outputs/t/s/p.out` is linked as `results/outputs/t/s/p.out`.
+pub const OUTPUTS_PREFIX: &str = "results";
+/// The CSV download.
+pub const CSV_FILE: &str = "results.csv";
+/// The JSON download.
+pub const JSON_FILE: &str = "results.json";
+/// The list of every problem.
+pub const PROBLEM_LIST_FILE: &str = "problems.html";
+
+/// A name and the page it links to (relative to the site root).
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub href: String,
+}
+
+/// What every page says about the round.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundInfo {
+    pub name: String,
+    pub date: String,
+    pub rules: String,
+    pub rules_desc: String,
+    pub tie_break: String,
+    pub tie_break_desc: String,
+    pub exclude_unsolved: bool,
+    pub missing: String,
+    /// The rules and tie-break of the manifest, when the pages use others.
+    pub run_with: Option<String>,
+    pub cpu_time: String,
+    pub wall_time: String,
+    pub memory: String,
+    pub warning: String,
+    pub output_limit: String,
+    pub machine: String,
+    pub host: String,
+    pub harness_version: String,
+    pub report_version: String,
+    pub records: usize,
+    pub ignored_records: usize,
+    /// Every track, for the navigation bar.
+    pub nav_tracks: Vec<Link>,
+}
+
+/// A rendered plot: the inline SVG and its text alternative.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlotView {
+    pub caption: String,
+    pub svg: String,
+}
+
+/// `index.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexPage {
+    pub root: &'static str,
+    pub title: String,
+    pub round: RoundInfo,
+    pub tracks: Vec<TrackCard>,
+    pub solvers: Vec<SolverCard>,
+    pub problem_count: usize,
+    pub problem_list: String,
+    pub csv: String,
+    pub json: String,
+}
+
+/// A track's podium on the index.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackCard {
+    pub name: String,
+    pub href: String,
+    pub criteria: String,
+    pub m: usize,
+    pub problem_count: usize,
+    pub podium: Vec<Place>,
+    pub winners: Vec<String>,
+    pub tie_note: Option<String>,
+    pub missing_runs: usize,
+}
+
+/// One step of a podium: every solver with that rank.
+#[derive(Debug, Clone, Serialize)]
+pub struct Place {
+    pub rank: u32,
+    pub medal: &'static str,
+    pub solvers: Vec<PlaceSolver>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceSolver {
+    pub name: String,
+    pub href: String,
+    pub score: u64,
+    pub time: String,
+    pub by_tie_break: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SolverCard {
+    pub name: String,
+    pub href: String,
+    pub version: String,
+    /// `paranoid: 1st of 4` per track.
+    pub places: Vec<String>,
+}
+
+/// `tracks/<track>.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackPage {
+    pub root: &'static str,
+    pub title: String,
+    pub round: RoundInfo,
+    pub name: String,
+    pub criteria: String,
+    pub objectives: Vec<String>,
+    pub semantics: String,
+    pub m: usize,
+    pub problem_count: usize,
+    pub cpu_time_limit: String,
+    pub unsolved_problems: usize,
+    pub missing_runs: usize,
+    pub ignored_records: usize,
+    pub winners: Vec<String>,
+    pub tie_note: Option<String>,
+    /// Whether to show a column with the tie-break's value (when it is not the success time).
+    pub tie_column: Option<String>,
+    pub ranking: Vec<RankRow>,
+    /// Column heads of the category table: solvers in ranking order.
+    pub category_solvers: Vec<Link>,
+    pub category_rows: Vec<CategoryRow>,
+    pub total_row: CategoryRow,
+    pub plots: Vec<PlotView>,
+    pub problems: Vec<ProblemRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankRow {
+    pub rank: u32,
+    pub solver: String,
+    pub href: String,
+    pub score: u64,
+    pub solved: u32,
+    pub fail: u32,
+    pub abort: u32,
+    pub wrong: u32,
+    pub missing: u32,
+    pub success_time: String,
+    pub success_sort: f64,
+    pub tie_value: String,
+    pub tie_sort: f64,
+    pub by_tie_break: bool,
+    pub cpu_time: String,
+    pub cpu_sort: f64,
+}
+
+/// A row of the MISC table: a category (or `Total`) and one `score (time)` cell per solver.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryRow {
+    pub category: String,
+    pub problem_count: usize,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// `score (time)`.
+    pub text: String,
+    pub score: u64,
+    /// The lowest score of the row.
+    pub best: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemRow {
+    pub name: String,
+    pub href: String,
+    pub category: String,
+    pub solved_by: u32,
+    pub best: Vec<String>,
+}
+
+/// `problems/<problem>.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemPage {
+    pub root: &'static str,
+    pub title: String,
+    pub round: RoundInfo,
+    pub name: String,
+    pub category: String,
+    pub tracks: Vec<ProblemTrack>,
+}
+
+/// The runs of one problem in one track.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemTrack {
+    pub track: Link,
+    pub objectives: Vec<String>,
+    pub m: usize,
+    pub solved_by: u32,
+    pub runs: Vec<RunRow>,
+}
+
+/// One solver's run on one problem.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    pub solver: Link,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    pub points: u64,
+    pub criteria: String,
+    pub cpu_time: String,
+    pub cpu_sort: f64,
+    pub wall_time: String,
+    pub wall_sort: f64,
+    pub memory: String,
+    pub memory_sort: u64,
+    pub termination: String,
+    pub detail: String,
+    pub violations: Vec<Violation>,
+    pub output: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Violation {
+    pub kind: String,
+    pub message: String,
+}
+
+/// `solvers/<solver>.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SolverPage {
+    pub root: &'static str,
+    pub title: String,
+    pub round: RoundInfo,
+    pub name: String,
+    pub version: String,
+    pub tracks: Vec<SolverTrack>,
+    pub slowest: Vec<SolverRun>,
+    pub failed: Vec<SolverRun>,
+    pub failed_total: usize,
+    pub plots: Vec<PlotView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SolverTrack {
+    pub track: Link,
+    pub rank: u32,
+    pub m: usize,
+    pub score: u64,
+    pub solved: u32,
+    pub fail: u32,
+    pub abort: u32,
+    pub wrong: u32,
+    pub missing: u32,
+    pub success_time: String,
+    pub by_tie_break: bool,
+    pub categories: Vec<SolverCategory>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SolverCategory {
+    pub category: String,
+    pub rank: u32,
+    pub text: String,
+}
+
+/// One run on a solver's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SolverRun {
+    pub track: Link,
+    pub problem: Link,
+    pub category: String,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    pub points: u64,
+    pub cpu_time: String,
+    pub cpu_sort: f64,
+    pub wall_time: String,
+    pub wall_sort: f64,
+    pub termination: String,
+    pub detail: String,
+    pub output: Option<String>,
+}
+
+/// `problems.html`: every problem.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemListPage {
+    pub root: &'static str,
+    pub title: String,
+    pub round: RoundInfo,
+    pub problems: Vec<ProblemListRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemListRow {
+    pub name: String,
+    pub href: String,
+    pub category: String,
+    pub tracks: Vec<String>,
+    pub solved_by: String,
+}
+
+/// How many failed runs a solver page lists (the CSV has them all).
+pub const MAX_FAILED: usize = 300;
+/// How many slowest runs a solver page lists.
+pub const SLOWEST: usize = 10;
+
+/// The CSS class and the label of an outcome class.
+pub fn outcome(class: Class) -> (&'static str, &'static str) {
+    match class {
+        Class::Solved => ("solved", "solved"),
+        Class::Fail => ("fail", "FAIL"),
+        Class::Abort => ("abort", "abort"),
+        Class::Wrong => ("wrong", "wrong"),
+        Class::Missing => ("missing", "missing"),
+    }
+}
+
+/// What a tie-break rule means, in words.
+pub fn tie_break_desc(t: TieBreak) -> &'static str {
+    match t {
+        TieBreak::None => "none: solvers tied on the best total all rank first",
+        TieBreak::SuccessTime => {
+            "total success time (MISC): CPU time on valid solutions plus the track's CPU-time \
+             limit for every other problem"
+        }
+        TieBreak::SolvedTime => "CPU time on valid solutions only",
+        TieBreak::CommonTime => "CPU time on the problems that every tied solver solved",
+        TieBreak::Par2 => {
+            "PAR-2: CPU time on valid solutions plus twice the CPU-time limit per other problem"
+        }
+        TieBreak::SuccessWall => {
+            "total success time on the wall clock: wall time on valid solutions plus the \
+             wall-clock limit for every other problem"
+        }
+        TieBreak::SolvedWall => "wall time on valid solutions only",
+        TieBreak::CommonWall => "wall time on the problems that every tied solver solved",
+        TieBreak::Par2Wall => {
+            "PAR-2 on the wall clock: wall time on valid solutions plus twice the wall-clock \
+             limit per other problem"
+        }
+    }
+}
+
+fn rules_desc(o: &ScoreOptions) -> &'static str {
+    match o.rules {
+        misc_score::Rules::Misc2010 => {
+            "MISC 2010: valid solution 1 + number of strictly better ones; FAIL 2m, abort 3m, \
+             wrong 4m"
+        }
+        misc_score::Rules::Misc2011 | misc_score::Rules::Misc2012 => {
+            "valid solution 1 + number of strictly better ones; no solution (FAIL, timeout, \
+             crash) 2m; wrong 3m"
+        }
+    }
+}
+
+/// The note on a track page when the tie-break decided the winner, or when solvers share
+/// first place.
+pub fn tie_note(t: &TrackScores, tb: TieBreak) -> Option<String> {
+    let best = t.ranking.first()?.score;
+    let group: Vec<&RankEntry> = t.ranking.iter().filter(|e| e.score == best).collect();
+    if group.len() < 2 {
+        return None;
+    }
+    let names: Vec<&str> = group.iter().map(|e| e.solver.as_str()).collect();
+    let value = |e: &RankEntry| {
+        e.tie_break_value
+            .map_or_else(|| "no value".to_owned(), |v| format!("{} s", fmt::secs(v)))
+    };
+    let winners: Vec<&&RankEntry> = group.iter().filter(|e| e.rank == 1).collect();
+    if winners.iter().any(|e| e.winner_by_tie_break) {
+        let win: Vec<String> = winners
+            .iter()
+            .map(|e| format!("{} ({})", e.solver, value(e)))
+            .collect();
+        let rest: Vec<String> = group
+            .iter()
+            .filter(|e| e.rank != 1)
+            .map(|e| format!("{} ({})", e.solver, value(e)))
+            .collect();
+        Some(format!(
+            "The tie-break decided the winner: {} scored {} points each. By the tie-break \
+             `{}` ({}), {} ranks first, ahead of {}.",
+            join_names(&names),
+            best,
+            tb.as_str(),
+            tie_break_desc(tb),
+            win.join(" and "),
+            join_names(&rest.iter().map(String::as_str).collect::<Vec<_>>()),
+        ))
+    } else {
+        let why = if tb == TieBreak::None {
+            "no tie-break is in use".to_owned()
+        } else {
+            format!("the tie-break `{}` does not separate them", tb.as_str())
+        };
+        Some(format!(
+            "{} share first place with {} points: {why}.",
+            join_names(&names),
+            best
+        ))
+    }
+}
+
+fn join_names(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+fn termination(r: &RunRecord) -> String {
+    let mut s = r.termination.as_str().to_owned();
+    if let Some(code) = r.exit_code {
+        s.push_str(&format!(" (exit {code})"));
+    }
+    if let Some(sig) = r.signal {
+        s.push_str(&format!(" (signal {sig})"));
+    }
+    s
+}
+
+/// Everything `prepare` looks up by name.
+struct Index<'a> {
+    records: HashMap<(&'a str, &'a str, &'a str), &'a RunRecord>,
+    track_pages: BTreeMap<String, String>,
+    problem_pages: BTreeMap<String, String>,
+    solver_pages: BTreeMap<String, String>,
+}
+
+impl Index<'_> {
+    fn track(&self, name: &str) -> Link {
+        Link {
+            name: name.to_owned(),
+            href: format!("tracks/{}", self.track_pages.get(name).map_or("", |s| s)),
+        }
+    }
+    fn problem(&self, name: &str) -> Link {
+        Link {
+            name: name.to_owned(),
+            href: format!("problems/{}", self.problem_pages.get(name).map_or("", |s| s)),
+        }
+    }
+    fn solver(&self, name: &str) -> Link {
+        Link {
+            name: name.to_owned(),
+            href: format!("solvers/{}", self.solver_pages.get(name).map_or("", |s| s)),
+        }
+    }
+}
+
+/// Where a record's kept output is linked from the site root, if it is kept and safe to link.
+fn output_href(r: &RunRecord, kept: &dyn Fn(&str) -> bool) -> Option<String> {
+    let rel = r.output.as_deref()?;
+    if names::is_safe_relative(rel) && kept(rel) {
+        Some(format!("{OUTPUTS_PREFIX}/{}", names::encode_path(rel)))
+    } else {
+        None
+    }
+}
+
+/// Prepares every page. `kept(path)` says whether a record's output (relative to the results
+/// folder) is available to copy into the site; outputs that are not are shown as not kept.
+pub fn prepare(
+    manifest: &Manifest,
+    records: &[RunRecord],
+    scores: &Scores,
+    kept: &dyn Fn(&str) -> bool,
+) -> Result<Site, PlotError> {
+    let mut index = Index {
+        records: records
+            .iter()
+            .map(|r| {
+                (
+                    (r.track.as_str(), r.solver.as_str(), r.problem.as_str()),
+                    r,
+                )
+            })
+            .collect(),
+        track_pages: names::page_names(scores.tracks.iter().map(|t| t.track.as_str())),
+        problem_pages: names::page_names(
+            scores
+                .tracks
+                .iter()
+                .flat_map(|t| t.problems.iter().map(|p| p.problem.as_str())),
+        ),
+        solver_pages: BTreeMap::new(),
+    };
+    index.solver_pages = names::page_names(
+        scores
+            .tracks
+            .iter()
+            .flat_map(|t| t.ranking.iter().map(|e| e.solver.as_str())),
+    );
+    let mut round = round_info(manifest, records.len(), scores);
+    round.nav_tracks = scores.tracks.iter().map(|t| index.track(&t.track)).collect();
+
+    let tracks: Vec<Page<TrackPage>> = scores
+        .tracks
+        .iter()
+        .map(|t| {
+            Ok(Page {
+                file: index.track(&t.track).href,
+                data: track_page(t, manifest, scores, &round, &index)?,
+            })
+        })
+        .collect::<Result<_, PlotError>>()?;
+
+    let mut outputs = Vec::new();
+    let problems = problem_pages(scores, &round, &index, kept, &mut outputs);
+    outputs.sort_by(|a, b| a.from.cmp(&b.from));
+    outputs.dedup();
+
+    let solvers = index
+        .solver_pages
+        .keys()
+        .map(|s| {
+            Ok(Page {
+                file: index.solver(s).href,
+                data: solver_page(s, manifest, records, scores, &round, &index, kept)?,
+            })
+        })
+        .collect::<Result<_, PlotError>>()?;
+
+    let problem_list = problem_list(scores, &round, &index);
+    let index_page = index_page(manifest, scores, &round, &index, problem_list.problems.len());
+    Ok(Site {
+        index: index_page,
+        problem_list,
+        tracks,
+        problems,
+        solvers,
+        outputs,
+    })
+}
+
+fn round_info(manifest: &Manifest, records: usize, scores: &Scores) -> RoundInfo {
+    let o = scores.options;
+    let run_with = match ScoreOptions::from_manifest(manifest) {
+        Ok(m) if m.rules == o.rules && m.tie_break == o.tie_break => None,
+        _ => Some(format!(
+            "The round was run with rules {} and tie-break {}; these pages are scored with the \
+             options saved by `misc score --save`.",
+            manifest.rules, manifest.tie_break
+        )),
+    };
+    let l = &manifest.limits;
+    RoundInfo {
+        name: manifest.round.clone(),
+        date: fmt::utc(manifest.started_at),
+        rules: o.rules.as_str().to_owned(),
+        rules_desc: rules_desc(&o).to_owned(),
+        tie_break: o.tie_break.as_str().to_owned(),
+        tie_break_desc: tie_break_desc(o.tie_break).to_owned(),
+        exclude_unsolved: o.exclude_unsolved,
+        missing: o.missing.as_str().to_owned(),
+        run_with,
+        cpu_time: format!("{} s", l.cpu_time),
+        wall_time: format!("{} s", l.wall_time),
+        memory: fmt::mib(l.memory),
+        warning: format!("{} s", l.warning),
+        output_limit: fmt::mib(l.output),
+        machine: manifest.machine.clone(),
+        host: manifest.host.clone(),
+        harness_version: manifest.harness_version.clone(),
+        report_version: misc_results::HARNESS_VERSION.to_owned(),
+        records,
+        ignored_records: scores.ignored_records,
+        nav_tracks: Vec::new(),
+    }
+}
+
+fn medal(rank: u32) -> &'static str {
+    match rank {
+        1 => "gold",
+        2 => "silver",
+        _ => "bronze",
+    }
+}
+
+fn index_page(
+    manifest: &Manifest,
+    scores: &Scores,
+    round: &RoundInfo,
+    index: &Index<'_>,
+    problem_count: usize,
+) -> IndexPage {
+    let tracks = scores
+        .tracks
+        .iter()
+        .map(|t| {
+            let mut podium: Vec<Place> = Vec::new();
+            for e in t.ranking.iter().filter(|e| e.rank <= 3) {
+                let solver = PlaceSolver {
+                    name: e.solver.clone(),
+                    href: index.solver(&e.solver).href,
+                    score: e.score,
+                    time: fmt::secs(e.success_time),
+                    by_tie_break: e.winner_by_tie_break,
+                };
+                match podium.last_mut() {
+                    Some(p) if p.rank == e.rank => p.solvers.push(solver),
+                    _ => podium.push(Place {
+                        rank: e.rank,
+                        medal: medal(e.rank),
+                        solvers: vec![solver],
+                    }),
+                }
+            }
+            TrackCard {
+                name: t.track.clone(),
+                href: index.track(&t.track).href,
+                criteria: manifest
+                    .tracks
+                    .iter()
+                    .find(|i| i.name == t.track)
+                    .map(|i| i.criteria.clone())
+                    .unwrap_or_default(),
+                m: t.m,
+                problem_count: t.problem_count,
+                podium,
+                winners: t.winners().map(|e| e.solver.clone()).collect(),
+                tie_note: tie_note(t, scores.options.tie_break),
+                missing_runs: t.missing_runs,
+            }
+        })
+        .collect();
+    let solvers = index
+        .solver_pages
+        .keys()
+        .map(|s| SolverCard {
+            name: s.clone(),
+            href: index.solver(s).href,
+            version: manifest.solver_versions.get(s).cloned().unwrap_or_default(),
+            places: scores
+                .tracks
+                .iter()
+                .filter_map(|t| {
+                    let e = t.entry(s)?;
+                    Some(format!("{}: {} of {}", t.track, ordinal(e.rank), t.m))
+                })
+                .collect(),
+        })
+        .collect();
+    IndexPage {
+        root: "",
+        title: format!("{}: results", round.name),
+        round: round.clone(),
+        tracks,
+        solvers,
+        problem_count,
+        problem_list: PROBLEM_LIST_FILE.to_owned(),
+        csv: CSV_FILE.to_owned(),
+        json: JSON_FILE.to_owned(),
+    }
+}
+
+fn rank_row(e: &RankEntry, index: &Index<'_>) -> RankRow {
+    RankRow {
+        rank: e.rank,
+        solver: e.solver.clone(),
+        href: index.solver(&e.solver).href,
+        score: e.score,
+        solved: e.solved,
+        fail: e.fail,
+        abort: e.abort,
+        wrong: e.wrong,
+        missing: e.missing,
+        success_time: fmt::secs(e.success_time),
+        success_sort: e.success_time,
+        tie_value: e.tie_break_value.map(fmt::secs).unwrap_or_default(),
+        tie_sort: e.tie_break_value.unwrap_or(0.0),
+        by_tie_break: e.winner_by_tie_break,
+        cpu_time: fmt::secs(e.cpu_time),
+        cpu_sort: e.cpu_time,
+    }
+}
+
+fn cells(ranking: &[RankEntry], order: &[&str]) -> Vec<Cell> {
+    let best = ranking.iter().map(|e| e.score).min();
+    order
+        .iter()
+        .map(|s| match ranking.iter().find(|e| e.solver == *s) {
+            Some(e) => Cell {
+                text: format!("{} ({})", e.score, fmt::secs(e.success_time)),
+                score: e.score,
+                best: Some(e.score) == best,
+            },
+            None => Cell {
+                text: String::new(),
+                score: 0,
+                best: false,
+            },
+        })
+        .collect()
+}
+
+fn track_page(
+    t: &TrackScores,
+    manifest: &Manifest,
+    scores: &Scores,
+    round: &RoundInfo,
+    index: &Index<'_>,
+) -> Result<TrackPage, PlotError> {
+    let tb = scores.options.tie_break;
+    let order: Vec<&str> = t.ranking.iter().map(|e| e.solver.as_str()).collect();
+    let category_rows = t
+        .categories
+        .iter()
+        .map(|c| CategoryRow {
+            category: c.category.clone(),
+            problem_count: c.problem_count,
+            cells: cells(&c.ranking, &order),
+        })
+        .collect();
+    let total_row = CategoryRow {
+        category: "Total".into(),
+        problem_count: t.problem_count,
+        cells: cells(&t.ranking, &order),
+    };
+    let problems = t
+        .problems
+        .iter()
+        .map(|p| ProblemRow {
+            name: p.problem.clone(),
+            href: index.problem(&p.problem).href,
+            category: p.category.clone(),
+            solved_by: p.solved_by,
+            best: p
+                .results
+                .iter()
+                .filter(|r| r.class == Class::Solved && r.points == 1)
+                .map(|r| r.solver.to_string())
+                .collect(),
+        })
+        .collect();
+    Ok(TrackPage {
+        root: "../",
+        title: format!("{}: track {}", round.name, t.track),
+        round: round.clone(),
+        name: t.track.clone(),
+        criteria: t
+            .objectives
+            .iter()
+            .map(|o| o.label.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        objectives: t.objectives.iter().map(|o| o.label.clone()).collect(),
+        semantics: manifest
+            .tracks
+            .iter()
+            .find(|i| i.name == t.track)
+            .map(|i| i.semantics.clone())
+            .unwrap_or_default(),
+        m: t.m,
+        problem_count: t.problem_count,
+        cpu_time_limit: format!("{} s", t.cpu_time_limit),
+        unsolved_problems: t.unsolved_problems,
+        missing_runs: t.missing_runs,
+        ignored_records: t.ignored_records,
+        winners: t.winners().map(|e| e.solver.clone()).collect(),
+        tie_note: tie_note(t, tb),
+        tie_column: match tb {
+            TieBreak::None | TieBreak::SuccessTime => None,
+            other => Some(other.as_str().to_owned()),
+        },
+        ranking: t.ranking.iter().map(|e| rank_row(e, index)).collect(),
+        category_solvers: order.iter().map(|s| index.solver(s)).collect(),
+        category_rows,
+        total_row,
+        plots: track_plots(t)?,
+        problems,
+    })
+}
+
+/// The CPU times of `solver`'s valid solutions in track `t`.
+fn solved_times(t: &TrackScores, solver: &str) -> Vec<f64> {
+    t.problems
+        .iter()
+        .filter_map(|p| p.result(solver))
+        .filter(|r| r.class == Class::Solved)
+        .map(|r| r.cpu_time)
+        .collect()
+}
+
+/// The (x, y) pairs of two solvers' CPU times on the problems of `t`.
+fn pairs(t: &TrackScores, x: &str, y: &str) -> Vec<Pair> {
+    t.problems
+        .iter()
+        .filter_map(|p| {
+            let a = p.result(x)?;
+            let b = p.result(y)?;
+            if a.class == Class::Missing || b.class == Class::Missing {
+                return None;
+            }
+            Some(Pair {
+                x: a.cpu_time,
+                y: b.cpu_time,
+                x_solved: a.class == Class::Solved,
+                y_solved: b.class == Class::Solved,
+            })
+        })
+        .collect()
+}
+
+fn scatter(t: &TrackScores, x: &str, y: &str) -> Result<PlotView, PlotError> {
+    let data = pairs(t, x, y);
+    let both = data.iter().filter(|p| p.x_solved && p.y_solved).count();
+    let x_faster = data
+        .iter()
+        .filter(|p| p.x_solved && (!p.y_solved || p.x < p.y))
+        .count();
+    let y_faster = data
+        .iter()
+        .filter(|p| p.y_solved && (!p.x_solved || p.y < p.x))
+        .count();
+    let caption = format!(
+        "CPU times of {x} (horizontal) and {y} (vertical) on the {} problems of track {} both \
+         ran; both solved {both}; {x} faster or alone on {x_faster}, {y} on {y_faster}. Points \
+         above the diagonal are problems where {x} was faster.",
+        data.len(),
+        t.track
+    );
+    let svg = plot::scatter_svg(
+        &format!("{x} vs {y} ({})", t.track),
+        x,
+        y,
+        &data,
+        t.cpu_time_limit,
+    )?;
+    Ok(PlotView {
+        svg: plot::accessible(&svg, &caption),
+        caption,
+    })
+}
+
+fn track_plots(t: &TrackScores) -> Result<Vec<PlotView>, PlotError> {
+    let mut plots = Vec::new();
+    let series: Vec<Series> = t
+        .ranking
+        .iter()
+        .map(|e| Series {
+            name: e.solver.clone(),
+            values: solved_times(t, &e.solver),
+        })
+        .collect();
+    let solved: Vec<String> = series
+        .iter()
+        .map(|s| format!("{} {}", s.name, s.values.len()))
+        .collect();
+    let caption = format!(
+        "Cactus plot of track {}: for each solver, the CPU time of its n-th fastest valid \
+         solution against n (log scale; further right and lower is better). Problems solved: {}.",
+        t.track,
+        solved.join(", ")
+    );
+    let svg = plot::cactus_svg(
+        &format!("Track {}: problems solved against CPU time", t.track),
+        &series,
+        t.cpu_time_limit,
+    )?;
+    plots.push(PlotView {
+        svg: plot::accessible(&svg, &caption),
+        caption,
+    });
+
+    let categories: Vec<String> = t.categories.iter().map(|c| c.category.clone()).collect();
+    let bars: Vec<Series> = t
+        .ranking
+        .iter()
+        .map(|e| Series {
+            name: e.solver.clone(),
+            values: t
+                .categories
+                .iter()
+                .map(|c| c.ranking.iter().find(|x| x.solver == e.solver))
+                .map(|x| x.map_or(0.0, |x| x.score as f64))
+                .collect(),
+        })
+        .collect();
+    let caption = format!(
+        "Score by category on track {} (lower is better); the numbers are in the category \
+         table above.",
+        t.track
+    );
+    let svg = plot::category_bars_svg(
+        &format!("Track {}: score by category", t.track),
+        &categories,
+        &bars,
+    )?;
+    plots.push(PlotView {
+        svg: plot::accessible(&svg, &caption),
+        caption,
+    });
+
+    if let [a, b, ..] = t.ranking.as_slice() {
+        plots.push(scatter(t, &a.solver, &b.solver)?);
+    }
+    Ok(plots)
+}
+
+fn run_row(
+    p: &ProblemScores,
+    r: &misc_score::ProblemResult,
+    track: &str,
+    index: &Index<'_>,
+    kept: &dyn Fn(&str) -> bool,
+    outputs: &mut Vec<OutputCopy>,
+) -> RunRow {
+    let (outcome, outcome_label) = outcome(r.class);
+    let rec = index
+        .records
+        .get(&(track, &*r.solver, p.problem.as_str()))
+        .copied();
+    let output = rec.and_then(|rec| {
+        let href = output_href(rec, kept)?;
+        let from = rec.output.clone()?;
+        outputs.push(OutputCopy {
+            to: format!("{OUTPUTS_PREFIX}/{from}"),
+            from,
+        });
+        Some(href)
+    });
+    RunRow {
+        solver: index.solver(&r.solver),
+        outcome,
+        outcome_label,
+        points: r.points,
+        criteria: r.criteria.as_deref().map(fmt::vector).unwrap_or_default(),
+        cpu_time: rec.map(|x| fmt::secs(x.cpu_time)).unwrap_or_default(),
+        cpu_sort: rec.map_or(0.0, |x| x.cpu_time),
+        wall_time: rec.map(|x| fmt::secs(x.wall_time)).unwrap_or_default(),
+        wall_sort: rec.map_or(0.0, |x| x.wall_time),
+        memory: rec.map(|x| fmt::mib(x.memory)).unwrap_or_default(),
+        memory_sort: rec.map_or(0, |x| x.memory),
+        termination: rec
+            .map(termination)
+            .unwrap_or_else(|| "no record".to_owned()),
+        detail: rec.map(|x| x.detail.clone()).unwrap_or_default(),
+        violations: rec
+            .map(|x| {
+                x.violations
+                    .iter()
+                    .map(|v| Violation {
+                        kind: v.kind.clone(),
+                        message: v.message.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        output,
+    }
+}
+
+fn problem_pages(
+    scores: &Scores,
+    round: &RoundInfo,
+    index: &Index<'_>,
+    kept: &dyn Fn(&str) -> bool,
+    outputs: &mut Vec<OutputCopy>,
+) -> Vec<Page<ProblemPage>> {
+    let mut by_problem: BTreeMap<&str, Vec<(&TrackScores, &ProblemScores)>> = BTreeMap::new();
+    for t in &scores.tracks {
+        for p in &t.problems {
+            by_problem.entry(&p.problem).or_default().push((t, p));
+        }
+    }
+    by_problem
+        .into_iter()
+        .map(|(name, entries)| {
+            let tracks = entries
+                .iter()
+                .map(|(t, p)| {
+                    let mut runs: Vec<RunRow> = p
+                        .results
+                        .iter()
+                        .map(|r| run_row(p, r, &t.track, index, kept, outputs))
+                        .collect();
+                    runs.sort_by(|a, b| {
+                        a.points
+                            .cmp(&b.points)
+                            .then_with(|| a.solver.name.cmp(&b.solver.name))
+                    });
+                    ProblemTrack {
+                        track: index.track(&t.track),
+                        objectives: t.objectives.iter().map(|o| o.label.clone()).collect(),
+                        m: t.m,
+                        solved_by: p.solved_by,
+                        runs,
+                    }
+                })
+                .collect();
+            Page {
+                file: index.problem(name).href,
+                data: ProblemPage {
+                    root: "../",
+                    title: format!("{}: problem {name}", round.name),
+                    round: round.clone(),
+                    name: name.to_owned(),
+                    category: entries
+                        .first()
+                        .map(|(_, p)| p.category.clone())
+                        .unwrap_or_default(),
+                    tracks,
+                },
+            }
+        })
+        .collect()
+}
+
+fn solver_page(
+    solver: &str,
+    manifest: &Manifest,
+    records: &[RunRecord],
+    scores: &Scores,
+    round: &RoundInfo,
+    index: &Index<'_>,
+    kept: &dyn Fn(&str) -> bool,
+) -> Result<SolverPage, PlotError> {
+    let mut tracks = Vec::new();
+    let mut failed = Vec::new();
+    let mut plots = Vec::new();
+    let mut points: HashMap<(&str, &str), u64> = HashMap::new();
+    for t in &scores.tracks {
+        let Some(e) = t.entry(solver) else { continue };
+        tracks.push(SolverTrack {
+            track: index.track(&t.track),
+            rank: e.rank,
+            m: t.m,
+            score: e.score,
+            solved: e.solved,
+            fail: e.fail,
+            abort: e.abort,
+            wrong: e.wrong,
+            missing: e.missing,
+            success_time: fmt::secs(e.success_time),
+            by_tie_break: e.winner_by_tie_break,
+            categories: t
+                .categories
+                .iter()
+                .filter_map(|c| {
+                    let x = c.ranking.iter().find(|x| x.solver == solver)?;
+                    Some(SolverCategory {
+                        category: c.category.clone(),
+                        rank: x.rank,
+                        text: format!("{} ({})", x.score, fmt::secs(x.success_time)),
+                    })
+                })
+                .collect(),
+        });
+        for p in &t.problems {
+            let Some(r) = p.result(solver) else { continue };
+            points.insert((t.track.as_str(), p.problem.as_str()), r.points);
+            if r.class == Class::Solved {
+                continue;
+            }
+            let rec = index
+                .records
+                .get(&(t.track.as_str(), solver, p.problem.as_str()))
+                .copied();
+            let (outcome, outcome_label) = outcome(r.class);
+            failed.push(SolverRun {
+                track: index.track(&t.track),
+                problem: index.problem(&p.problem),
+                category: p.category.clone(),
+                outcome,
+                outcome_label,
+                points: r.points,
+                cpu_time: rec.map(|x| fmt::secs(x.cpu_time)).unwrap_or_default(),
+                cpu_sort: rec.map_or(0.0, |x| x.cpu_time),
+                wall_time: rec.map(|x| fmt::secs(x.wall_time)).unwrap_or_default(),
+                wall_sort: rec.map_or(0.0, |x| x.wall_time),
+                termination: rec
+                    .map(termination)
+                    .unwrap_or_else(|| "no record".to_owned()),
+                detail: rec.map(|x| x.detail.clone()).unwrap_or_default(),
+                output: rec.and_then(|x| output_href(x, kept)),
+            });
+        }
+        // A scatter against the winner (or, for the winner, the runner-up).
+        let other = t
+            .ranking
+            .iter()
+            .find(|x| x.solver != solver)
+            .map(|x| x.solver.as_str());
+        if let Some(other) = other {
+            plots.push(scatter(t, solver, other)?);
+        }
+    }
+    let failed_total = failed.len();
+    failed.truncate(MAX_FAILED);
+
+    let mut mine: Vec<&RunRecord> = records
+        .iter()
+        .filter(|r| r.solver == solver && points.contains_key(&(&*r.track, &*r.problem)))
+        .collect();
+    mine.sort_by(|a, b| b.cpu_time.total_cmp(&a.cpu_time));
+    let slowest = mine
+        .into_iter()
+        .take(SLOWEST)
+        .map(|r| {
+            let (outcome, outcome_label) = outcome(r.outcome.into());
+            SolverRun {
+                track: index.track(&r.track),
+                problem: index.problem(&r.problem),
+                category: r.category.clone(),
+                outcome,
+                outcome_label,
+                points: points
+                    .get(&(r.track.as_str(), r.problem.as_str()))
+                    .copied()
+                    .unwrap_or(0),
+                cpu_time: fmt::secs(r.cpu_time),
+                cpu_sort: r.cpu_time,
+                wall_time: fmt::secs(r.wall_time),
+                wall_sort: r.wall_time,
+                termination: termination(r),
+                detail: r.detail.clone(),
+                output: output_href(r, kept),
+            }
+        })
+        .collect();
+
+    Ok(SolverPage {
+        root: "../",
+        title: format!("{}: solver {solver}", round.name),
+        round: round.clone(),
+        name: solver.to_owned(),
+        version: manifest
+            .solver_versions
+            .get(solver)
+            .cloned()
+            .unwrap_or_default(),
+        tracks,
+        slowest,
+        failed,
+        failed_total,
+        plots,
+    })
+}
+
+fn problem_list(scores: &Scores, round: &RoundInfo, index: &Index<'_>) -> ProblemListPage {
+    let mut rows: BTreeMap<&str, ProblemListRow> = BTreeMap::new();
+    for t in &scores.tracks {
+        for p in &t.problems {
+            let row = rows.entry(&p.problem).or_insert_with(|| ProblemListRow {
+                name: p.problem.clone(),
+                href: index.problem(&p.problem).href,
+                category: p.category.clone(),
+                tracks: Vec::new(),
+                solved_by: String::new(),
+            });
+            row.tracks.push(t.track.clone());
+            if !row.solved_by.is_empty() {
+                row.solved_by.push_str(", ");
+            }
+            row.solved_by
+                .push_str(&format!("{}/{} in {}", p.solved_by, t.m, t.track));
+        }
+    }
+    ProblemListPage {
+        root: "",
+        title: format!("{}: problems", round.name),
+        round: round.clone(),
+        problems: rows.into_values().collect(),
+    }
+}
