@@ -5,6 +5,7 @@ mod doctor;
 mod exec;
 mod exit;
 mod input;
+mod report_cmd;
 mod run_cmd;
 mod score_cmd;
 
@@ -30,6 +31,7 @@ enum Command {
     Check(check_cmd::CheckArgs),
     Exec(exec::ExecArgs),
     Score(score_cmd::ScoreArgs),
+    Report(report_cmd::ReportArgs),
     Doctor(doctor::DoctorArgs),
     Run(run_cmd::RunArgs),
     Rejudge(run_cmd::RejudgeArgs),
@@ -60,6 +62,7 @@ fn main() {
         Command::Check(args) => check_cmd::run(args),
         Command::Exec(args) => exec::run(args),
         Command::Score(args) => score_cmd::run(args),
+        Command::Report(args) => report_cmd::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Run(args) => run_cmd::run(args),
         Command::Rejudge(args) => run_cmd::rejudge(args),
