@@ -190,3 +190,63 @@ pub fn shared_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
     dir.is_dir().then_some(dir)
 }
+
+/// Runs a command with a timeout (killing it when the time is up); true when it exited 0.
+pub fn run_with_timeout(cmd: &mut Command, seconds: u64) -> bool {
+    let Ok(mut child) = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
+}
+
+/// The real MISC entrants that are installed, with how to call them on (input, output).
+pub fn installed_solvers() -> Vec<(&'static str, fn(&Path, &Path) -> Command)> {
+    let mut out: Vec<(&'static str, fn(&Path, &Path) -> Command)> = Vec::new();
+    let have = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+    };
+    if have("aspcud") {
+        out.push(("aspcud", |i, o| {
+            let mut c = Command::new("aspcud");
+            c.arg(i).arg(o).arg("paranoid");
+            c
+        }));
+    }
+    if have("mccs") {
+        out.push(("mccs", |i, o| {
+            let mut c = Command::new("mccs");
+            c.arg("-i")
+                .arg(i)
+                .arg("-o")
+                .arg(o)
+                .arg("-lex[-removed,-changed]");
+            c
+        }));
+    }
+    if have("packup") {
+        out.push(("packup", |i, o| {
+            let mut c = Command::new("packup");
+            c.arg("-u").arg("-removed,-changed").arg(i).arg(o);
+            c
+        }));
+    }
+    out
+}

@@ -208,3 +208,105 @@ fn libcudf_test_cases_agree_with_cudf_check() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Answers of the real MISC entrants (aspcud, mccs, packup) on the Debian problems of
+/// ../shared/data, and mutations of them, judged by both checkers.
+fn solver_answers_agree(problems: &[&str], timeout: u64) {
+    if !cudf_check_available() {
+        eprintln!("SKIPPED: cudf-check is not installed (apt-get install cudf-tools)");
+        return;
+    }
+    let Some(shared) = shared_dir() else {
+        eprintln!("SKIPPED: ../shared is not present");
+        return;
+    };
+    let solvers = installed_solvers();
+    if solvers.is_empty() {
+        eprintln!("SKIPPED: none of aspcud, mccs, packup is installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for name in problems {
+        let path = shared.join("data/problems").join(format!("{name}.cudf.xz"));
+        let Ok(bytes) = std::fs::read(&path) else {
+            eprintln!("SKIPPED {name}: {} not found", path.display());
+            continue;
+        };
+        let problem =
+            String::from_utf8(misc_cudf::decompress(&bytes).unwrap().into_owned()).unwrap();
+        let plain = dir.path().join(format!("{name}.cudf"));
+        std::fs::write(&plain, &problem).unwrap();
+        let doc = misc_cudf::parse_problem(&problem).unwrap();
+        let universe: Vec<(String, u64, bool)> = doc
+            .package_ids()
+            .map(|p| {
+                let pkg = doc.package(p);
+                (doc.name(pkg.name).to_string(), pkg.version, pkg.installed)
+            })
+            .collect();
+        for (solver, command) in &solvers {
+            let out = dir.path().join(format!("{name}.{solver}"));
+            let _ = std::fs::remove_file(&out);
+            if !run_with_timeout(&mut command(&plain, &out), timeout) {
+                eprintln!("{name}: {solver} did not finish within {timeout} s or failed");
+            }
+            let Ok(answer) = std::fs::read_to_string(&out) else {
+                continue;
+            };
+            let mut cases = vec![(format!("{solver} answer"), answer.clone())];
+            if let Ok(misc_cudf::Answer::Solution(s)) = misc_cudf::parse_answer(&answer, &doc) {
+                let installed: Vec<(String, u64)> = universe
+                    .iter()
+                    .zip(&s.installed)
+                    .filter(|(_, &i)| i)
+                    .map(|((n, v, _), _)| (n.clone(), *v))
+                    .collect();
+                let mut rng = Rng::new(compared as u64 + 1);
+                for (what, text) in mutations(&installed, &universe, &mut rng) {
+                    cases.push((format!("{solver} answer, {what}"), text));
+                }
+            }
+            for (label, text) in cases {
+                let sol = dir.path().join("answer.cudf");
+                std::fs::write(&sol, &text).unwrap();
+                let Some(reference) = cudf_check_verdict(&plain, &sol) else {
+                    failures.push(format!("{name} {label}: cudf-check could not read it"));
+                    continue;
+                };
+                let (ours, violations) = our_verdict(&problem, &text);
+                compared += 1;
+                eprintln!("{name} {label}: cudf-check {reference}, misc {ours}");
+                if ours != reference {
+                    failures.push(format!(
+                        "{name} {label}: cudf-check says {reference}, we say {ours} {violations:?}"
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("compared {compared} answers");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn solver_answers_on_debian_cones_agree_with_cudf_check() {
+    solver_answers_agree(
+        &[
+            "deb-cone-empty-install5",
+            "deb-cone-empty-install20",
+            "deb-cone-base-remove5",
+            "deb-cone-base-upgrade-openssl",
+        ],
+        120,
+    );
+}
+
+/// The same on the full Debian universe (65,000 packages): slow (cudf-check takes seconds per
+/// answer), so it runs with `cargo test -- --ignored` (CI does).
+#[test]
+#[ignore]
+fn solver_answers_on_full_debian_universes_agree_with_cudf_check() {
+    solver_answers_agree(&["deb-empty-install5", "deb-base-install5"], 300);
+}

@@ -63,12 +63,20 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
         not_installed_stanzas: 0,
     };
     let mut listed = vec![false; problem.packages.len()];
+    let mut declared: Vec<crate::PropDecl> = Vec::new();
     while reader.next_stanza(&mut props)? {
         let first = &props[0];
         match first.name {
             "package" => {}
-            // A preamble or a request copied into the answer carries no installation.
-            "preamble" | "request" => continue,
+            // mccs copies the problem's preamble into its answers: like libCUDF, which reads an
+            // answer as a CUDF document of its own, the properties it declares may then appear
+            // in the answer's stanzas.
+            "preamble" => {
+                declared = answer_preamble(&props)?;
+                continue;
+            }
+            // A request copied into the answer carries no installation.
+            "request" => continue,
             other => {
                 return Err(ParseError::new(
                     first.line,
@@ -144,9 +152,11 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                             .to_vec(),
                     ),
                 )?,
-                // libCUDF rejects any other property in a solution, even one the problem's
-                // preamble declares.
                 other => {
+                    if let Some(decl) = declared.iter().find(|d| d.name == other) {
+                        check_core(prop, &decl.ty)?;
+                        continue;
+                    }
                     return Err(ParseError::new(
                         prop.line,
                         1,
@@ -154,7 +164,7 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                             "unexpected property `{}` in a solution stanza: a solution lists packages with `package`, `version` and `installed` (libCUDF also accepts the other core properties, and nothing else)",
                             shorten(other)
                         ),
-                    ))
+                    ));
                 }
             }
         }
@@ -195,4 +205,18 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
 fn check_core(prop: &Prop<'_>, ty: &PropType) -> Result<(), ParseError> {
     let value: &str = &prop.value;
     crate::check_value(ty, value.trim_end()).map_err(|(off, m)| prop.error(off, m))
+}
+
+/// The property declarations of a `preamble:` stanza found in an answer.
+fn answer_preamble(props: &[Prop<'_>]) -> Result<Vec<crate::PropDecl>, ParseError> {
+    let mut text = String::from("preamble: \n");
+    for prop in props.iter().filter(|p| p.name == "property") {
+        text.push_str("property: ");
+        text.push_str(&prop.value);
+        text.push('\n');
+    }
+    let line = props.first().map_or(1, |p| p.line);
+    crate::parse(&text)
+        .map(|doc| doc.properties)
+        .map_err(|e| ParseError::new(line + e.line - 1, e.column, e.message))
 }

@@ -316,3 +316,20 @@ fn invalid_utf8_names_its_position() {
     let e = misc_cudf::check_utf8(b"package: a\nversion: 1\ndepends: \xff\n").unwrap_err();
     assert_eq!((e.line, e.column), (3, 10));
 }
+
+#[test]
+fn an_answer_may_declare_its_own_properties_as_mccs_writes_them() {
+    let doc = parse_problem(problem()).unwrap();
+    let text = "\npreamble: \nproperty: size: int = [0], note: string\n\npackage: a\nversion: 1\ninstalled: true\nsize: 5\nnote: kept\n";
+    let Answer::Solution(s) = parse_answer(text, &doc).unwrap() else {
+        panic!("a solution")
+    };
+    assert_eq!(s.installed, vec![true, false, false]);
+    // Declared, but the value has the wrong type.
+    let bad =
+        "preamble: \nproperty: size: int\n\npackage: a\nversion: 1\ninstalled: true\nsize: big\n";
+    let e = parse_answer(bad, &doc).unwrap_err();
+    assert_eq!(e.line, 7);
+    // Not declared by the answer: rejected, as cudf-check does.
+    assert!(parse_answer("package: a\nversion: 1\ninstalled: true\nnote: x\n", &doc).is_err());
+}
