@@ -45,9 +45,21 @@ pub struct RunArgs {
     /// Where run sandboxes go (default: /dev/shm when writable, else the temporary directory).
     #[arg(long, value_name = "DIR")]
     pub sandbox_base: Option<PathBuf>,
-    /// Where runs execute: `local` (a pool on this machine).
-    #[arg(long, default_value = "local", value_name = "local")]
+    /// Where runs execute: `local` (a pool on this machine) or `slurm` (a Slurm job array; each
+    /// task runs a chunk of runs with `misc run-chunk` on its node; the round folder must be on
+    /// a filesystem the nodes share). With `slurm`, --jobs is the CPUs (runs at once) per task.
+    #[arg(long, default_value = "local", value_name = "local|slurm")]
     pub executor: String,
+    /// Slurm: the partition to submit to (default: the cluster's default partition).
+    #[arg(long, value_name = "P")]
+    pub partition: Option<String>,
+    /// Slurm: runs per array task (default: two tasks per CPU of the partition, at most 1000).
+    #[arg(long, value_name = "N")]
+    pub chunk: Option<usize>,
+    /// Slurm: return right after submitting; running `misc run` again shows progress, collects
+    /// and resubmits what is missing.
+    #[arg(long)]
+    pub detach: bool,
     /// Show what would run, and run nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -224,9 +236,9 @@ impl Events for Progress {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
-    if args.executor != "local" {
+    if args.executor != "local" && args.executor != "slurm" {
         eprintln!(
-            "error: executor `{}` is not available (only `local` for now)",
+            "error: unknown executor `{}` (local or slurm)",
             args.executor
         );
         return Ok(exit::USAGE);
@@ -310,11 +322,28 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     std::fs::create_dir_all(&sandboxes)?;
     let mut opts = WorkOptions::new(store.dir(), Sink::Main);
     opts.sandbox_base = Some(sandboxes.clone());
-    let mut executor = LocalExecutor::new(opts);
-    if let Some(j) = args.jobs {
-        executor.jobs = j.max(1);
-    }
     let progress = Progress::new(plan.runs.len());
+    let executor: Box<dyn Executor> = if args.executor == "slurm" {
+        let misc = std::env::current_exe()?;
+        let mut ex = misc_slurm::SlurmExecutor::new(store.dir(), &misc);
+        ex.name = format!("misc-{}", round.name);
+        ex.partition = args.partition.clone();
+        ex.chunk = args.chunk;
+        ex.cpus_per_task = args.jobs.unwrap_or(1).max(1);
+        ex.detach = args.detach;
+        let bar = progress.bar.clone();
+        ex.status = Some(Box::new(move |line: &str| match &bar {
+            Some(b) => b.println(line),
+            None => eprintln!("{line}"),
+        }));
+        Box::new(ex)
+    } else {
+        let mut ex = LocalExecutor::new(opts);
+        if let Some(j) = args.jobs {
+            ex.jobs = j.max(1);
+        }
+        Box::new(ex)
+    };
     let start = Instant::now();
     let result = executor.execute(plan.runs, &progress);
     progress.update(true);
@@ -340,13 +369,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             String::new()
         }
     );
+    if stats.not_started > 0 {
+        eprintln!(
+            "{} run(s) not recorded yet: `misc run` again to {}",
+            stats.not_started,
+            if args.detach {
+                "follow and collect them"
+            } else {
+                "run them"
+            }
+        );
+    }
     let (records, _) = store.load()?;
     print_summary(&round, &store, &records);
-    Ok(if stats.errors > 0 {
-        exit::FAILURE
-    } else {
-        exit::OK
-    })
+    Ok(
+        if stats.errors > 0 || (stats.not_started > 0 && !args.detach) {
+            exit::FAILURE
+        } else {
+            exit::OK
+        },
+    )
 }
 
 /// Per track: solver, counts per outcome, missing runs, CPU time; ranked with the round's
