@@ -1,7 +1,8 @@
 //! Running a round's planned runs on a Slurm cluster, as one job array.
 //!
-//! This crate is the cluster layer: it knows Slurm, not rounds. The round executor
-//! (`misc run ROUND --executor slurm`) puts it together with `misc-round`.
+//! The cluster layer ([`cluster`], [`parse`], [`script`], [`state`]) knows Slurm, not rounds;
+//! [`executor::SlurmExecutor`] puts it together with `misc-round` as a
+//! `misc_round::Executor` (`misc run ROUND --executor slurm`).
 //!
 //! # How a round runs through Slurm
 //!
@@ -77,6 +78,7 @@
 
 pub mod cluster;
 pub mod commands;
+pub mod executor;
 pub mod parse;
 pub mod script;
 pub mod state;
@@ -85,6 +87,7 @@ use std::path::PathBuf;
 
 pub use cluster::{Cluster, TaskCounts, TaskStatus};
 pub use commands::{CmdOutput, Commands, SystemCommands};
+pub use executor::{quarantine, suspect, SlurmExecutor, StatusSink};
 pub use parse::{classify, KillKind, TaskState};
 pub use script::{
     backstops, batch_script, chunk_path, format_time, shard_name, split_round_robin, task_count,
