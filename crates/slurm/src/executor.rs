@@ -367,6 +367,8 @@ impl<C: Commands> SlurmExecutor<C> {
                 .cloned()
                 .collect();
             stats.not_started = remaining.len();
+            // What the store holds now (records moved out of killed tasks' shards do not count).
+            stats.recorded = runs.len() - remaining.len();
             if remaining.is_empty() {
                 break;
             }
@@ -419,6 +421,14 @@ fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// The signal numbers (Linux) that [`suspect`] looks for.
+mod libc_sig {
+    pub const SIGHUP: i32 = 1;
+    pub const SIGINT: i32 = 2;
+    pub const SIGKILL: i32 = 9;
+    pub const SIGTERM: i32 = 15;
 }
 
 /// Follows the shards of running arrays: the complete lines appended since the last look.
@@ -487,7 +497,14 @@ impl ShardTail {
 /// the harness did not send (Slurm's SIGTERM, the kernel's OOM kill in the task's cgroup), or
 /// the run ended within [`KILL_GRACE_S`] of the task's end.
 pub fn suspect(record: &RunRecord, task_end: Option<f64>) -> bool {
-    if record.termination == Termination::Signalled {
+    // A solver's own crash (SIGSEGV, SIGABRT, ...) is its own; these are the ones Slurm
+    // (scancel, time limit, `--signal`) and the OOM killer send.
+    if record.termination == Termination::Signalled
+        && matches!(
+            record.signal,
+            Some(libc_sig::SIGHUP | libc_sig::SIGINT | libc_sig::SIGKILL | libc_sig::SIGTERM)
+        )
+    {
         return true;
     }
     match task_end {
@@ -600,14 +617,14 @@ mod tests {
         store
             .append_shard("slurm-9-0", &record("a", 100.0, 1.0, Termination::Exited))
             .unwrap();
+        let mut b = record("b", 101.0, 1.0, Termination::Signalled);
+        b.signal = Some(9);
+        store.append_shard("slurm-9-0", &b).unwrap();
+        let mut e = record("e", 101.5, 1.0, Termination::Signalled);
+        e.signal = Some(11);
+        store.append_shard("slurm-9-0", &e).unwrap();
         store
-            .append_shard(
-                "slurm-9-0",
-                &record("b", 101.0, 1.0, Termination::Signalled),
-            )
-            .unwrap();
-        store
-            .append_shard("slurm-9-0", &record("c", 102.0, 7.0, Termination::Exited))
+            .append_shard("slurm-9-0", &record("c", 102.0, 7.5, Termination::Exited))
             .unwrap();
         store
             .append_shard("slurm-9-0", &record("d", 103.0, 1.0, Termination::CpuLimit))
@@ -619,13 +636,15 @@ mod tests {
             .open(&shard)
             .unwrap();
         f.write_all(b"{\"round\":").unwrap();
-        // Task ended at 110: c ended at 109 (within the grace), b died of a signal.
+        // Task ended at 110: c ended at 109 (within the grace), b died of SIGKILL; e's SIGSEGV
+        // is its own.
         let n = quarantine(dir.path(), "slurm-9-0", Some(110.0)).unwrap();
         assert_eq!(n, 3);
         let (records, report) = store.load().unwrap();
         let names: Vec<_> = records.iter().map(|r| r.problem.as_str()).collect();
-        assert_eq!(names, ["a", "d"]);
+        assert_eq!(names, ["a", "e", "d"]);
         assert!(report.torn_lines.is_empty());
+        // b, c and the torn line.
         let sus = std::fs::read_to_string(dir.path().join("slurm/suspect.jsonl")).unwrap();
         assert_eq!(sus.lines().count(), 3);
         // Nothing to move: the shard is left alone; a missing shard is fine.
@@ -636,10 +655,11 @@ mod tests {
     #[test]
     fn suspects() {
         assert!(!suspect(&record("a", 0.0, 1.0, Termination::Exited), None));
-        assert!(suspect(
-            &record("a", 0.0, 1.0, Termination::Signalled),
-            None
-        ));
+        let mut r = record("a", 0.0, 1.0, Termination::Signalled);
+        r.signal = Some(15);
+        assert!(suspect(&r, None));
+        r.signal = Some(11);
+        assert!(!suspect(&r, None));
         assert!(!suspect(
             &record("a", 0.0, 1.0, Termination::WallLimit),
             Some(10.0)

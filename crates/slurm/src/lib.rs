@@ -45,8 +45,9 @@
 //!   again, never scored as aborts. A run that was in flight when Slurm signalled the task may
 //!   have been recorded with an ending that is Slurm's doing (the solver got Slurm's SIGTERM or
 //!   the kernel's OOM kill inside the task's cgroup): so, for a task Slurm killed, the records
-//!   that ended less than [`KILL_GRACE_S`] seconds before the task's `EndTime`, and the records
-//!   whose solver died of a signal, are moved out of its shard (to
+//!   that ended less than [`KILL_GRACE_S`] seconds before the task's `EndTime` (which Slurm
+//!   prints in whole seconds), and the records whose solver died of a signal Slurm or the
+//!   kernel's OOM killer sends (`SIGTERM`, `SIGKILL`, `SIGINT`, `SIGHUP`), are moved out of its shard (to
 //!   `results/slurm/suspect.jsonl`, kept for inspection) and those runs are run again. This is
 //!   safe because a killed task writes no more: the shard is rewritten through a rename, so
 //!   even a worker that survived on a node Slurm declared failed would write to the replaced
@@ -97,7 +98,7 @@ pub use state::{SlurmState, Submission};
 
 /// Records of a killed task that ended this close to the task's end (or later) are suspect:
 /// the run may have been cut by Slurm's signal rather than have ended by itself.
-pub const KILL_GRACE_S: f64 = 2.0;
+pub const KILL_GRACE_S: f64 = 1.0;
 
 /// An error talking to Slurm or keeping the state file.
 #[derive(Debug, thiserror::Error)]
