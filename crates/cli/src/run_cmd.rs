@@ -413,7 +413,9 @@ fn print_summary(round: &Round, store: &Store, records: &[RunRecord]) {
             "  {:>4}  {:<16} {:>6} {:>5} {:>5} {:>5} {:>7} {:>10} {:>7}",
             "rank", "solver", "solved", "fail", "abort", "wrong", "missing", "cpu (s)", "score"
         );
-        let mut rows: Vec<(u32, String, [usize; 4], usize, f64, Option<u64>)> = Vec::new();
+        // (rank, solver, counts per outcome, missing runs, CPU seconds, score)
+        type Row = (u32, String, [usize; 4], usize, f64, Option<u64>);
+        let mut rows: Vec<Row> = Vec::new();
         for s in &track.solvers {
             let mut counts = [0usize; 4];
             let mut cpu = 0.0;
