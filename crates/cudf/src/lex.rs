@@ -68,9 +68,49 @@ impl<'a> StanzaReader<'a> {
     }
 
     /// Reads the next stanza into `props` (cleared first). Returns `Ok(false)` at the end.
+    ///
+    /// The common line, `name: value` with a well-formed name, is lexed in one pass over its
+    /// bytes (one `memchr` for the line end); every other line takes the general path.
     pub fn next_stanza(&mut self, props: &mut Vec<Prop<'a>>) -> Result<bool, ParseError> {
         props.clear();
-        while let Some(line) = self.next_line() {
+        let text = self.text;
+        let b = text.as_bytes();
+        while let Some(&first) = b.get(self.pos) {
+            let start = self.pos;
+            if first.is_ascii_lowercase() {
+                let mut i = start + 1;
+                while i < b.len() && is_ident_byte(b[i]) {
+                    i += 1;
+                }
+                if b.get(i) == Some(&b':') {
+                    let mut v = i + 1;
+                    while v < b.len() && (b[v] == b' ' || b[v] == b'\t') {
+                        v += 1;
+                    }
+                    let (mut end, next) = match memchr::memchr(b'\n', &b[v..]) {
+                        Some(k) => (v + k, v + k + 1),
+                        None => (b.len(), b.len()),
+                    };
+                    if end > v && b[end - 1] == b'\r' {
+                        end -= 1;
+                    }
+                    self.pos = next;
+                    self.line += 1;
+                    // Every boundary sits next to an ASCII byte, so the slices cannot fail.
+                    let (Some(name), Some(value)) = (text.get(start..i), text.get(v..end)) else {
+                        return Err(ParseError::new(self.line, 1, "invalid UTF-8"));
+                    };
+                    props.push(Prop {
+                        name,
+                        value: Cow::Borrowed(value),
+                        line: self.line,
+                        column: (v - start) as u32 + 1,
+                        continued: false,
+                    });
+                    continue;
+                }
+            }
+            let Some(line) = self.next_line() else { break };
             let bytes = line.as_bytes();
             match bytes.first() {
                 Some(b'#') => continue,
@@ -169,15 +209,42 @@ pub(crate) fn invalid_ident_at(s: &str) -> Option<usize> {
         .position(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'))
 }
 
+const PKGNAME: u8 = 1;
+const IDENT: u8 = 2;
+
+/// Byte classes: `PKGNAME` for bytes of package names, `IDENT` for `[a-z0-9-]`.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'+' | b'.' | b'/' | b'@' | b'(' | b')' | b'%' | b'-' | b'_'
+            )
+        {
+            t[c] |= PKGNAME;
+        }
+        if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' {
+            t[c] |= IDENT;
+        }
+        c += 1;
+    }
+    t
+};
+
 /// Whether a byte may appear in a package name. CUDF 2.0 allows `[A-Za-z0-9+./@()%-]`;
 /// `_` is accepted too, as some distributions' converters emit it (misc-rules.md 5.2).
 #[inline]
 pub(crate) fn is_pkgname_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            b'+' | b'.' | b'/' | b'@' | b'(' | b')' | b'%' | b'-' | b'_'
-        )
+    CLASS[c as usize] & PKGNAME != 0
+}
+
+/// Whether a byte may follow the first letter of an `ident` (`[a-z0-9-]`).
+#[inline]
+fn is_ident_byte(c: u8) -> bool {
+    CLASS[c as usize] & IDENT != 0
 }
 
 /// A cursor over a property value, with the offsets errors need.

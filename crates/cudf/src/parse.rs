@@ -436,7 +436,7 @@ impl<'a> DocParser<'a> {
     /// Parses a vpkgformula into the arenas.
     fn formula(&mut self, prop: &Prop<'a>) -> Result<Formula, ParseError> {
         let s: &str = &prop.value;
-        let t = s.trim();
+        let t = trim(s);
         self.scratch_clauses.clear();
         if t == "true!" {
             return Ok(self.push_clauses());
@@ -553,7 +553,7 @@ impl<'a> DocParser<'a> {
             self.stamp(key, prop)?;
             match key {
                 K_PACKAGE => {
-                    let t = prop.value.trim_end();
+                    let t = trim_end(&prop.value);
                     if let Some(bad) = t.bytes().position(|b| !is_pkgname_byte(b)).or(
                         if t.is_empty() { Some(0) } else { None },
                     ) {
@@ -585,7 +585,7 @@ impl<'a> DocParser<'a> {
                 K_INSTALLED => pkg.installed = bool_value(prop)?,
                 K_WAS_INSTALLED => pkg.was_installed = bool_value(prop)?,
                 K_KEEP => {
-                    pkg.keep = match prop.value.trim() {
+                    pkg.keep = match trim(&prop.value) {
                         "version" => Keep::Version,
                         "package" => Keep::Package,
                         "feature" => Keep::Feature,
@@ -608,7 +608,7 @@ impl<'a> DocParser<'a> {
                     let value = if *ty == PropType::String {
                         value
                     } else {
-                        value.trim_end()
+                        trim_end(value)
                     };
                     check_value(ty, value).map_err(|(off, m)| prop.error(off, m))?;
                     let stored = match &prop.value {
@@ -731,7 +731,7 @@ fn is_core_property(name: &str) -> bool {
 }
 
 fn bool_value(prop: &Prop<'_>) -> Result<bool, ParseError> {
-    match prop.value.trim() {
+    match trim(&prop.value) {
         "true" => Ok(true),
         "false" => Ok(false),
         other => Err(prop.error(
@@ -792,8 +792,12 @@ pub(crate) fn parse_int_value(s: &str) -> Option<i64> {
 /// Checks that `value` is a well-formed value of type `ty`; on error returns the offset and what
 /// was expected.
 pub fn check_value(ty: &PropType, value: &str) -> Result<(), (usize, String)> {
-    let t = value.trim();
-    let lead = value.len() - value.trim_start().len();
+    // The lexer never puts a line break into a value.
+    if *ty == PropType::String {
+        return Ok(());
+    }
+    let t = trim(value);
+    let lead = value.len() - trim_start(value).len();
     let expected = |what: &str| (lead, format!("expected {what}, found `{}`", shorten(t)));
     match ty {
         PropType::Int => parse_int_value(t)
@@ -811,7 +815,6 @@ pub fn check_value(ty: &PropType, value: &str) -> Result<(), (usize, String)> {
             "true" | "false" => Ok(()),
             _ => Err(expected("`true` or `false` (type bool)")),
         },
-        // The lexer never puts a line break into a value.
         PropType::String => Ok(()),
         PropType::Pkgname => {
             if !t.is_empty() && t.bytes().all(is_pkgname_byte) {
@@ -846,34 +849,70 @@ pub fn check_value(ty: &PropType, value: &str) -> Result<(), (usize, String)> {
             Ok(())
         }
         PropType::Vpkglist | PropType::Veqpkglist => {
-            parse_vpkg_list(value)?.iter().try_for_each(|(_, c)| {
-                if *ty == PropType::Veqpkglist && !matches!(c.0, None | Some((RelOp::Eq, _))) {
-                    Err(expected(
-                        "vpkgs with `=` or no constraint (type veqpkglist)",
-                    ))
-                } else {
-                    Ok(())
-                }
-            })
+            let mut all_eq = true;
+            scan_vpkg_list(value, |_, c| {
+                all_eq &= matches!(c.0, None | Some((RelOp::Eq, _)));
+            })?;
+            if *ty == PropType::Veqpkglist && !all_eq {
+                Err(expected(
+                    "vpkgs with `=` or no constraint (type veqpkglist)",
+                ))
+            } else {
+                Ok(())
+            }
         }
-        PropType::Vpkgformula => parse_vpkg_formula(value).map(|_| ()),
+        PropType::Vpkgformula => scan_vpkg_formula(value, |_| {}),
     }
 }
 
-/// Parses a vpkglist value into (name, constraint) pairs that borrow the text: for extra
-/// properties, which the document keeps as text.
-pub fn parse_vpkg_list(value: &str) -> Result<Vec<(&str, Constraint)>, (usize, String)> {
+/// Whether `char::is_whitespace` holds for an ASCII byte.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// `str::trim_end`, without decoding characters when the last byte is ASCII.
+#[inline]
+pub(crate) fn trim_end(s: &str) -> &str {
+    match s.as_bytes().last() {
+        Some(&b) if b < 0x80 && !is_ascii_space(b) => s,
+        None => s,
+        _ => s.trim_end(),
+    }
+}
+
+/// `str::trim_start`, without decoding characters when the first byte is ASCII.
+#[inline]
+pub(crate) fn trim_start(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(&b) if b < 0x80 && !is_ascii_space(b) => s,
+        None => s,
+        _ => s.trim_start(),
+    }
+}
+
+/// `str::trim`, without decoding characters when both ends are ASCII.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    trim_start(trim_end(s))
+}
+
+/// Reads a vpkglist, calling `each` on every item in order; on error returns the offset and
+/// what was expected.
+fn scan_vpkg_list(
+    value: &str,
+    mut each: impl FnMut(Range<usize>, Constraint),
+) -> Result<(), (usize, String)> {
     let mut c = Cursor::new(value);
-    let mut out = Vec::new();
     c.skip_ws();
     if c.at_end() {
-        return Ok(out);
+        return Ok(());
     }
     loop {
         let (range, constraint) = c.vpkg()?;
-        out.push((&value[range], constraint));
+        each(range, constraint);
         match c.peek() {
-            None => return Ok(out),
+            None => return Ok(()),
             Some(b',') => c.pos += 1,
             Some(_) => {
                 return Err((
@@ -885,31 +924,33 @@ pub fn parse_vpkg_list(value: &str) -> Result<Vec<(&str, Constraint)>, (usize, S
     }
 }
 
-/// A formula read from text: clauses of (name, constraint) disjunctions.
-pub type TextFormula<'s> = Vec<Vec<(&'s str, Constraint)>>;
-
-/// Parses a vpkgformula value (for extra properties such as `recommends`).
-pub fn parse_vpkg_formula(value: &str) -> Result<TextFormula<'_>, (usize, String)> {
-    match value.trim() {
-        "true!" => return Ok(Vec::new()),
-        "false!" => return Ok(vec![Vec::new()]),
+/// Reads a vpkgformula, calling `each` with every vpkg and with `None` after the last vpkg of
+/// every clause; `true!` has no clause and `false!` one empty clause.
+fn scan_vpkg_formula(
+    value: &str,
+    mut each: impl FnMut(Option<(Range<usize>, Constraint)>),
+) -> Result<(), (usize, String)> {
+    match trim(value) {
+        "true!" => return Ok(()),
+        "false!" => {
+            each(None);
+            return Ok(());
+        }
         _ => {}
     }
     let mut c = Cursor::new(value);
-    let mut clauses = Vec::new();
-    let mut clause = Vec::new();
     loop {
-        let (range, constraint) = c.vpkg()?;
-        clause.push((&value[range], constraint));
+        let item = c.vpkg()?;
+        each(Some(item));
         match c.peek() {
             Some(b'|') => c.pos += 1,
             Some(b',') => {
                 c.pos += 1;
-                clauses.push(std::mem::take(&mut clause));
+                each(None);
             }
             None => {
-                clauses.push(clause);
-                return Ok(clauses);
+                each(None);
+                return Ok(());
             }
             Some(_) => {
                 return Err((
@@ -919,4 +960,28 @@ pub fn parse_vpkg_formula(value: &str) -> Result<TextFormula<'_>, (usize, String
             }
         }
     }
+}
+
+/// Parses a vpkglist value into (name, constraint) pairs that borrow the text: for extra
+/// properties, which the document keeps as text.
+pub fn parse_vpkg_list(value: &str) -> Result<Vec<(&str, Constraint)>, (usize, String)> {
+    let mut out = Vec::new();
+    scan_vpkg_list(value, |range, constraint| {
+        out.push((&value[range], constraint))
+    })?;
+    Ok(out)
+}
+
+/// A formula read from text: clauses of (name, constraint) disjunctions.
+pub type TextFormula<'s> = Vec<Vec<(&'s str, Constraint)>>;
+
+/// Parses a vpkgformula value (for extra properties such as `recommends`).
+pub fn parse_vpkg_formula(value: &str) -> Result<TextFormula<'_>, (usize, String)> {
+    let mut clauses = Vec::new();
+    let mut clause = Vec::new();
+    scan_vpkg_formula(value, |item| match item {
+        Some((range, constraint)) => clause.push((&value[range], constraint)),
+        None => clauses.push(std::mem::take(&mut clause)),
+    })?;
+    Ok(clauses)
 }
