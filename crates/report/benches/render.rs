@@ -18,7 +18,9 @@ fn render(c: &mut Criterion) {
     let mut g = c.benchmark_group("report");
     g.sample_size(10);
     g.bench_function("prepare 10k runs (pages and plots, no IO)", |b| {
-        b.iter(|| misc_report::prepare(&round.manifest, &round.records, &scores, &|_| true).unwrap())
+        b.iter(|| {
+            misc_report::prepare(&round.manifest, &round.records, &scores, &|_| true).unwrap()
+        })
     });
     g.bench_function("render_site 10k runs", |b| {
         b.iter(|| {

@@ -4,12 +4,21 @@
 //! cargo run -p misc-report --example demo_round -- DIR            # the demo round
 //! cargo run -p misc-report --example demo_round -- DIR T S P      # T tracks × S solvers × P problems
 //! misc report DIR
+//! cargo run -p misc-report --example demo_round -- DIR --site OUT # also render the site to OUT
 //! ```
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let site = match args.iter().position(|a| a == "--site") {
+        Some(i) if i + 1 < args.len() => {
+            let out = args.remove(i + 1);
+            args.remove(i);
+            Some(out)
+        }
+        _ => None,
+    };
     let Some(dir) = args.first() else {
         eprintln!("usage: demo_round DIR [TRACKS SOLVERS PROBLEMS]");
         return ExitCode::from(2);
@@ -28,5 +37,27 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     eprintln!("{} records written to {dir}/results", round.records.len());
+    if let Some(out) = site {
+        let results = std::path::Path::new(dir).join("results");
+        let rendered = misc_score::score_round(&round.manifest, &round.records, None)
+            .map_err(|e| e.to_string())
+            .and_then(|scores| {
+                misc_report::render_site(
+                    &round.manifest,
+                    &round.records,
+                    &scores,
+                    Some(&results),
+                    std::path::Path::new(&out),
+                )
+                .map_err(|e| e.to_string())
+            });
+        match rendered {
+            Ok(summary) => println!("{}", summary.index.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     ExitCode::SUCCESS
 }

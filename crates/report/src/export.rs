@@ -60,12 +60,7 @@ pub fn write_csv<W: Write>(
         let criteria = r
             .criteria
             .as_deref()
-            .map(|v| {
-                v.iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|v| v.iter().map(i64::to_string).collect::<Vec<_>>().join(" "))
             .unwrap_or_default();
         let violations = r
             .violations

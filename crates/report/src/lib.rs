@@ -82,6 +82,8 @@ pub enum ReportError {
     },
     #[error(transparent)]
     Plot(#[from] plot::PlotError),
+    #[error("internal error while {0}")]
+    Panicked(&'static str),
     #[error("{path}: {source}")]
     Csv {
         path: PathBuf,
@@ -128,6 +130,33 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     fs::write(path, bytes).map_err(io_err(path))
 }
 
+/// Writes `results.csv` and `results.json`.
+fn write_exports(
+    manifest: &Manifest,
+    records: &[RunRecord],
+    scores: &Scores,
+    out: &Path,
+) -> Result<(), ReportError> {
+    let csv_path = out.join(model::CSV_FILE);
+    let file = File::create(&csv_path).map_err(io_err(&csv_path))?;
+    export::write_csv(BufWriter::new(file), records, scores).map_err(|source| {
+        ReportError::Csv {
+            path: csv_path.clone(),
+            source,
+        }
+    })?;
+    let json_path = out.join(model::JSON_FILE);
+    let file = File::create(&json_path).map_err(io_err(&json_path))?;
+    let mut w = BufWriter::new(file);
+    export::write_json(&mut w, manifest, records, scores).map_err(|source| ReportError::Json {
+        path: json_path.clone(),
+        source,
+    })?;
+    w.flush().map_err(io_err(&json_path))?;
+
+    Ok(())
+}
+
 /// Writes the site for a round into `out` (created if needed); see the crate documentation.
 /// `outputs_dir` is the round's `results/` folder, to copy the kept outputs from.
 pub fn render_site(
@@ -153,6 +182,24 @@ pub fn render_site(
         b"written by `misc report`; pages in tracks/, problems/ and solvers/ are replaced\n",
     )?;
 
+    // The downloads are written on a second thread while the pages render.
+    std::thread::scope(|scope| {
+        let exports = scope.spawn(|| write_exports(manifest, records, scores, out));
+        let pages = write_pages(&site, &templates, out);
+        let exports = exports
+            .join()
+            .unwrap_or(Err(ReportError::Panicked("writing the downloads")));
+        pages.and_then(|written| exports.map(|()| written))
+    })
+    .and_then(|written| finish(&site, written, was_ours, records, outputs_dir, out))
+}
+
+/// Renders and writes every page; returns their paths.
+fn write_pages(
+    site: &Site,
+    templates: &Templates,
+    out: &Path,
+) -> Result<std::collections::HashSet<PathBuf>, ReportError> {
     let mut written: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let mut render = |kind: PageKind, file: &str, html: Result<String, minijinja::Error>| {
         let html = html.map_err(|source| ReportError::Template {
@@ -196,6 +243,18 @@ pub fn render_site(
         )?;
     }
 
+    Ok(written)
+}
+
+/// Removes stale pages and copies the kept outputs.
+fn finish(
+    site: &Site,
+    written: std::collections::HashSet<PathBuf>,
+    was_ours: bool,
+    records: &[RunRecord],
+    outputs_dir: Option<&Path>,
+    out: &Path,
+) -> Result<SiteSummary, ReportError> {
     let mut stale_removed = 0;
     if was_ours {
         for dir in PAGE_DIRS.iter().map(|d| out.join(d)) {
@@ -226,23 +285,6 @@ pub fn render_site(
         .filter(|r| r.output.is_some())
         .count()
         .saturating_sub(outputs_copied);
-
-    let csv_path = out.join(model::CSV_FILE);
-    let file = File::create(&csv_path).map_err(io_err(&csv_path))?;
-    export::write_csv(BufWriter::new(file), records, scores).map_err(|source| {
-        ReportError::Csv {
-            path: csv_path.clone(),
-            source,
-        }
-    })?;
-    let json_path = out.join(model::JSON_FILE);
-    let file = File::create(&json_path).map_err(io_err(&json_path))?;
-    let mut w = BufWriter::new(file);
-    export::write_json(&mut w, manifest, records, scores).map_err(|source| ReportError::Json {
-        path: json_path.clone(),
-        source,
-    })?;
-    w.flush().map_err(io_err(&json_path))?;
 
     Ok(SiteSummary {
         index: out.join("index.html"),

@@ -423,7 +423,7 @@ pub fn tie_note(t: &TrackScores, tb: TieBreak) -> Option<String> {
             .collect();
         Some(format!(
             "The tie-break decided the winner: {} scored {} points each. By the tie-break \
-             `{}` ({}), {} ranks first, ahead of {}.",
+             {} ({}), {} ranks first, ahead of {}.",
             join_names(&names),
             best,
             tb.as_str(),
@@ -435,7 +435,7 @@ pub fn tie_note(t: &TrackScores, tb: TieBreak) -> Option<String> {
         let why = if tb == TieBreak::None {
             "no tie-break is in use".to_owned()
         } else {
-            format!("the tie-break `{}` does not separate them", tb.as_str())
+            format!("the tie-break {} does not separate them", tb.as_str())
         };
         Some(format!(
             "{} share first place with {} points: {why}.",
@@ -493,7 +493,10 @@ impl Index<'_> {
     fn problem(&self, name: &str) -> Link {
         Link {
             name: name.to_owned(),
-            href: format!("problems/{}", self.problem_pages.get(name).map_or("", |s| s)),
+            href: format!(
+                "problems/{}",
+                self.problem_pages.get(name).map_or("", |s| s)
+            ),
         }
     }
     fn solver(&self, name: &str) -> Link {
@@ -525,12 +528,7 @@ pub fn prepare(
     let mut index = Index {
         records: records
             .iter()
-            .map(|r| {
-                (
-                    (r.track.as_str(), r.solver.as_str(), r.problem.as_str()),
-                    r,
-                )
-            })
+            .map(|r| ((r.track.as_str(), r.solver.as_str(), r.problem.as_str()), r))
             .collect(),
         track_pages: names::page_names(scores.tracks.iter().map(|t| t.track.as_str())),
         problem_pages: names::page_names(
@@ -548,7 +546,11 @@ pub fn prepare(
             .flat_map(|t| t.ranking.iter().map(|e| e.solver.as_str())),
     );
     let mut round = round_info(manifest, records.len(), scores);
-    round.nav_tracks = scores.tracks.iter().map(|t| index.track(&t.track)).collect();
+    round.nav_tracks = scores
+        .tracks
+        .iter()
+        .map(|t| index.track(&t.track))
+        .collect();
 
     let tracks: Vec<Page<TrackPage>> = scores
         .tracks
@@ -578,7 +580,13 @@ pub fn prepare(
         .collect::<Result<_, PlotError>>()?;
 
     let problem_list = problem_list(scores, &round, &index);
-    let index_page = index_page(manifest, scores, &round, &index, problem_list.problems.len());
+    let index_page = index_page(
+        manifest,
+        scores,
+        &round,
+        &index,
+        problem_list.problems.len(),
+    );
     Ok(Site {
         index: index_page,
         problem_list,

@@ -134,7 +134,10 @@ mod tests {
             "../escape",
             "",
         ]);
-        assert_eq!(names["problems/medium/p1.cudf.xz"], "medium__p1.cudf.xz.html");
+        assert_eq!(
+            names["problems/medium/p1.cudf.xz"],
+            "medium__p1.cudf.xz.html"
+        );
         let files: Vec<&String> = names.values().collect();
         let lower: HashSet<String> = files.iter().map(|f| f.to_ascii_lowercase()).collect();
         assert_eq!(lower.len(), files.len(), "{files:?}");

@@ -58,17 +58,26 @@ fn marker<DB: DrawingBackend>(
     let (x, y) = pos;
     match (i / PALETTE.len() + i) % 4 {
         0 => area.draw(&Circle::new(pos, 3, style)),
-        1 => area.draw(&Polygon::new(vec![(x, y - 4), (x - 4, y + 3), (x + 4, y + 3)], style)),
+        1 => area.draw(&Polygon::new(
+            vec![(x, y - 4), (x - 4, y + 3), (x + 4, y + 3)],
+            style,
+        )),
         2 => area.draw(&Rectangle::new([(x - 3, y - 3), (x + 3, y + 3)], style)),
         _ => {
-            area.draw(&PathElement::new(vec![(x - 4, y - 4), (x + 4, y + 4)], style))?;
-            area.draw(&PathElement::new(vec![(x - 4, y + 4), (x + 4, y - 4)], style))
+            area.draw(&PathElement::new(
+                vec![(x - 4, y - 4), (x + 4, y + 4)],
+                style,
+            ))?;
+            area.draw(&PathElement::new(
+                vec![(x - 4, y + 4), (x + 4, y - 4)],
+                style,
+            ))
         }
     }
 }
 
 fn font() -> (&'static str, u32) {
-    ("sans-serif", 15)
+    ("sans-serif", 19)
 }
 
 /// Lower bound of the logarithmic time axes.
@@ -82,7 +91,12 @@ pub fn cactus_svg(title: &str, series: &[Series], limit: f64) -> Result<String, 
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err(title))?;
-        let max_n = series.iter().map(|s| s.values.len()).max().unwrap_or(0).max(1);
+        let max_n = series
+            .iter()
+            .map(|s| s.values.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let top = series
             .iter()
             .flat_map(|s| s.values.iter().copied())
@@ -92,7 +106,10 @@ pub fn cactus_svg(title: &str, series: &[Series], limit: f64) -> Result<String, 
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(64)
-            .build_cartesian_2d(0f64..(max_n as f64 + 0.5), (MIN_TIME..top * 1.2).log_scale())
+            .build_cartesian_2d(
+                0f64..(max_n as f64 + 0.5),
+                (MIN_TIME..top * 1.2).log_scale(),
+            )
             .map_err(plot_err(title))?;
         chart
             .configure_mesh()
@@ -100,7 +117,7 @@ pub fn cactus_svg(title: &str, series: &[Series], limit: f64) -> Result<String, 
             .y_desc("CPU time (s)")
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| format!("{v}"))
-            .label_style(("sans-serif", 12))
+            .label_style(("sans-serif", 15))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(plot_err(title))?;
@@ -138,7 +155,7 @@ pub fn cactus_svg(title: &str, series: &[Series], limit: f64) -> Result<String, 
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 12))
+            .label_font(("sans-serif", 15))
             .draw()
             .map_err(plot_err(title))?;
         root.present().map_err(plot_err(title))?;
@@ -171,7 +188,7 @@ pub fn category_bars_svg(
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(64)
-            .build_cartesian_2d(0f64..n_cat as f64, 0f64..top * 1.15)
+            .build_cartesian_2d(0f64..n_cat as f64, 0f64..top * 1.4)
             .map_err(plot_err(title))?;
         chart
             .configure_mesh()
@@ -180,7 +197,7 @@ pub fn category_bars_svg(
             .x_desc("category")
             .y_desc("score (lower is better)")
             .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style(("sans-serif", 12))
+            .label_style(("sans-serif", 15))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(plot_err(title))?;
@@ -201,11 +218,12 @@ pub fn category_bars_svg(
         // Category names under the middle of their group.
         for (cat, name) in categories.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(cat as f64 + 0.5, 0.0));
-            let style = TextStyle::from(("sans-serif", 12).into_font())
-                .pos(plotters::style::text_anchor::Pos::new(
+            let style = TextStyle::from(("sans-serif", 15).into_font()).pos(
+                plotters::style::text_anchor::Pos::new(
                     plotters::style::text_anchor::HPos::Center,
                     plotters::style::text_anchor::VPos::Top,
-                ));
+                ),
+            );
             root.draw(&Text::new(name.clone(), (px, py + 6), style))
                 .map_err(plot_err(title))?;
         }
@@ -214,7 +232,7 @@ pub fn category_bars_svg(
             .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 12))
+            .label_font(("sans-serif", 15))
             .draw()
             .map_err(plot_err(title))?;
         root.present().map_err(plot_err(title))?;
@@ -250,7 +268,13 @@ pub fn scatter_svg(
             .flat_map(|p| [p.x, p.y])
             .fold(limit.max(1.0), f64::max)
             * 1.2;
-        let at = |t: f64, solved: bool| if solved { t.max(MIN_TIME) } else { limit.max(MIN_TIME) };
+        let at = |t: f64, solved: bool| {
+            if solved {
+                t.max(MIN_TIME)
+            } else {
+                limit.max(MIN_TIME)
+            }
+        };
         let mut chart = ChartBuilder::on(&root)
             .caption(title, font())
             .margin(12)
@@ -264,7 +288,7 @@ pub fn scatter_svg(
             .y_desc(format!("{y_name}: CPU time (s)"))
             .x_label_formatter(&|v| format!("{v}"))
             .y_label_formatter(&|v| format!("{v}"))
-            .label_style(("sans-serif", 12))
+            .label_style(("sans-serif", 15))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(plot_err(title))?;
@@ -303,7 +327,7 @@ pub fn scatter_svg(
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 12))
+            .label_font(("sans-serif", 15))
             .draw()
             .map_err(plot_err(title))?;
         root.present().map_err(plot_err(title))?;
@@ -401,7 +425,7 @@ mod tests {
             },
         ];
         let svg = category_bars_svg("t", &cats, &s).unwrap();
-        assert!(svg.contains(">small<") && svg.contains(">big<"));
+        assert!(svg.contains("\nsmall\n") && svg.contains("\nbig\n"));
         let pairs = [
             Pair {
                 x: 1.0,

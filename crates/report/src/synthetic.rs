@@ -12,8 +12,7 @@
 use std::collections::BTreeMap;
 
 use misc_results::{
-    Limits, Manifest, Objective, Outcome, RunRecord, Sense, Termination, TrackInfo,
-    ViolationRecord,
+    Limits, Manifest, Objective, Outcome, RunRecord, Sense, Termination, TrackInfo, ViolationRecord,
 };
 
 /// A round as stored: its manifest, its records, and the kept outputs (path relative to the

@@ -72,7 +72,10 @@ fn the_demo_site_has_every_page_and_download() {
     assert_eq!(csv.lines().count(), round.records.len() + 1);
     assert!(csv.starts_with("round,track,solver,solver_version,problem,category,outcome,points"));
     let json: serde_json::Value = serde_json::from_str(&read(&site.join("results.json"))).unwrap();
-    assert_eq!(json["records"].as_array().unwrap().len(), round.records.len());
+    assert_eq!(
+        json["records"].as_array().unwrap().len(),
+        round.records.len()
+    );
     assert_eq!(json["scores"]["tracks"].as_array().unwrap().len(), 2);
     assert_eq!(json["manifest"]["round"], "misc-demo-2011");
 }
@@ -90,9 +93,17 @@ fn every_link_resolves_and_nothing_is_loaded_from_the_network() {
             "{}: absolute URL",
             page.display()
         );
-        assert!(!html.contains("<link"), "{}: external stylesheet", page.display());
+        assert!(
+            !html.contains("<link"),
+            "{}: external stylesheet",
+            page.display()
+        );
         assert!(!html.contains("<script src"), "{}", page.display());
-        assert!(!html.contains("@import") && !html.contains("url("), "{}", page.display());
+        assert!(
+            !html.contains("@import") && !html.contains("url("),
+            "{}",
+            page.display()
+        );
         for href in attrs(&html, "href").into_iter().chain(attrs(&html, "src")) {
             if href.starts_with('#') {
                 continue;
@@ -142,8 +153,12 @@ fn track_pages_show_the_misc_table_and_the_tie_break_note() {
     assert!(paranoid.contains("<strong class=\"winner\">aspcud-1.9</strong>"));
     assert!(paranoid.contains("class=\"note tie-note\">The tie-break decided the winner: aspcud-1.9 and p2cudf-1.14 scored 14 points each"));
     assert!(paranoid.contains("(by tie-break)"));
+    assert!(paranoid.contains("m = 4 solvers, 6 problems"));
     // Category cells are `score (time)`; the Total row too.
-    assert!(paranoid.contains("<td class=\"num best\">14 (305.35)</td>"), "{paranoid}");
+    assert!(
+        paranoid.contains("<td class=\"num best\">14 (306.20)</td>"),
+        "{paranoid}"
+    );
     assert!(paranoid.contains(">Total</th>"));
     for cat in ["small", "medium", "dudf-real"] {
         assert!(paranoid.contains(&format!("<th scope=\"row\">{cat}</th>")));
@@ -153,7 +168,10 @@ fn track_pages_show_the_misc_table_and_the_tie_break_note() {
     let trendy = read(&dir.path().join("site/tracks/trendy.html"));
     assert!(trendy.contains("<strong class=\"winner\">mccs-1.1</strong>"));
     assert!(!trendy.contains("tie-note"));
-    assert!(trendy.contains("have no record"), "the missing run is reported");
+    assert!(
+        trendy.contains("have no record"),
+        "the missing run is reported"
+    );
 }
 
 #[test]
@@ -189,7 +207,7 @@ fn solver_pages_list_tracks_categories_slowest_and_failed_runs() {
     assert!(naive.contains("Slowest runs") && naive.contains("Runs without a valid solution"));
     assert!(naive.contains("o-missing\">missing<"));
     assert!(naive.contains("memory-limit") || naive.contains("cpu-limit"));
-    assert!(naive.contains("41 (1504.37)") || naive.contains(">41<"), "{naive}");
+    assert!(naive.contains(">41<"), "{naive}");
     let aspcud = read(&dir.path().join("site/solvers/aspcud-1.9.html"));
     assert!(aspcud.contains("1 of 4 (by tie-break)"));
 }
@@ -201,7 +219,10 @@ fn pages_are_accessible_enough() {
     for page in pages(&dir.path().join("site")) {
         let html = read(&page);
         let name = page.display();
-        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{name}");
+        assert!(
+            html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+            "{name}"
+        );
         assert!(html.contains("name=\"viewport\""), "{name}");
         for (open, close) in [
             ("<table", "</table>"),
@@ -213,22 +234,40 @@ fn pages_are_accessible_enough() {
             ("<ul", "</ul>"),
         ] {
             // `<th` also matches `<thead`; count both sides the same way.
-            let opens = html.matches(open).count() - if open == "<th" { html.matches("<thead").count() } else { 0 };
+            let opens = html.matches(open).count()
+                - if open == "<th" {
+                    html.matches("<thead").count()
+                } else {
+                    0
+                };
             let closes = html.matches(close).count();
             assert_eq!(opens, closes, "{name}: {open} vs {close}");
         }
         for table in html.split("<table").skip(1) {
             let table = &table[..table.find("</table>").unwrap()];
-            assert!(table.contains("<th scope=\"col\""), "{name}: table without column heads");
+            assert!(
+                table.contains("<th scope=\"col\""),
+                "{name}: table without column heads"
+            );
             assert!(table.contains("<caption>"), "{name}: table without caption");
             for th in table.split("<th").skip(1).filter(|t| !t.starts_with("ead")) {
-                assert!(th.starts_with(" scope="), "{name}: <th{}", &th[..20.min(th.len())]);
+                assert!(
+                    th.starts_with(" scope="),
+                    "{name}: <th{}",
+                    &th[..20.min(th.len())]
+                );
             }
         }
         for svg in html.split("<svg").skip(1) {
             let head = &svg[..svg.find('>').unwrap()];
-            assert!(head.contains("role=\"img\"") && head.contains("aria-label=\""), "{name}");
-            assert!(svg[head.len()..].starts_with("><title>"), "{name}: svg without title");
+            assert!(
+                head.contains("role=\"img\"") && head.contains("aria-label=\""),
+                "{name}"
+            );
+            assert!(
+                svg[head.len()..].starts_with("><title>"),
+                "{name}: svg without title"
+            );
         }
     }
 }
@@ -249,7 +288,9 @@ fn a_saved_tie_break_is_used_and_shown() {
     assert!(index.contains("<code>none</code>"));
     assert!(index.contains("The round was run with rules misc2011 and tie-break success-time"));
     let paranoid = read(&site.join("tracks/paranoid.html"));
-    assert!(paranoid.contains("aspcud-1.9 and p2cudf-1.14 share first place with 14 points: no tie-break is in use."));
+    assert!(paranoid.contains(
+        "aspcud-1.9 and p2cudf-1.14 share first place with 14 points: no tie-break is in use."
+    ));
     assert!(paranoid.contains("<strong class=\"winner\">aspcud-1.9, p2cudf-1.14</strong>"));
 
     // Re-rendering with par2 into the same folder shows the new rule and its column.
@@ -264,7 +305,7 @@ fn a_saved_tie_break_is_used_and_shown() {
     let scores = misc_score::score_round(&round.manifest, &round.records, Some(&saved)).unwrap();
     misc_report::render_site(&round.manifest, &round.records, &scores, None, &site).unwrap();
     let paranoid = read(&site.join("tracks/paranoid.html"));
-    assert!(paranoid.contains("By the tie-break `par2`"));
+    assert!(paranoid.contains("By the tie-break par2"));
     assert!(paranoid.contains("par2 (s)</th>"));
     assert!(read(&site.join("index.html")).contains("<code>par2</code>"));
 }
