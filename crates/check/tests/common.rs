@@ -14,6 +14,7 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
@@ -216,9 +217,12 @@ pub fn run_with_timeout(cmd: &mut Command, seconds: u64) -> bool {
     }
 }
 
+/// A solver's name and how to call it on (input, output).
+pub type SolverCommand = (&'static str, fn(&Path, &Path) -> Command);
+
 /// The real MISC entrants that are installed, with how to call them on (input, output).
-pub fn installed_solvers() -> Vec<(&'static str, fn(&Path, &Path) -> Command)> {
-    let mut out: Vec<(&'static str, fn(&Path, &Path) -> Command)> = Vec::new();
+pub fn installed_solvers() -> Vec<SolverCommand> {
+    let mut out: Vec<SolverCommand> = Vec::new();
     let have = |name: &str| {
         std::env::var_os("PATH")
             .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))

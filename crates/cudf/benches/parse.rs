@@ -40,7 +40,10 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| misc_cudf::parse_problem(&text).map(|d| d.packages.len()))
             });
         }
-        Err(_) => eprintln!("skipping the Debian universe: {} not found", debian.display()),
+        Err(_) => eprintln!(
+            "skipping the Debian universe: {} not found",
+            debian.display()
+        ),
     }
     group.finish();
 }

@@ -48,6 +48,11 @@ impl<'a> StanzaReader<'a> {
         }
     }
 
+    /// The length of the text.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The number of lines read so far.
     pub fn line(&self) -> u32 {
         self.line

@@ -14,7 +14,10 @@ use crate::ParseError;
 /// request is accepted here (a solution or a bare universe has none); [`parse_problem`] requires
 /// it.
 pub fn parse(text: &str) -> Result<Document<'_>, ParseError> {
-    DocParser::new(text).run()
+    if let Some(doc) = parse_halves(text) {
+        return Ok(doc);
+    }
+    DocParser::new(text, text).run()
 }
 
 /// The largest document the parser takes: offsets into the text are 31-bit.
@@ -23,7 +26,12 @@ pub const MAX_DOCUMENT_LEN: usize = (1 << 31) - 1;
 /// Parses a CUDF problem: like [`parse`], but the request stanza is mandatory (as in libCUDF:
 /// "missing request description item").
 pub fn parse_problem(text: &str) -> Result<Document<'_>, ParseError> {
-    let mut parser = DocParser::new(text);
+    if let Some(doc) = parse_halves(text) {
+        if doc.request.is_some() {
+            return Ok(doc);
+        }
+    }
+    let mut parser = DocParser::new(text, text);
     let doc = parser.run_inner()?;
     if doc.request.is_none() {
         return Err(ParseError::new(
@@ -33,6 +41,135 @@ pub fn parse_problem(text: &str) -> Result<Document<'_>, ParseError> {
         ));
     }
     Ok(doc)
+}
+
+/// Documents from this size on are parsed in two halves on two threads.
+const PARALLEL_MIN_LEN: usize = 4 << 20;
+
+/// Parses a large document in two halves, split at a blank line near the middle, on
+/// two threads, and joins the halves into the document the sequential parser builds (the same
+/// name ids, arenas and lines). Any error, and anything that needs both halves to judge (a
+/// duplicate package across them, stanzas after a request), returns `None`: the caller then
+/// parses sequentially, which yields the exact first error.
+fn parse_halves(text: &str) -> Option<Document<'_>> {
+    if text.len() < PARALLEL_MIN_LEN || text.len() > MAX_DOCUMENT_LEN {
+        return None;
+    }
+    let mid = text.len() / 2;
+    // After a blank line: a stanza boundary.
+    let split = mid + memchr::memmem::find(&text.as_bytes()[mid..], b"\n\n")? + 2;
+    let mut first = DocParser::new(&text[..split], text);
+    first.doc.reserve_for(text.len());
+    // The first stanza (the preamble, if any) declares the properties both halves need.
+    let mut props = Vec::with_capacity(32);
+    if first.reader.next_stanza(&mut props).ok()? {
+        first.stanza(&props).ok()?;
+    }
+    let mut second = DocParser::new(&text[split..], text);
+    second.stage = Stage::Packages;
+    second.doc.properties = first.doc.properties.clone();
+    second.extra_ids = first.extra_ids.clone();
+    second.mandatory = first.mandatory.clone();
+    second.stamps = vec![0; first.stamps.len()];
+    // A first, dummy vpkg and clause: no span the second half parses then starts at 0, which
+    // tells them from the default, empty spans (missing properties) when the halves are joined.
+    second
+        .doc
+        .vpkgs
+        .push(Vpkg::new(crate::NameId(0), Constraint::ANY));
+    second.doc.clauses.push(Span::default());
+    let (first_doc, second_doc) = std::thread::scope(|scope| {
+        let other = scope.spawn(move || {
+            let doc = second.run_inner().ok()?;
+            Some((doc, second.stanza_no))
+        });
+        first.props = props;
+        let doc = first.run_inner().ok();
+        let lines = first.reader.line();
+        let stage = first.stage;
+        (doc.map(|d| (d, lines, stage)), other.join().ok().flatten())
+    });
+    let (mut doc, lines, stage) = first_doc?;
+    let (second_doc, stanzas) = second_doc?;
+    if stage == Stage::AfterRequest && stanzas > 0 {
+        return None;
+    }
+    append(&mut doc, second_doc, lines).then_some(doc)
+}
+
+/// Appends the document parsed from the second half of a text to the one parsed from the
+/// first half; `lines` is the number of lines of the first half. Returns false if a package of
+/// the second half duplicates one of the first.
+fn append<'a>(doc: &mut Document<'a>, other: Document<'a>, lines: u32) -> bool {
+    let names: Vec<crate::NameId> = (0..other.name_count() as u32)
+        .map(|i| doc.intern(other.name(crate::NameId(i))))
+        .collect();
+    // Spans of the second half count its dummy first vpkg and clause (see `parse_halves`).
+    let shift = |span: Span, base: usize| {
+        if span == Span::default() {
+            span
+        } else {
+            Span {
+                start: span.start - 1 + base as u32,
+                len: span.len,
+            }
+        }
+    };
+    let vpkg_base = doc.vpkgs.len();
+    let clause_base = doc.clauses.len();
+    let extra_base = doc.extras.len() as u32;
+    let owned_base = doc.owned_text.len() as u32;
+    doc.vpkgs.extend(other.vpkgs.iter().skip(1).map(|v| Vpkg {
+        name: names[v.name.0 as usize],
+        ..*v
+    }));
+    doc.clauses
+        .extend(other.clauses.iter().skip(1).map(|&c| shift(c, vpkg_base)));
+    doc.extras.extend(other.extras.iter().map(|&(p, r)| {
+        if r.len & OWNED != 0 {
+            (
+                p,
+                TextRef {
+                    start: r.start + owned_base,
+                    len: r.len,
+                },
+            )
+        } else {
+            (p, r)
+        }
+    }));
+    doc.owned_text.push_str(&other.owned_text);
+    let list = |l: VpkgList| VpkgList(shift(l.0, vpkg_base));
+    doc.packages.reserve(other.packages.len());
+    for p in &other.packages {
+        let name = names[p.name.0 as usize];
+        if doc.find(name, p.version).is_some() {
+            return false;
+        }
+        let pkg = Package {
+            name,
+            depends: Formula(shift(p.depends.0, clause_base)),
+            conflicts: list(p.conflicts),
+            provides: list(p.provides),
+            extras: Span {
+                start: p.extras.start + extra_base,
+                len: p.extras.len,
+            },
+            line: p.line + lines,
+            ..p.clone()
+        };
+        let id = PkgId(doc.packages.len() as u32);
+        doc.index_package(id, &pkg);
+        doc.packages.push(pkg);
+    }
+    doc.request = other.request.map(|r| Request {
+        install: list(r.install),
+        remove: list(r.remove),
+        upgrade: list(r.upgrade),
+        line: r.line + lines,
+        ..r
+    });
+    true
 }
 
 /// Checks that bytes are UTF-8, naming the line and column of the first bad byte.
@@ -81,9 +218,11 @@ struct DocParser<'a> {
 }
 
 impl<'a> DocParser<'a> {
-    fn new(text: &'a str) -> Self {
+    /// A parser of `part`, a suffix-free slice of `text` (all of it, or one half), that the
+    /// document's extra values borrow from.
+    fn new(part: &'a str, text: &'a str) -> Self {
         DocParser {
-            reader: StanzaReader::new(text),
+            reader: StanzaReader::new(part),
             doc: Document {
                 text,
                 ..Document::new()
@@ -111,52 +250,53 @@ impl<'a> DocParser<'a> {
                 "documents over 2 GiB are not supported",
             ));
         }
-        self.doc.reserve_for(self.doc.text.len());
+        self.doc.reserve_for(self.reader.len());
         let mut props = std::mem::take(&mut self.props);
         while self.reader.next_stanza(&mut props)? {
-            self.stanza_no += 1;
-            let first = &props[0];
-            if self.stage == Stage::AfterRequest {
-                return Err(ParseError::new(
-                    first.line,
-                    1,
-                    "nothing may follow the `request:` stanza, which ends a CUDF document",
-                ));
-            }
-            match first.name {
-                "package" => {
-                    self.stage = Stage::Packages;
-                    self.package(&props)?;
-                }
-                "preamble" if self.stage == Stage::Start => {
-                    self.stage = Stage::Packages;
-                    self.preamble(&props)?;
-                }
-                "preamble" => {
-                    return Err(ParseError::new(
-                        first.line,
-                        1,
-                        "the `preamble:` stanza must be the first stanza of the document",
-                    ))
-                }
-                "request" => {
-                    self.stage = Stage::AfterRequest;
-                    self.request(&props)?;
-                }
-                other => {
-                    return Err(ParseError::new(
-                        first.line,
-                        1,
-                        format!(
-                        "a stanza starts with `preamble:`, `package:` or `request:`, found `{}:`",
-                        shorten(other)
-                    ),
-                    ))
-                }
-            }
+            self.stanza(&props)?;
         }
         self.props = props;
         Ok(std::mem::take(&mut self.doc))
+    }
+
+    /// Handles one stanza.
+    fn stanza(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
+        self.stanza_no += 1;
+        let first = &props[0];
+        if self.stage == Stage::AfterRequest {
+            return Err(ParseError::new(
+                first.line,
+                1,
+                "nothing may follow the `request:` stanza, which ends a CUDF document",
+            ));
+        }
+        match first.name {
+            "package" => {
+                self.stage = Stage::Packages;
+                self.package(props)
+            }
+            "preamble" if self.stage == Stage::Start => {
+                self.stage = Stage::Packages;
+                self.preamble(props)
+            }
+            "preamble" => Err(ParseError::new(
+                first.line,
+                1,
+                "the `preamble:` stanza must be the first stanza of the document",
+            )),
+            "request" => {
+                self.stage = Stage::AfterRequest;
+                self.request(props)
+            }
+            other => Err(ParseError::new(
+                first.line,
+                1,
+                format!(
+                    "a stanza starts with `preamble:`, `package:` or `request:`, found `{}:`",
+                    shorten(other)
+                ),
+            )),
+        }
     }
 
     /// Marks a property key as seen in this stanza; a second sighting is an error.
@@ -984,4 +1124,114 @@ pub fn parse_vpkg_formula(value: &str) -> Result<TextFormula<'_>, (usize, String
         None => clauses.push(std::mem::take(&mut clause)),
     })?;
     Ok(clauses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document large enough for the two-thread path, with extra properties (borrowed and
+    /// joined from continuation lines), provides, comments and a request.
+    fn big_document(packages: usize) -> String {
+        let mut s = String::from(
+            "preamble: \nproperty: size: nat = [0], note: string = [\"\"], rec: vpkgformula = [true!]\n\n",
+        );
+        for i in 0..packages {
+            s += &format!(
+                "# stanza {i}\npackage: p{}\nversion: {}\ndepends: p{} >= 2 | f{}, q{} , p{}\nconflicts: p{}\nprovides: f{} = 3, g{}\nsize: {}\nnote: n{i}\n  continued {i}\nrec: p{} | q{}\ninstalled: {}\n\n",
+                i / 3,
+                1 + i % 3,
+                (i * 7 + 1) % packages,
+                i % 13,
+                i % 101,
+                (i * 3 + 2) % packages,
+                i / 3,
+                i % 50,
+                i % 7,
+                i * 11 % 9000,
+                i % 17,
+                i % 19,
+                i % 5 == 0,
+            );
+        }
+        s + "request: r\ninstall: p1, f2 = 3\nremove: q4\n"
+    }
+
+    fn summary(doc: &Document<'_>) -> String {
+        let mut out = format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
+            doc.preamble,
+            doc.properties,
+            doc.packages,
+            doc.request,
+            doc.vpkgs,
+            doc.clauses,
+            doc.name_spans,
+            doc.names_text
+        );
+        for p in doc.package_ids() {
+            out += &format!("{:?}\n", doc.extras(p).collect::<Vec<_>>());
+        }
+        for n in 0..doc.name_count() as u32 {
+            let n = crate::NameId(n);
+            out += &format!("{:?} {:?}\n", doc.versions_of(n), doc.providers_of(n));
+            assert_eq!(doc.name_id(doc.name(n)), Some(n));
+        }
+        out
+    }
+
+    #[test]
+    fn two_halves_build_the_sequential_document() {
+        let text = big_document(40_000);
+        assert!(text.len() >= PARALLEL_MIN_LEN);
+        let sequential = DocParser::new(&text, &text).run().unwrap();
+        let halves = parse_halves(&text).expect("the parallel path applies");
+        let (a, b) = (summary(&halves), summary(&sequential));
+        if let Some((x, y)) = a.lines().zip(b.lines()).find(|(x, y)| x != y) {
+            let at = x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count();
+            let show = |s: &str| s[at.saturating_sub(200)..(at + 200).min(s.len())].to_string();
+            panic!("halves: {}\nsequential: {}", show(x), show(y));
+        }
+        assert_eq!(a.len(), b.len());
+    }
+
+    #[test]
+    fn errors_in_either_half_fall_back_to_the_exact_sequential_error() {
+        let text = big_document(40_000);
+        let lines: Vec<&str> = text.lines().collect();
+        let at = |frac: f64| (lines.len() as f64 * frac) as usize;
+        for (frac, bad) in [
+            (0.2, "version: 0"),
+            (0.8, "version: x"),
+            (0.9, "bogus line"),
+            (0.95, "package: p3"),
+        ] {
+            let mut l = lines.clone();
+            let i = (at(frac)..)
+                .find(|&i| l[i].starts_with("version:"))
+                .unwrap();
+            if bad.starts_with("package:") {
+                // A duplicate of a package of the first half.
+                l[i - 1] = bad;
+                l[i] = "version: 1";
+            } else {
+                l[i] = bad;
+            }
+            let text = l.join("\n");
+            assert!(parse_halves(&text).is_none());
+            let err = parse(&text).unwrap_err();
+            let seq = DocParser::new(&text, &text).run().unwrap_err();
+            assert_eq!(err, seq);
+        }
+        // A request in the first half, stanzas after it.
+        let mut l = lines.clone();
+        let i = (at(0.3)..).find(|&i| l[i].is_empty()).unwrap();
+        l.insert(i + 1, "request: early\n");
+        let text = l.join("\n");
+        assert!(parse_halves(&text).is_none());
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            DocParser::new(&text, &text).run().unwrap_err()
+        );
+    }
 }
