@@ -100,10 +100,15 @@ fn parse_halves(text: &str) -> Option<Document<'_>> {
 /// Appends the document parsed from the second half of a text to the one parsed from the
 /// first half; `lines` is the number of lines of the first half. Returns false if a package of
 /// the second half duplicates one of the first.
-fn append<'a>(doc: &mut Document<'a>, other: Document<'a>, lines: u32) -> bool {
+fn append<'a>(doc: &mut Document<'a>, mut other: Document<'a>, lines: u32) -> bool {
+    // Every part of `other` is freed as soon as it is copied, to keep the peak memory low.
+    drop(std::mem::take(&mut other.by_name));
+    drop(std::mem::take(&mut other.providers));
     let names: Vec<crate::NameId> = (0..other.name_count() as u32)
         .map(|i| doc.intern(other.name(crate::NameId(i))))
         .collect();
+    drop(std::mem::take(&mut other.name_table));
+    drop(std::mem::take(&mut other.names_text));
     // Spans of the second half count its dummy first vpkg and clause (see `parse_halves`).
     let shift = |span: Span, base: usize| {
         if span == Span::default() {
@@ -123,8 +128,10 @@ fn append<'a>(doc: &mut Document<'a>, other: Document<'a>, lines: u32) -> bool {
         name: names[v.name.0 as usize],
         ..*v
     }));
+    drop(std::mem::take(&mut other.vpkgs));
     doc.clauses
         .extend(other.clauses.iter().skip(1).map(|&c| shift(c, vpkg_base)));
+    drop(std::mem::take(&mut other.clauses));
     doc.extras.extend(other.extras.iter().map(|&(p, r)| {
         if r.len & OWNED != 0 {
             (
@@ -139,6 +146,7 @@ fn append<'a>(doc: &mut Document<'a>, other: Document<'a>, lines: u32) -> bool {
         }
     }));
     doc.owned_text.push_str(&other.owned_text);
+    drop(std::mem::take(&mut other.extras));
     let list = |l: VpkgList| VpkgList(shift(l.0, vpkg_base));
     doc.packages.reserve(other.packages.len());
     for p in &other.packages {
