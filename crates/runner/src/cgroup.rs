@@ -508,11 +508,12 @@ impl RunCgroup {
             if Instant::now() > deadline {
                 return false;
             }
-            let frozen = self.set_frozen(true);
+            // Thaw whether or not the freeze completed: a cgroup left FREEZING or FROZEN keeps
+            // its tasks from ever receiving the SIGKILL (a task in uninterruptible sleep on a
+            // loaded machine can make freezing take longer than we wait for it).
+            self.set_frozen(true);
             self.signal_all(libc::SIGKILL, spare);
-            if frozen {
-                self.set_frozen(false);
-            }
+            self.set_frozen(false);
             // Killed tasks leave the cgroup once they have exited.
             std::thread::sleep(Duration::from_micros(500));
         }
