@@ -150,7 +150,9 @@ fn parse_criteria_args<'d, 'a>(
     };
     let semantics = match &args.semantics {
         None => misc_criteria::Semantics::Pair,
-        Some(s) => s.parse().map_err(|e: misc_criteria::UnknownSemantics| e.to_string())?,
+        Some(s) => s
+            .parse()
+            .map_err(|e: misc_criteria::UnknownSemantics| e.to_string())?,
     };
     let criteria = misc_criteria::parse_criteria(text).map_err(|e| e.to_string())?;
     let resolved = misc_criteria::resolve(&criteria, problem).map_err(|e| e.to_string())?;

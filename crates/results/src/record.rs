@@ -20,7 +20,12 @@ pub enum Outcome {
 
 impl Outcome {
     /// All outcomes, in the order reports list them.
-    pub const ALL: [Outcome; 4] = [Outcome::Solved, Outcome::Fail, Outcome::Abort, Outcome::Wrong];
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Solved,
+        Outcome::Fail,
+        Outcome::Abort,
+        Outcome::Wrong,
+    ];
 
     /// The lower-case name used in records, flags and reports.
     pub fn as_str(self) -> &'static str {

@@ -293,6 +293,9 @@ mod tests {
         let store = Store::new(dir.path());
         std::fs::write(store.runs_path(), "{\"x\": 1}\n").unwrap();
         store.append(&record("a")).unwrap();
-        assert!(matches!(store.load(), Err(StoreError::Corrupt { line: 1, .. })));
+        assert!(matches!(
+            store.load(),
+            Err(StoreError::Corrupt { line: 1, .. })
+        ));
     }
 }
