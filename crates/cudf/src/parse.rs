@@ -340,7 +340,7 @@ impl<'a> DocParser<'a> {
             }
             seen.push(prop.name);
             match prop.name {
-                "preamble" => preamble.id = prop.value.trim_end().to_string(),
+                "preamble" => preamble.id = trim_blanks(&prop.value).to_string(),
                 "property" => self.typedecls(prop)?,
                 "univ-checksum" => preamble.univ_checksum = Some(prop.value.trim().to_string()),
                 "status-checksum" => {
@@ -753,8 +753,11 @@ impl<'a> DocParser<'a> {
                     let id = PropId((key - CORE_KEYS) as u32);
                     let ty = &self.doc.properties[id.0 as usize].ty;
                     let value: &str = &prop.value;
+                    // A string keeps its trailing blanks; leading ones are dropped as on the
+                    // first line (they can only come from a continuation line), so that writing
+                    // the value back gives the same document.
                     let value = if *ty == PropType::String {
-                        value
+                        value.trim_start_matches([' ', '\t'])
                     } else {
                         trim_end(value)
                     };
@@ -847,7 +850,7 @@ impl<'a> DocParser<'a> {
                 ));
             }
             match slot {
-                0 => request.id = prop.value.trim_end().to_string(),
+                0 => request.id = trim_blanks(&prop.value).to_string(),
                 1 => request.install = self.vpkglist(prop, false)?,
                 2 => request.remove = self.vpkglist(prop, false)?,
                 _ => request.upgrade = self.vpkglist(prop, false)?,
@@ -1242,4 +1245,11 @@ mod tests {
             DocParser::new(&text, &text).run().unwrap_err()
         );
     }
+}
+
+/// A string-valued core property (`preamble`, `request`) without the blanks the writer would
+/// not reproduce: leading blanks (only a continuation line can bring them) and trailing
+/// whitespace.
+fn trim_blanks(value: &str) -> &str {
+    value.trim_start_matches([' ', '\t']).trim_end()
 }

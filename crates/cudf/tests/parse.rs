@@ -333,3 +333,15 @@ fn an_answer_may_declare_its_own_properties_as_mccs_writes_them() {
     // Not declared by the answer: rejected, as cudf-check does.
     assert!(parse_answer("package: a\nversion: 1\ninstalled: true\nnote: x\n", &doc).is_err());
 }
+
+#[test]
+fn string_values_continued_after_an_empty_first_line_round_trip() {
+    // Found by the fuzzer: `preamble: ` followed by a continuation line with leading blanks.
+    let text = "preamble: \n      st]   w\n\npackage: a\nversion: 1\n\nrequest: \n   r1\n";
+    let doc = parse_problem(text).unwrap();
+    assert_eq!(doc.preamble.as_ref().unwrap().id, "st]   w");
+    assert_eq!(doc.request.as_ref().unwrap().id, "r1");
+    let written = misc_cudf::write_document(&doc);
+    let again = parse_problem(&written).unwrap();
+    assert_eq!(misc_cudf::write_document(&again), written);
+}
