@@ -1137,6 +1137,13 @@ pub fn parse_vpkg_formula(value: &str) -> Result<TextFormula<'_>, (usize, String
     Ok(clauses)
 }
 
+/// A string-valued core property (`preamble`, `request`) without the blanks the writer would
+/// not reproduce: leading blanks (only a continuation line can bring them) and trailing
+/// whitespace.
+fn trim_blanks(value: &str) -> &str {
+    value.trim_start_matches([' ', '\t']).trim_end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1245,11 +1252,4 @@ mod tests {
             DocParser::new(&text, &text).run().unwrap_err()
         );
     }
-}
-
-/// A string-valued core property (`preamble`, `request`) without the blanks the writer would
-/// not reproduce: leading blanks (only a continuation line can bring them) and trailing
-/// whitespace.
-fn trim_blanks(value: &str) -> &str {
-    value.trim_start_matches([' ', '\t']).trim_end()
 }
