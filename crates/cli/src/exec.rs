@@ -26,10 +26,10 @@ pub struct ExecArgs {
     pub wall_time: Option<f64>,
     /// Memory limit of the whole process tree: bytes, or with a suffix K, M, G (powers of 1024),
     /// e.g. 1G (MISC: 1G).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = misc_results::parse_size)]
     pub memory: Option<u64>,
     /// Limit on every file written and on stdout and stderr each (same syntax as --memory).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = misc_results::parse_size)]
     pub output_limit: Option<u64>,
     /// Send the warning signal (SIGUSR1) this many CPU seconds before the CPU limit (MISC: 20).
     #[arg(long, value_name = "S", default_value_t = 0.0)]
@@ -71,36 +71,6 @@ pub struct ExecArgs {
         value_name = "COMMAND"
     )]
     pub command: Vec<OsString>,
-}
-
-/// Parses `1073741824`, `1024K`, `512M`, `1G`, `1GiB`, `1.5G`.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let t = t
-        .strip_suffix("iB")
-        .or_else(|| t.strip_suffix('B'))
-        .unwrap_or(t);
-    let (num, mult) = match t.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => {
-            let m: u64 = match c.to_ascii_uppercase() {
-                'K' => 1 << 10,
-                'M' => 1 << 20,
-                'G' => 1 << 30,
-                'T' => 1 << 40,
-                _ => return Err(format!("unknown size suffix in {s:?}")),
-            };
-            (&t[..i], m)
-        }
-        _ => (t, 1),
-    };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("not a size: {s:?}"))?;
-    if !(v.is_finite() && v >= 0.0) {
-        return Err(format!("not a size: {s:?}"));
-    }
-    Ok((v * mult as f64) as u64)
 }
 
 fn parse_mechanism(s: &str) -> Result<MechanismChoice, String> {
@@ -216,20 +186,4 @@ pub fn run(args: ExecArgs) -> anyhow::Result<i32> {
     }
     sandbox.remove().context("removing the sandbox")?;
     Ok(exit_code(&m))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("1G"), Ok(1 << 30));
-        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
-        assert_eq!(parse_size("512M"), Ok(512 << 20));
-        assert_eq!(parse_size("1.5K"), Ok(1536));
-        assert_eq!(parse_size("1000"), Ok(1000));
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("1X").is_err());
-    }
 }

@@ -6,6 +6,7 @@ mod exec;
 mod exit;
 mod input;
 mod report_cmd;
+mod round_io;
 mod run_cmd;
 mod score_cmd;
 

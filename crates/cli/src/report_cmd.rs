@@ -6,12 +6,9 @@
 //! into it. Prints the path of the site's `index.html` on stdout (one line); everything else
 //! goes to stderr.
 
-use std::io;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-use misc_results::Store;
-use misc_score::{SavedScoring, SCORING_FILE};
+use misc_score::SCORING_FILE;
 
 use crate::exit;
 
@@ -29,16 +26,6 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
 }
 
-fn read_saved(path: &Path) -> anyhow::Result<Option<SavedScoring>> {
-    match std::fs::read(path) {
-        Ok(bytes) => SavedScoring::from_json(&bytes)
-            .map(Some)
-            .with_context(|| path.display().to_string()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| path.display().to_string()),
-    }
-}
-
 /// The default output folder: `reports/<round folder name>`.
 fn default_out(round: &Path) -> PathBuf {
     let name = round
@@ -52,28 +39,9 @@ fn default_out(round: &Path) -> PathBuf {
 
 /// Runs `misc report`; returns the process exit code.
 pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
-    let results = args.round.join("results");
-    let store = Store::new(&results);
-    let manifest = store.read_manifest()?.with_context(|| {
-        format!(
-            "{}: no manifest.json: has this round been run?",
-            results.display()
-        )
-    })?;
-    let (records, load) = store.load()?;
-    for (path, line) in &load.torn_lines {
-        eprintln!(
-            "warning: {}:{line}: torn record (interrupted write) ignored",
-            path.display()
-        );
-    }
-    if load.duplicates > 0 {
-        eprintln!(
-            "warning: {} duplicate record(s) ignored (the first of each run counts)",
-            load.duplicates
-        );
-    }
-    let saved = read_saved(&results.join(SCORING_FILE))?;
+    let (store, manifest, records) = crate::round_io::load_results(&args.round)?;
+    let results = store.dir().to_path_buf();
+    let saved = crate::round_io::read_saved(&results.join(SCORING_FILE))?;
     let scores = misc_score::score_round(&manifest, &records, saved.as_ref())?;
     eprintln!(
         "scoring {} records with rules {} and tie-break {} ({})",

@@ -11,7 +11,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use misc_results::{Store, TrackInfo};
+use misc_results::TrackInfo;
 use misc_score::{
     Explanation, MissingRuns, RankEntry, Rules, SavedScoring, Scores, TieBreak, TrackScores,
     SCORING_FILE,
@@ -78,30 +78,11 @@ pub struct ScoreArgs {
 
 /// Runs `misc score`; returns the process exit code.
 pub fn run(args: ScoreArgs) -> anyhow::Result<i32> {
-    let results = args.round.join("results");
-    let store = Store::new(&results);
-    let manifest = store.read_manifest()?.with_context(|| {
-        format!(
-            "{}: no manifest.json: has this round been run?",
-            results.display()
-        )
-    })?;
-    let (records, load) = store.load()?;
-    for (path, line) in &load.torn_lines {
-        eprintln!(
-            "warning: {}:{line}: torn record (interrupted write) ignored",
-            path.display()
-        );
-    }
-    if load.duplicates > 0 {
-        eprintln!(
-            "warning: {} duplicate record(s) ignored (the first of each run counts)",
-            load.duplicates
-        );
-    }
+    let (store, manifest, records) = crate::round_io::load_results(&args.round)?;
+    let results = store.dir().to_path_buf();
 
     let saved_path = results.join(SCORING_FILE);
-    let saved = read_saved(&saved_path)?;
+    let saved = crate::round_io::read_saved(&saved_path)?;
     let mut opts = misc_score::options_for_round(&manifest, saved.as_ref())?;
     if let Some(r) = args.rules {
         opts.rules = r;
@@ -196,16 +177,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
-}
-
-fn read_saved(path: &Path) -> anyhow::Result<Option<SavedScoring>> {
-    match std::fs::read(path) {
-        Ok(bytes) => SavedScoring::from_json(&bytes)
-            .map(Some)
-            .with_context(|| path.display().to_string()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| path.display().to_string()),
-    }
 }
 
 /// Writes a temporary file beside `path`, then renames it over `path`.

@@ -13,12 +13,14 @@
 //! line and reports it; the next append first terminates it so that the file stays parseable.
 
 mod record;
+mod size;
 mod store;
 
 pub use record::{
     Limits, Manifest, Objective, Outcome, RunKey, RunRecord, Sense, Termination, TrackInfo,
     ViolationRecord,
 };
+pub use size::parse_size;
 pub use store::{LoadReport, Store, StoreError};
 
 /// The version of the harness, recorded in every record and manifest.

@@ -195,35 +195,11 @@ fn read(file: &Path) -> Result<String, DefinitionError> {
 /// Parses `1073741824`, `"1GiB"`, `"512M"`, `"1.5G"` (powers of 1024).
 pub fn parse_size(v: &toml::Value) -> Result<u64, String> {
     match v {
-        toml::Value::Integer(i) if *i >= 0 => Ok(*i as u64),
-        toml::Value::String(s) => {
-            let t = s.trim();
-            let t = t
-                .strip_suffix("iB")
-                .or_else(|| t.strip_suffix('B'))
-                .unwrap_or(t);
-            let (num, mult) = match t.char_indices().last() {
-                Some((i, c)) if c.is_ascii_alphabetic() => {
-                    let m: u64 = match c.to_ascii_uppercase() {
-                        'K' => 1 << 10,
-                        'M' => 1 << 20,
-                        'G' => 1 << 30,
-                        'T' => 1 << 40,
-                        _ => return Err(format!("unknown size suffix in {s:?}")),
-                    };
-                    (&t[..i], m)
-                }
-                _ => (t, 1),
-            };
-            let v: f64 = num
-                .trim()
-                .parse()
-                .map_err(|_| format!("not a size: {s:?} (e.g. \"1GiB\", \"512M\")"))?;
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!("not a size: {s:?}"));
-            }
-            Ok((v * mult as f64) as u64)
-        }
+        toml::Value::Integer(i) if *i > 0 => Ok(*i as u64),
+        toml::Value::String(s) => match misc_results::parse_size(s)? {
+            0 => Err(format!("not a size: {s:?} (it must be more than 0)")),
+            n => Ok(n),
+        },
         other => Err(format!(
             "not a size: {other} (e.g. \"1GiB\" or a number of bytes)"
         )),
