@@ -101,23 +101,20 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         }
         return Ok(exit::OK);
     };
-    let (report, fail_reason) = judge_file(&problem, solution_path);
+    let (report, answer) = judge_file(&problem, solution_path);
+    let fail_reason = match &answer {
+        Some(misc_cudf::Answer::Fail { reason }) => Some(reason.clone()),
+        _ => None,
+    };
     json.verdict = Some(report.verdict);
     json.violations = Some(&report.violations);
     json.warnings = Some(&report.warnings);
     json.fail_reason = fail_reason.as_deref();
-    if let (Some((resolved, semantics)), Verdict::Valid) = (&criteria, report.verdict) {
-        // The answer parsed and is valid; read its installation again for the evaluation.
-        let installed = crate::input::read_document(solution_path)
-            .ok()
-            .and_then(|text| match misc_cudf::parse_answer(&text, &problem) {
-                Ok(misc_cudf::Answer::Solution(s)) => Some(s.installed),
-                _ => None,
-            });
-        if let Some(installed) = installed {
-            json.criteria = Some(resolved.evaluate(&installed, *semantics));
-            json.criteria_labels = Some(resolved.criteria().labels());
-        }
+    if let (Some((resolved, semantics)), Verdict::Valid, Some(misc_cudf::Answer::Solution(s))) =
+        (&criteria, report.verdict, &answer)
+    {
+        json.criteria = Some(resolved.evaluate(&s.installed, *semantics));
+        json.criteria_labels = Some(resolved.criteria().labels());
     }
     if args.json {
         print_json(&json)?;
@@ -159,27 +156,22 @@ fn parse_criteria_args<'d, 'a>(
     Ok(Some((resolved, semantics)))
 }
 
-/// Reads, parses and checks an answer file. An unreadable or unparseable answer is a report
-/// with an `unparseable` violation, never an error.
-pub fn judge_file(problem: &Document<'_>, path: &std::path::Path) -> (Report, Option<String>) {
+/// Reads, parses and checks an answer file, returning the report and the parsed answer. An
+/// unreadable or unparseable answer is a report with an `unparseable` violation, never an error.
+fn judge_file(
+    problem: &Document<'_>,
+    path: &std::path::Path,
+) -> (Report, Option<misc_cudf::Answer>) {
     let text = match crate::input::read_document(path) {
         Ok(t) => t,
         Err(e) => return (misc_check::unparseable(format!("{e:#}")), None),
     };
-    judge_text(problem, &text, &path.display().to_string())
-}
-
-/// Parses and checks an answer's text.
-pub fn judge_text(problem: &Document<'_>, text: &str, name: &str) -> (Report, Option<String>) {
-    match misc_cudf::parse_answer(text, problem) {
-        Err(e) => (misc_check::unparseable(e.in_file(name).to_string()), None),
-        Ok(answer) => {
-            let reason = match &answer {
-                misc_cudf::Answer::Fail { reason } => Some(reason.clone()),
-                _ => None,
-            };
-            (misc_check::check_answer(problem, &answer), reason)
-        }
+    match misc_cudf::parse_answer(&text, problem) {
+        Err(e) => (
+            misc_check::unparseable(e.in_file(path.display().to_string()).to_string()),
+            None,
+        ),
+        Ok(answer) => (misc_check::check_answer(problem, &answer), Some(answer)),
     }
 }
 
