@@ -119,6 +119,20 @@ fn load_round(dir: &Path) -> Result<Round, i32> {
     }
 }
 
+/// Loads a round's definition and takes its lock; on failure, says why on stderr and returns
+/// the exit code.
+fn open_round(dir: &Path) -> Result<(Round, Store, misc_round::RoundLock), i32> {
+    let round = load_round(dir)?;
+    let store = Store::new(round.results_dir());
+    match misc_round::RoundLock::acquire(store.dir()) {
+        Ok(lock) => Ok((round, store, lock)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(exit::FAILURE)
+        }
+    }
+}
+
 /// Progress: an indicatif bar on a terminal, periodic lines otherwise.
 struct Progress {
     total: usize,
@@ -251,17 +265,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         Ok(_) => {}
         Err(e) => tracing::debug!("cleaning up stale run cgroups: {e}"),
     }
-    let round = match load_round(&args.round) {
+    let (round, store, _lock) = match open_round(&args.round) {
         Ok(r) => r,
         Err(code) => return Ok(code),
-    };
-    let store = Store::new(round.results_dir());
-    let _lock = match misc_round::RoundLock::acquire(store.dir()) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::FAILURE);
-        }
     };
     let (records, load) = store.load()?;
     for (path, line) in &load.torn_lines {
@@ -467,17 +473,9 @@ fn print_summary(round: &Round, store: &Store, records: &[RunRecord]) {
 }
 
 pub fn rejudge(args: RejudgeArgs) -> anyhow::Result<i32> {
-    let round = match load_round(&args.round) {
+    let (round, store, _lock) = match open_round(&args.round) {
         Ok(r) => r,
         Err(code) => return Ok(code),
-    };
-    let store = Store::new(round.results_dir());
-    let _lock = match misc_round::RoundLock::acquire(store.dir()) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::FAILURE);
-        }
     };
     let report = match misc_round::rejudge(&round, &store, args.dry_run) {
         Ok(r) => r,
