@@ -27,7 +27,8 @@
 //! Where the rules are silent we follow libCUDF, and say so next to the code.
 
 use misc_cudf::{
-    Answer, Constraint, Document, Keep, PkgId, RelOp, Solution, Version, Vpkg, VpkgList,
+    Answer, Constraint, Document, Installation, Keep, PkgId, RelOp, Solution, Version, Vpkg,
+    VpkgList,
 };
 
 /// The checker's conclusion about an answer.
@@ -184,12 +185,14 @@ pub fn check_solution(problem: &Document<'_>, solution: &Solution) -> Report {
 /// Every violation of an installation (one flag per package of `problem`): consistency,
 /// request and keep.
 pub fn installation_violations(problem: &Document<'_>, installed: &[bool]) -> Vec<Violation> {
-    let mut out = consistency_violations(problem, installed);
-    let initial = problem.installed_flags();
+    let now = Installation::new(problem, installed);
+    let mut out = consistency(&now);
+    let initial_flags = problem.installed_flags();
+    let initial = Installation::new(problem, &initial_flags);
     if let Some(request) = &problem.request {
-        request_violations(problem, &initial, installed, request, &mut out);
+        request_violations(&initial, &now, request, &mut out);
     }
-    keep_violations(problem, &initial, installed, &mut out);
+    keep_violations(&initial, &now, &mut out);
     out
 }
 
@@ -204,31 +207,23 @@ pub fn check_initial(problem: &Document<'_>) -> Vec<Violation> {
     consistency_violations(problem, &problem.installed_flags())
 }
 
-fn installed_ids(installed: &[bool]) -> impl Iterator<Item = PkgId> + '_ {
-    installed
-        .iter()
-        .enumerate()
-        .filter(|(_, &i)| i)
-        .map(|(i, _)| PkgId(i as u32))
-}
-
 /// Installed packages other than `except` that satisfy `vpkg`, each with the provided version
 /// when the match is through a feature.
 fn matches_excluding(
-    doc: &Document<'_>,
-    installed: &[bool],
+    inst: &Installation<'_, '_>,
     vpkg: Vpkg,
     except: Option<PkgId>,
 ) -> Vec<(PkgId, Option<Option<Version>>)> {
+    let doc = inst.document();
     let c = vpkg.constraint();
     let mut out = Vec::new();
-    for &p in doc.versions_of(vpkg.name) {
-        if Some(p) != except && installed[p.index()] && c.matches(doc.package(p).version) {
+    for p in inst.versions_of(vpkg.name) {
+        if Some(p) != except && c.matches(doc.package(p).version) {
             out.push((p, None));
         }
     }
-    for &(p, provided) in doc.providers_of(vpkg.name) {
-        if Some(p) != except && installed[p.index()] && c.matches_provided(provided) {
+    for &(p, provided) in inst.providers_of(vpkg.name) {
+        if Some(p) != except && c.matches_provided(provided) {
             out.push((p, Some(provided)));
         }
     }
@@ -248,11 +243,15 @@ fn describe_clause(doc: &Document<'_>, clause: &[Vpkg]) -> String {
 
 /// Consistency (misc-rules.md 5.4): depends satisfied, no conflict with another package.
 pub fn consistency_violations(doc: &Document<'_>, installed: &[bool]) -> Vec<Violation> {
+    consistency(&Installation::new(doc, installed))
+}
+
+fn consistency(inst: &Installation<'_, '_>) -> Vec<Violation> {
+    let doc = inst.document();
     let mut out = Vec::new();
-    for p in installed_ids(installed) {
-        let pkg = doc.package(p);
-        for clause in doc.clauses(pkg.depends) {
-            if !clause.iter().any(|&v| doc.satisfies(installed, v)) {
+    for p in inst.packages() {
+        for clause in doc.depends(p) {
+            if !clause.iter().any(|&v| inst.satisfies(v)) {
                 out.push(Violation::new(
                     Kind::UnsatisfiedDependency,
                     format!(
@@ -263,10 +262,10 @@ pub fn consistency_violations(doc: &Document<'_>, installed: &[bool]) -> Vec<Vio
                 ));
             }
         }
-        for &c in doc.vpkgs(pkg.conflicts) {
+        for &c in doc.conflicts(p) {
             // A package never conflicts with itself (libCUDF's `~ignore`), even through a
             // feature it provides.
-            for (q, via) in matches_excluding(doc, installed, c, Some(p)) {
+            for (q, via) in matches_excluding(inst, c, Some(p)) {
                 let through = match via {
                     None => String::new(),
                     Some(None) => {
@@ -295,21 +294,14 @@ pub fn consistency_violations(doc: &Document<'_>, installed: &[bool]) -> Vec<Vio
 
 /// The versions of `name` an installation has: real versions of packages called `name`, and
 /// versions provided for the feature `name` (`None` for an unversioned provide).
-fn versions_in(
-    doc: &Document<'_>,
-    installed: &[bool],
-    name: misc_cudf::NameId,
-) -> Vec<Option<Version>> {
+fn versions_in(inst: &Installation<'_, '_>, name: misc_cudf::NameId) -> Vec<Option<Version>> {
+    let doc = inst.document();
     let mut out: Vec<Option<Version>> = Vec::new();
-    for &p in doc.versions_of(name) {
-        if installed[p.index()] {
-            out.push(Some(doc.package(p).version));
-        }
+    for p in inst.versions_of(name) {
+        out.push(Some(doc.package(p).version));
     }
-    for &(p, provided) in doc.providers_of(name) {
-        if installed[p.index()] {
-            out.push(provided);
-        }
+    for &(_, provided) in inst.providers_of(name) {
+        out.push(provided);
     }
     out.sort_unstable();
     out.dedup();
@@ -317,14 +309,14 @@ fn versions_in(
 }
 
 fn request_violations(
-    doc: &Document<'_>,
-    initial: &[bool],
-    installed: &[bool],
+    initial: &Installation<'_, '_>,
+    now: &Installation<'_, '_>,
     request: &misc_cudf::Request,
     out: &mut Vec<Violation>,
 ) {
+    let doc = now.document();
     for &item in doc.vpkgs(request.install) {
-        if !doc.satisfies(installed, item) {
+        if !now.satisfies(item) {
             out.push(Violation::new(
                 Kind::InstallNotSatisfied,
                 format!(
@@ -335,7 +327,7 @@ fn request_violations(
         }
     }
     for &item in doc.vpkgs(request.remove) {
-        let still = matches_excluding(doc, installed, item, None);
+        let still = matches_excluding(now, item, None);
         if !still.is_empty() {
             let names: Vec<String> = still
                 .iter()
@@ -354,30 +346,30 @@ fn request_violations(
             ));
         }
     }
-    upgrade_violations(doc, initial, installed, request.upgrade, out);
+    upgrade_violations(initial, now, request.upgrade, out);
 }
 
 fn upgrade_violations(
-    doc: &Document<'_>,
-    initial: &[bool],
-    installed: &[bool],
+    initial: &Installation<'_, '_>,
+    now: &Installation<'_, '_>,
     upgrade: VpkgList,
     out: &mut Vec<Violation>,
 ) {
+    let doc = now.document();
     for &item in doc.vpkgs(upgrade) {
         let shown = doc.display_vpkg(item);
-        if !doc.satisfies(installed, item) {
+        if !now.satisfies(item) {
             out.push(Violation::new(
                 Kind::UpgradeNotSatisfied,
                 format!("the request upgrades `{shown}`, but no installed package satisfies it"),
             ));
             continue;
         }
-        let now = versions_in(doc, installed, item.name);
-        let version = match now.as_slice() {
+        let versions = versions_in(now, item.name);
+        let version = match versions.as_slice() {
             [Some(v)] => *v,
             _ => {
-                let listed: Vec<String> = now
+                let listed: Vec<String> = versions
                     .iter()
                     .map(|v| match v {
                         Some(v) => v.to_string(),
@@ -395,7 +387,7 @@ fn upgrade_violations(
                 continue;
             }
         };
-        let before = versions_in(doc, initial, item.name);
+        let before = versions_in(initial, item.name);
         // An unversioned provider in the initial installation leaves the initial version
         // unknown: no version can be shown to be >= it (misc-rules.md 5.5, 4c).
         let older: Vec<String> = before
@@ -423,18 +415,18 @@ fn upgrade_violations(
 }
 
 fn keep_violations(
-    doc: &Document<'_>,
-    initial: &[bool],
-    installed: &[bool],
+    initial: &Installation<'_, '_>,
+    now: &Installation<'_, '_>,
     out: &mut Vec<Violation>,
 ) {
+    let doc = now.document();
     // keep binds only packages installed initially (misc-rules.md 5.5, item 5).
-    for p in installed_ids(initial) {
+    for p in initial.packages() {
         let pkg = doc.package(p);
         match pkg.keep {
             Keep::None => {}
             Keep::Version => {
-                if !installed[p.index()] {
+                if !now.contains(p) {
                     out.push(Violation::new(
                         Kind::KeepVersion,
                         format!(
@@ -446,11 +438,7 @@ fn keep_violations(
             }
             Keep::Package => {
                 // Real packages only: a feature of the same name does not keep the package.
-                if !doc
-                    .versions_of(pkg.name)
-                    .iter()
-                    .any(|q| installed[q.index()])
-                {
+                if now.versions_of(pkg.name).next().is_none() {
                     out.push(Violation::new(
                         Kind::KeepPackage,
                         format!(
@@ -462,7 +450,7 @@ fn keep_violations(
                 }
             }
             Keep::Feature => {
-                for &f in doc.vpkgs(pkg.provides) {
+                for &f in doc.provides(p) {
                     // The feature as provided: `f = v` must still be provided by someone.
                     let wanted = Vpkg::new(
                         f.name,
@@ -471,7 +459,7 @@ fn keep_violations(
                             None => Constraint::ANY,
                         },
                     );
-                    if !doc.satisfies(installed, wanted) {
+                    if !now.satisfies(wanted) {
                         out.push(Violation::new(
                             Kind::KeepFeature,
                             format!(

@@ -4,7 +4,9 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::fmt;
 
-use misc_cudf::{Constraint, Document, NameId, PkgId, PropId, PropType, RelOp, Version, Vpkg};
+use misc_cudf::{
+    Constraint, Document, Installation, NameId, PkgId, PropId, PropType, RelOp, Version, Vpkg,
+};
 
 use crate::lang::{Criteria, CriteriaError, Function, PackageSet, PropertyRef, Sense};
 
@@ -470,13 +472,16 @@ impl<'d, 'a> Resolved<'d, 'a> {
                     return 0;
                 };
                 let mut total = 0i64;
+                // Indexes the features the installed packages provide (and so gives their
+                // names ids) before any recommended name is looked up.
+                let inst = Installation::new(doc, installed);
                 self.for_members(
                     set,
                     installed,
                     names,
                     |_, p| {
                         if let Some(raw) = doc.extra_raw(p, rec) {
-                            total = total.saturating_add(unsat_conjuncts(doc, installed, raw));
+                            total = total.saturating_add(unsat_conjuncts(&inst, raw));
                         }
                     },
                     |_| {},
@@ -518,7 +523,8 @@ impl<'d, 'a> Resolved<'d, 'a> {
 /// (misc-rules.md 3.1, 5.4: providers count, an unversioned provide matches every constraint).
 /// Scans the text without allocating; anything it does not recognise goes through the full
 /// vpkgformula parser of misc-cudf.
-fn unsat_conjuncts(doc: &Document<'_>, installed: &[bool], raw: &str) -> i64 {
+fn unsat_conjuncts(inst: &Installation<'_, '_>, raw: &str) -> i64 {
+    let doc = inst.document();
     let text = raw.trim();
     match text {
         "true!" | "" => return 0,
@@ -526,8 +532,8 @@ fn unsat_conjuncts(doc: &Document<'_>, installed: &[bool], raw: &str) -> i64 {
         _ => {}
     }
     let satisfied = |name: &str, constraint: Constraint| {
-        doc.name_id(name)
-            .is_some_and(|id| doc.satisfies(installed, Vpkg::new(id, constraint)))
+        doc.name_id_read_so_far(name)
+            .is_some_and(|id| inst.satisfies(Vpkg::new(id, constraint)))
     };
     let mut unsat = 0;
     for clause in text.split(',') {

@@ -151,13 +151,11 @@ fn self_satisfiable_depends(doc: &misc_cudf::Document<'_>) -> bool {
     let recommends = doc.property_id("recommends");
     doc.package_ids().any(|id| {
         let p = doc.package(id);
-        let provided = doc.vpkgs(p.provides);
+        let provided = doc.provides(id);
         let own = |name: &str| {
             name == doc.name(p.name) || provided.iter().any(|f| doc.name(f.name) == name)
         };
-        doc.clauses(p.depends)
-            .flatten()
-            .any(|v| own(doc.name(v.name)))
+        doc.depends(id).flatten().any(|v| own(doc.name(v.name)))
             || recommends
                 .and_then(|r| doc.extra_raw(id, r))
                 .and_then(|raw| misc_cudf::parse_vpkg_formula(raw).ok())

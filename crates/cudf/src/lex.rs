@@ -48,9 +48,14 @@ impl<'a> StanzaReader<'a> {
         }
     }
 
-    /// The length of the text.
-    pub fn len(&self) -> usize {
-        self.text.len()
+    /// A reader of `text` from byte `pos` on, after `line` lines.
+    pub fn resume(text: &'a str, pos: usize, line: u32) -> Self {
+        StanzaReader { text, pos, line }
+    }
+
+    /// Where the next line starts.
+    pub fn pos(&self) -> usize {
+        self.pos
     }
 
     /// The number of lines read so far.
@@ -142,50 +147,131 @@ impl<'a> StanzaReader<'a> {
                     last.value.to_mut().push_str(&line[1..]);
                     last.continued = true;
                 }
-                Some(_) => props.push(self.property(line)?),
+                Some(_) => props.push(property_line(line, self.line)?),
             }
         }
         Ok(!props.is_empty())
     }
+}
 
-    fn property(&self, line: &'a str) -> Result<Prop<'a>, ParseError> {
-        let bytes = line.as_bytes();
-        let colon = match memchr::memchr(b':', bytes) {
-            Some(c) => c,
-            None => {
-                return Err(ParseError::new(
-                    self.line,
-                    1,
-                    format!(
-                        "expected a property line `name: value`, found `{}`",
-                        shorten(line)
-                    ),
-                ))
-            }
-        };
-        let name = &line[..colon];
-        if let Some(bad) = invalid_ident_at(name) {
+/// Reads a property line the fast path of the lexer did not take: `name: value`, or an error
+/// that says what is wrong with the line.
+pub(crate) fn property_line(line: &str, line_no: u32) -> Result<Prop<'_>, ParseError> {
+    let bytes = line.as_bytes();
+    let colon = match memchr::memchr(b':', bytes) {
+        Some(c) => c,
+        None => {
             return Err(ParseError::new(
-                self.line,
-                bad as u32 + 1,
+                line_no,
+                1,
                 format!(
-                    "invalid property name `{}`: expected a lower-case letter followed by lower-case letters, digits or `-`",
-                    shorten(name)
+                    "expected a property line `name: value`, found `{}`",
+                    shorten(line)
                 ),
-            ));
+            ))
         }
-        // libCUDF wants exactly one space after the colon; accept none or several.
-        let mut start = colon + 1;
-        while start < bytes.len() && (bytes[start] == b' ' || bytes[start] == b'\t') {
-            start += 1;
+    };
+    let name = &line[..colon];
+    if let Some(bad) = invalid_ident_at(name) {
+        return Err(ParseError::new(
+            line_no,
+            bad as u32 + 1,
+            format!(
+                "invalid property name `{}`: expected a lower-case letter followed by lower-case letters, digits or `-`",
+                shorten(name)
+            ),
+        ));
+    }
+    // libCUDF wants exactly one space after the colon; accept none or several.
+    let mut start = colon + 1;
+    while start < bytes.len() && (bytes[start] == b' ' || bytes[start] == b'\t') {
+        start += 1;
+    }
+    Ok(Prop {
+        name,
+        value: Cow::Borrowed(&line[start..]),
+        line: line_no,
+        column: start as u32 + 1,
+        continued: false,
+    })
+}
+
+/// Whether `s` is a well-formed vpkgformula, by a fast scan without allocation. It may say no
+/// to a valid but unusual value (`true!`, `false!`, versions of 20 digits or more): the precise
+/// reader then decides.
+pub(crate) fn formula_ok(s: &str) -> bool {
+    vpkgs_ok(s.as_bytes(), true, false)
+}
+
+/// Whether `s` is a well-formed vpkglist (veqpkglist if `eq_only`), by a fast scan; like
+/// [`formula_ok`], it may say no to an unusual valid value.
+pub(crate) fn vpkg_list_ok(s: &str, eq_only: bool) -> bool {
+    let b = s.as_bytes();
+    if b.iter().all(|&c| c == b' ' || c == b'\t') {
+        return true;
+    }
+    vpkgs_ok(b, false, eq_only)
+}
+
+/// vpkgs separated by `,` (and `|` in a formula), each `name [op version]` with blanks allowed
+/// around every token.
+#[inline]
+fn vpkgs_ok(b: &[u8], formula: bool, eq_only: bool) -> bool {
+    let n = b.len();
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    let mut i = 0;
+    loop {
+        while i < n && blank(b[i]) {
+            i += 1;
         }
-        Ok(Prop {
-            name,
-            value: Cow::Borrowed(&line[start..]),
-            line: self.line,
-            column: start as u32 + 1,
-            continued: false,
-        })
+        let name = i;
+        while i < n && is_pkgname_byte(b[i]) {
+            i += 1;
+        }
+        if i == name {
+            return false;
+        }
+        while i < n && blank(b[i]) {
+            i += 1;
+        }
+        if i < n && matches!(b[i], b'=' | b'<' | b'>' | b'!') {
+            let op = b[i];
+            i += 1;
+            if op != b'=' && i < n && b[i] == b'=' {
+                i += 1;
+            } else if op == b'!' {
+                return false;
+            }
+            if eq_only && (op != b'=') {
+                return false;
+            }
+            while i < n && blank(b[i]) {
+                i += 1;
+            }
+            if i < n && b[i] == b'+' {
+                i += 1;
+            }
+            let digits = i;
+            let mut nonzero = false;
+            while i < n && b[i].is_ascii_digit() {
+                nonzero |= b[i] != b'0';
+                i += 1;
+            }
+            if !nonzero || i - digits >= 20 {
+                return false;
+            }
+            while i < n && blank(b[i]) {
+                i += 1;
+            }
+        }
+        if i == n {
+            return true;
+        }
+        match b[i] {
+            b',' => i += 1,
+            b'|' if formula => i += 1,
+            _ => return false,
+        }
     }
 }
 
@@ -248,7 +334,7 @@ pub(crate) fn is_pkgname_byte(c: u8) -> bool {
 
 /// Whether a byte may follow the first letter of an `ident` (`[a-z0-9-]`).
 #[inline]
-fn is_ident_byte(c: u8) -> bool {
+pub(crate) fn is_ident_byte(c: u8) -> bool {
     CLASS[c as usize] & IDENT != 0
 }
 

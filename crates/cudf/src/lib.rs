@@ -31,6 +31,7 @@
 
 mod decode;
 mod error;
+mod installation;
 mod lex;
 mod model;
 mod parse;
@@ -39,9 +40,10 @@ mod write;
 
 pub use decode::{decompress, Compression, DecodeError};
 pub use error::ParseError;
+pub use installation::Installation;
 pub use model::{
-    Constraint, Document, Formula, Keep, NameId, Package, PkgId, Preamble, PropDecl, PropId,
-    PropType, RelOp, Request, Span, Version, Vpkg, VpkgList,
+    Constraint, Document, Keep, NameId, Package, PkgId, Preamble, PropDecl, PropId, PropType,
+    RelOp, Request, Span, Version, Vpkg, VpkgList,
 };
 pub use parse::{
     check_utf8, check_value, parse, parse_problem, parse_vpkg_formula, parse_vpkg_list, TextFormula,

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::hash::BuildHasher;
+use std::sync::{Mutex, OnceLock};
 
 use hashbrown::HashTable;
 
@@ -139,12 +140,6 @@ impl Span {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct VpkgList(pub Span);
 
-/// A formula in conjunctive normal form: a span of [`Document`]'s clause arena, each clause a
-/// span of the vpkg arena read as a disjunction. `true!` is the empty conjunction; `false!` is a
-/// conjunction holding one empty (unsatisfiable) disjunction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Formula(pub Span);
-
 /// The `keep` property of a package (misc-rules.md 5.5, item 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Keep {
@@ -168,14 +163,15 @@ impl Keep {
 }
 
 /// One package stanza.
+///
+/// `depends`, `conflicts` and `provides` are kept as the (already validated) text of the
+/// stanza and read only when asked for, through [`Document::depends`], [`Document::conflicts`]
+/// and [`Document::provides`]: a checker looks at the relations of the installed packages only,
+/// a few hundred of a universe's tens of thousands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Package {
     pub name: NameId,
     pub version: Version,
-    pub depends: Formula,
-    pub conflicts: VpkgList,
-    /// A veqpkglist: every constraint is `= v` or absent.
-    pub provides: VpkgList,
     pub installed: bool,
     pub was_installed: bool,
     pub keep: Keep,
@@ -183,6 +179,12 @@ pub struct Package {
     pub extras: Span,
     /// The line of the stanza's `package:` property.
     pub line: u32,
+    /// The text of `depends` (empty when the stanza has none).
+    pub(crate) depends: TextRef,
+    /// The text of `conflicts` (empty when the stanza has none).
+    pub(crate) conflicts: TextRef,
+    /// The text of `provides` (empty when the stanza has none).
+    pub(crate) provides: TextRef,
 }
 
 /// The type of a property (misc-rules.md 5.2).
@@ -268,7 +270,7 @@ pub struct Request {
 
 /// A value of an extra property: a slice of the input, or of the document's own text when
 /// continuation lines had to be joined (the top bit of `len`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct TextRef {
     pub start: u32,
     pub len: u32,
@@ -276,33 +278,104 @@ pub(crate) struct TextRef {
 
 pub(crate) const OWNED: u32 = 1 << 31;
 
-fn name_hash(s: &str) -> u64 {
+pub(crate) fn name_hash(s: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(s)
 }
 
-/// A parsed CUDF document. String values of extra properties borrow from the input text.
+/// The relations of one package, read from its text on first use.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Relations {
+    /// The vpkgs of `depends`, clause after clause, then those of `conflicts`.
+    vpkgs: Vec<Vpkg>,
+    /// Where each clause of `depends` ends in `vpkgs`.
+    clause_ends: Vec<u32>,
+}
+
+impl Relations {
+    fn depends_len(&self) -> usize {
+        self.clause_ends.last().map_or(0, |&e| e as usize)
+    }
+}
+
+/// Names that only relations (`depends`, `conflicts`, `provides`) mention: no package has
+/// them. They get ids from [`Document::name_count`] on, when a relation naming them is first
+/// read.
 #[derive(Debug, Clone, Default)]
+pub(crate) struct UnknownNames {
+    table: HashTable<u32>,
+    refs: Vec<TextRef>,
+}
+
+/// A parsed CUDF document. String values of extra properties, names and relations borrow from
+/// the input text.
+#[derive(Debug, Default)]
 pub struct Document<'a> {
     pub preamble: Option<Preamble>,
     /// Extra properties declared in the preamble, in declaration order.
     pub properties: Vec<PropDecl>,
     pub packages: Vec<Package>,
     pub request: Option<Request>,
-    /// The input text that extra-property values borrow from.
+    /// The input text that names and values borrow from.
     pub(crate) text: &'a str,
     /// Values that could not be borrowed (joined continuation lines).
     pub(crate) owned_text: String,
-    /// All names, back to back; `name_spans[id]` locates one. Kept compact for cache locality.
-    pub(crate) names_text: String,
-    pub(crate) name_spans: Vec<(u32, u32)>,
+    /// The text of each name of a package or a request item.
+    pub(crate) names: Vec<TextRef>,
+    /// Name ids by hash; each entry also keeps the high half of its name's hash, so that a
+    /// probe touches a name's text only when the hashes agree.
     pub(crate) name_table: HashTable<(u32, u32)>,
+    /// Request items.
     pub(crate) vpkgs: Vec<Vpkg>,
-    pub(crate) clauses: Vec<Span>,
     pub(crate) extras: Vec<(PropId, TextRef)>,
-    /// Package ids per name id, in stanza order.
-    pub(crate) by_name: Vec<Vec<PkgId>>,
-    /// Providers per feature name id: the package and the provided version.
-    pub(crate) providers: Vec<Vec<(PkgId, Option<Version>)>>,
+    /// Package ids per name id, in stanza order: `by_name[by_name_start[n]..by_name_start[n + 1]]`.
+    pub(crate) by_name_start: Vec<u32>,
+    pub(crate) by_name: Vec<PkgId>,
+    /// The providers of each feature, built on first use.
+    pub(crate) providers: OnceLock<Providers>,
+    /// The `depends` and `conflicts` of each package, once read.
+    pub(crate) relations: Vec<OnceLock<Box<Relations>>>,
+    /// The `provides` of each package, once read.
+    pub(crate) provided: Vec<OnceLock<Box<[Vpkg]>>>,
+    pub(crate) unknown_names: Mutex<UnknownNames>,
+}
+
+impl Clone for Document<'_> {
+    fn clone(&self) -> Self {
+        Document {
+            preamble: self.preamble.clone(),
+            properties: self.properties.clone(),
+            packages: self.packages.clone(),
+            request: self.request.clone(),
+            text: self.text,
+            owned_text: self.owned_text.clone(),
+            names: self.names.clone(),
+            name_table: self.name_table.clone(),
+            vpkgs: self.vpkgs.clone(),
+            extras: self.extras.clone(),
+            by_name_start: self.by_name_start.clone(),
+            by_name: self.by_name.clone(),
+            providers: self.providers.clone(),
+            relations: self.relations.clone(),
+            provided: self.provided.clone(),
+            unknown_names: Mutex::new(self.unknown().clone()),
+        }
+    }
+}
+
+/// Per feature name id, the packages that provide it and the provided version, laid out like
+/// the packages per name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Providers {
+    starts: Vec<u32>,
+    items: Vec<(PkgId, Option<Version>)>,
+}
+
+/// The slice `items[starts[i]..starts[i + 1]]` of a compressed index, empty for an `i` it lacks.
+fn csr_slice<'s, T>(starts: &[u32], items: &'s [T], i: usize) -> &'s [T] {
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&a), Some(&b)) => items.get(a as usize..b as usize).unwrap_or(&[]),
+        _ => &[],
+    }
 }
 
 impl<'a> Document<'a> {
@@ -311,83 +384,104 @@ impl<'a> Document<'a> {
         Self::default()
     }
 
-    /// The text of an interned name.
-    pub fn name(&self, id: NameId) -> &str {
-        let (start, len) = self.name_spans[id.0 as usize];
-        &self.names_text[start as usize..(start + len) as usize]
+    fn unknown(&self) -> std::sync::MutexGuard<'_, UnknownNames> {
+        // Nothing panics while the lock is held, but a poisoned lock still holds sound data.
+        self.unknown_names
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The id of a name, if the document mentions it anywhere.
-    pub fn name_id(&self, name: &str) -> Option<NameId> {
-        let hash = name_hash(name);
+    /// The text of an interned name (empty for an id the document never gave out).
+    pub fn name(&self, id: NameId) -> &str {
+        let i = id.0 as usize;
+        match self.names.get(i) {
+            Some(&r) => self.text_of(r),
+            None => {
+                let r = self
+                    .unknown()
+                    .refs
+                    .get(i - self.names.len())
+                    .copied()
+                    .unwrap_or_default();
+                self.text_of(r)
+            }
+        }
+    }
+
+    /// The id of a name of a package, a provided feature or a request item.
+    fn known_name_id(&self, name: &str, hash: u64) -> Option<NameId> {
+        let tag = (hash >> 32) as u32;
         self.name_table
-            .find(hash, |&(id, _)| self.name(NameId(id)) == name)
+            .find(hash, |&(id, t)| {
+                t == tag && self.text_of(self.names[id as usize]) == name
+            })
             .map(|&(id, _)| NameId(id))
     }
 
-    /// The number of interned names (ids are `0..name_count()`).
-    pub fn name_count(&self) -> usize {
-        self.name_spans.len()
+    /// The id of a name, if the document mentions it as a package, a request item or a
+    /// provided feature, or in a relation read so far. A name found nowhere else makes the
+    /// first such call read the `provides` of every package (see [`Document::providers_of`]).
+    pub fn name_id(&self, name: &str) -> Option<NameId> {
+        self.name_id_read_so_far(name).or_else(|| {
+            if self.providers.get().is_some() {
+                return None;
+            }
+            self.providers_of(NameId(0));
+            self.name_id_read_so_far(name)
+        })
     }
 
-    /// Interns a name.
-    pub fn intern(&mut self, name: &str) -> NameId {
+    /// The id of a name if the document mentions it as a package or a request item, or in a
+    /// relation read so far. Cheaper than [`Document::name_id`]: after an [`Installation`] is
+    /// built, every feature its packages provide has an id.
+    ///
+    /// [`Installation`]: crate::Installation
+    pub fn name_id_read_so_far(&self, name: &str) -> Option<NameId> {
         let hash = name_hash(name);
-        let names_text = self.names_text.as_bytes();
-        let spans = &self.name_spans;
-        // Table entries carry the name's offset next to its id, and every name in
-        // `names_text` is followed by a `\n` (which no name contains), so a probe compares
-        // against the text directly without another lookup.
+        self.known_name_id(name, hash).or_else(|| {
+            let unknown = self.unknown();
+            unknown
+                .table
+                .find(hash, |&id| {
+                    self.text_of(unknown.refs[(id as usize) - self.names.len()]) == name
+                })
+                .map(|&id| NameId(id))
+        })
+    }
+
+    /// The number of names of packages and request items: their ids are `0..name_count()`. A
+    /// name that only a relation mentions has no package; it gets an id from `name_count()` on
+    /// when the relation is first read.
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Interns a name given by its place in the text (`r`) and its hash.
+    pub(crate) fn intern_ref(&mut self, r: TextRef, hash: u64) -> NameId {
+        let tag = (hash >> 32) as u32;
+        let text = self.text;
+        let owned = self.owned_text.as_str();
+        let of = |r: TextRef| text_of(text, owned, r);
+        let name = of(r);
+        let names = &self.names;
         let entry = self.name_table.entry(
             hash,
-            |&(_, start)| {
-                let start = start as usize;
-                names_text.get(start..start + name.len()) == Some(name.as_bytes())
-                    && names_text.get(start + name.len()) == Some(&b'\n')
-            },
-            |&(id, _)| {
-                let (start, len) = spans[id as usize];
-                name_hash(&self.names_text[start as usize..(start + len) as usize])
-            },
+            |&(id, t)| t == tag && of(names[id as usize]) == name,
+            |&(id, _)| name_hash(of(names[id as usize])),
         );
         match entry {
             hashbrown::hash_table::Entry::Occupied(e) => NameId(e.get().0),
             hashbrown::hash_table::Entry::Vacant(e) => {
-                let id = self.name_spans.len() as u32;
-                let start = self.names_text.len() as u32;
-                e.insert((id, start));
-                self.name_spans.push((start, name.len() as u32));
-                self.names_text.push_str(name);
-                self.names_text.push('\n');
-                self.by_name.push(Vec::new());
-                self.providers.push(Vec::new());
+                let id = self.names.len() as u32;
+                e.insert((id, tag));
+                self.names.push(r);
                 NameId(id)
             }
         }
     }
 
-    /// Reserves room for a document of `text_len` bytes (a full Debian universe interns about
-    /// one name per 250 bytes).
-    pub(crate) fn reserve_for(&mut self, text_len: usize) {
-        let names = text_len / 200;
-        self.name_table.reserve(names, |_| 0);
-        self.name_spans.reserve(names);
-        self.names_text.reserve(names * 20);
-        self.by_name.reserve(names);
-        self.providers.reserve(names);
-        self.vpkgs.reserve(text_len / 40);
-        self.clauses.reserve(text_len / 60);
-        self.extras.reserve(text_len / 60);
-        self.packages.reserve(text_len / 500);
-    }
-
     pub(crate) fn text_of(&self, r: TextRef) -> &str {
-        if r.len & OWNED != 0 {
-            let len = r.len & !OWNED;
-            &self.owned_text[r.start as usize..(r.start + len) as usize]
-        } else {
-            &self.text[r.start as usize..(r.start + r.len) as usize]
-        }
+        text_of(self.text, &self.owned_text, r)
     }
 
     /// A package by id.
@@ -402,18 +496,56 @@ impl<'a> Document<'a> {
 
     /// The packages (every version) of a name, in stanza order.
     pub fn versions_of(&self, name: NameId) -> &[PkgId] {
-        self.by_name
-            .get(name.0 as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        csr_slice(&self.by_name_start, &self.by_name, name.0 as usize)
     }
 
     /// The packages that provide a feature, with the provided version (`None`: unversioned).
+    ///
+    /// The first call reads the `provides` of every package; a checker that only cares about
+    /// installed packages reads theirs with [`Document::provides`] instead.
     pub fn providers_of(&self, feature: NameId) -> &[(PkgId, Option<Version>)] {
-        self.providers
-            .get(feature.0 as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        let index = self.providers.get_or_init(|| self.index_providers());
+        csr_slice(&index.starts, &index.items, feature.0 as usize)
+    }
+
+    fn index_providers(&self) -> Providers {
+        let provided: Vec<&[Vpkg]> = self.package_ids().map(|p| self.provides(p)).collect();
+        let names = self.names.len() + self.unknown().refs.len();
+        let mut starts = vec![0u32; names + 1];
+        for v in provided.iter().flat_map(|l| l.iter()) {
+            if let Some(s) = starts.get_mut(v.name.0 as usize + 1) {
+                *s += 1;
+            }
+        }
+        for i in 0..names {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        let mut items = vec![(PkgId(0), None); starts[names] as usize];
+        for (p, list) in provided.iter().enumerate() {
+            for v in list.iter() {
+                if let Some(slot) = fill.get_mut(v.name.0 as usize) {
+                    items[*slot as usize] = (PkgId(p as u32), v.op.map(|_| v.version));
+                    *slot += 1;
+                }
+            }
+        }
+        Providers { starts, items }
+    }
+
+    /// The features a package provides (a veqpkglist: every constraint is `= v` or absent).
+    pub fn provides(&self, pkg: PkgId) -> &[Vpkg] {
+        match self.provided.get(pkg.index()) {
+            Some(cell) => cell.get_or_init(|| {
+                let text = self.text_of(self.package(pkg).provides);
+                let mut vpkgs = Vec::new();
+                let _ = crate::parse::scan_vpkg_list(text, |range, c| {
+                    vpkgs.push(Vpkg::new(self.relation_name(&text[range]), c))
+                });
+                vpkgs.into_boxed_slice()
+            }),
+            None => &[],
+        }
     }
 
     /// The package with this name and version, if the universe has it.
@@ -426,14 +558,103 @@ impl<'a> Document<'a> {
 
     /// The vpkgs of a list.
     pub fn vpkgs(&self, list: VpkgList) -> &[Vpkg] {
-        &self.vpkgs[list.0.range()]
+        self.vpkgs.get(list.0.range()).unwrap_or(&[])
     }
 
-    /// The clauses of a formula, each a disjunction of vpkgs.
-    pub fn clauses(&self, formula: Formula) -> impl ExactSizeIterator<Item = &[Vpkg]> + '_ {
-        self.clauses[formula.0.range()]
-            .iter()
-            .map(move |span| &self.vpkgs[span.range()])
+    fn relations(&self, pkg: PkgId) -> &Relations {
+        static NONE: Relations = Relations {
+            vpkgs: Vec::new(),
+            clause_ends: Vec::new(),
+        };
+        match self.relations.get(pkg.index()) {
+            Some(cell) => cell.get_or_init(|| Box::new(self.read_relations(pkg))),
+            None => &NONE,
+        }
+    }
+
+    /// Reads the relations of a package from its text, which the parser validated.
+    fn read_relations(&self, pkg: PkgId) -> Relations {
+        let p = self.package(pkg);
+        let mut vpkgs = Vec::new();
+        let mut clause_ends = Vec::new();
+        let depends = self.text_of(p.depends);
+        if !depends.is_empty() {
+            let _ = crate::parse::scan_vpkg_formula(depends, |item| match item {
+                Some((range, c)) => vpkgs.push(Vpkg::new(self.relation_name(&depends[range]), c)),
+                None => clause_ends.push(vpkgs.len() as u32),
+            });
+        }
+        let conflicts = self.text_of(p.conflicts);
+        let _ = crate::parse::scan_vpkg_list(conflicts, |range, c| {
+            vpkgs.push(Vpkg::new(self.relation_name(&conflicts[range]), c))
+        });
+        vpkgs.shrink_to_fit();
+        clause_ends.shrink_to_fit();
+        Relations { vpkgs, clause_ends }
+    }
+
+    /// The id of a name read from a relation's text (a slice of the document's text).
+    fn relation_name(&self, name: &str) -> NameId {
+        let hash = name_hash(name);
+        if let Some(id) = self.known_name_id(name, hash) {
+            return id;
+        }
+        let base = self.names.len();
+        let mut guard = self.unknown();
+        let unknown = &mut *guard;
+        let of = |r: TextRef| text_of(self.text, &self.owned_text, r);
+        let refs = &unknown.refs;
+        let entry = unknown.table.entry(
+            hash,
+            |&id| of(refs[id as usize - base]) == name,
+            |&id| name_hash(of(refs[id as usize - base])),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => NameId(*e.get()),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let id = (base + unknown.refs.len()) as u32;
+                e.insert(id);
+                unknown.refs.push(self.ref_of(name));
+                NameId(id)
+            }
+        }
+    }
+
+    /// Where a slice of the document's text (or of its owned text) lies.
+    fn ref_of(&self, s: &str) -> TextRef {
+        let at = s.as_ptr() as usize;
+        let base = self.text.as_ptr() as usize;
+        if at >= base && at + s.len() <= base + self.text.len() {
+            TextRef {
+                start: (at - base) as u32,
+                len: s.len() as u32,
+            }
+        } else {
+            TextRef {
+                start: (at - self.owned_text.as_ptr() as usize) as u32,
+                len: s.len() as u32 | OWNED,
+            }
+        }
+    }
+
+    /// The `depends` formula of a package in conjunctive normal form: each clause a disjunction
+    /// of vpkgs. `true!` (or no `depends`) has no clause; `false!` has one empty clause.
+    pub fn depends(&self, pkg: PkgId) -> impl ExactSizeIterator<Item = &[Vpkg]> + '_ {
+        let r = self.relations(pkg);
+        (0..r.clause_ends.len()).map(move |i| {
+            let start = if i == 0 {
+                0
+            } else {
+                r.clause_ends[i - 1] as usize
+            };
+            &r.vpkgs[start..r.clause_ends[i] as usize]
+        })
+    }
+
+    /// The `conflicts` of a package.
+    pub fn conflicts(&self, pkg: PkgId) -> &[Vpkg] {
+        let r = self.relations(pkg);
+        &r.vpkgs[r.depends_len()..]
     }
 
     /// The declared extra property with this name.
@@ -451,7 +672,9 @@ impl<'a> Document<'a> {
 
     /// The extra properties written in a package's stanza, as raw (already type-checked) text.
     pub fn extras(&self, pkg: PkgId) -> impl Iterator<Item = (PropId, &str)> + '_ {
-        self.extras[self.package(pkg).extras.range()]
+        self.extras
+            .get(self.package(pkg).extras.range())
+            .unwrap_or(&[])
             .iter()
             .map(move |&(p, r)| (p, self.text_of(r)))
     }
@@ -471,58 +694,18 @@ impl<'a> Document<'a> {
         crate::parse::parse_int_value(raw.trim())
     }
 
-    /// Adds a vpkg list to the arena (for building documents in code).
-    pub fn push_vpkg_list(&mut self, vpkgs: &[Vpkg]) -> VpkgList {
-        let start = self.vpkgs.len() as u32;
-        self.vpkgs.extend_from_slice(vpkgs);
-        VpkgList(Span {
-            start,
-            len: vpkgs.len() as u32,
-        })
-    }
-
-    /// Adds a CNF formula to the arena (for building documents in code).
-    pub fn push_formula(&mut self, clauses: &[Vec<Vpkg>]) -> Formula {
-        let mut spans = Vec::with_capacity(clauses.len());
-        for clause in clauses {
-            spans.push(self.push_vpkg_list(clause).0);
-        }
-        let start = self.clauses.len() as u32;
-        self.clauses.extend_from_slice(&spans);
-        Formula(Span {
-            start,
-            len: clauses.len() as u32,
-        })
-    }
-
-    /// Adds a package (for building documents in code) and indexes it. The caller keeps
-    /// (name, version) pairs unique.
-    pub fn push_package(&mut self, package: Package) -> PkgId {
-        let id = PkgId(self.packages.len() as u32);
-        self.index_package(id, &package);
-        self.packages.push(package);
-        id
-    }
-
-    pub(crate) fn index_package(&mut self, id: PkgId, package: &Package) {
-        self.by_name[package.name.0 as usize].push(id);
-        for i in package.provides.0.range() {
-            let vpkg = self.vpkgs[i];
-            let provided = vpkg.op.map(|_| vpkg.version);
-            self.providers[vpkg.name.0 as usize].push((id, provided));
-        }
-    }
-
     /// Whether the installed set satisfies a vpkg: some installed package of that name has a
     /// matching version, or some installed package provides the feature with a matching version
     /// (an unversioned provide matches every constraint). misc-rules.md 5.4.
     pub fn satisfies(&self, installed: &[bool], vpkg: Vpkg) -> bool {
+        let on = |p: PkgId| installed.get(p.index()).copied().unwrap_or(false);
         self.versions_of(vpkg.name)
             .iter()
-            .any(|&p| installed[p.index()] && vpkg.constraint().matches(self.package(p).version))
-            || self.providers_of(vpkg.name).iter().any(|&(p, provided)| {
-                installed[p.index()] && vpkg.constraint().matches_provided(provided)
-            })
+            .any(|&p| on(p) && vpkg.constraint().matches(self.package(p).version))
+            || self
+                .providers_of(vpkg.name)
+                .iter()
+                .any(|&(p, provided)| on(p) && vpkg.constraint().matches_provided(provided))
     }
 
     /// Writes a vpkg as CUDF text.
@@ -543,4 +726,17 @@ impl<'a> Document<'a> {
     pub fn installed_flags(&self) -> Vec<bool> {
         self.packages.iter().map(|p| p.installed).collect()
     }
+}
+
+/// The text a [`TextRef`] names: a slice of the input or of the owned text (empty if out of
+/// range, which the parser never produces).
+pub(crate) fn text_of<'s>(text: &'s str, owned: &'s str, r: TextRef) -> &'s str {
+    let (source, len) = if r.len & OWNED != 0 {
+        (owned, r.len & !OWNED)
+    } else {
+        (text, r.len)
+    };
+    source
+        .get(r.start as usize..(r.start as usize + len as usize))
+        .unwrap_or("")
 }

@@ -1,12 +1,30 @@
 //! The CUDF document parser (misc-rules.md 5.1–5.3).
+//!
+//! A document is read in parts: the first stanza (the preamble, which declares the properties
+//! every package stanza may use), then the rest in one part, or in two parts on two threads
+//! when the document is large. Parts record names as places in the text with their hashes;
+//! [`assemble`] then interns them in document order and builds the indexes, so that both ways
+//! give the same [`Document`]. Package stanzas, the bulk of a universe, are read line by line
+//! without collecting their properties first; `depends` and `conflicts` are validated by a fast
+//! scan and kept as text, read when a checker asks for them.
+//!
+//! Errors: the fast path gives up at the first problem, and the document is then read again in
+//! one part in the exact mode, which reports the first error in document order (a duplicate
+//! package at its stanza, as it is met).
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use crate::lex::{invalid_ident_at, is_pkgname_byte, shorten, Cursor, Prop, StanzaReader};
+use rustc_hash::FxHashMap;
+
+use crate::lex::{
+    formula_ok, invalid_ident_at, is_ident_byte, is_pkgname_byte, property_line, shorten,
+    vpkg_list_ok, Cursor, Prop, StanzaReader,
+};
 use crate::model::{
-    Constraint, Document, Formula, Keep, Package, PkgId, Preamble, PropDecl, PropId, PropType,
-    RelOp, Request, Span, TextRef, Vpkg, VpkgList, OWNED,
+    name_hash, text_of, Constraint, Document, Keep, Package, PkgId, Preamble, PropDecl, PropId,
+    PropType, RelOp, Request, Span, TextRef, Version, Vpkg, VpkgList, OWNED,
 };
 use crate::ParseError;
 
@@ -14,10 +32,7 @@ use crate::ParseError;
 /// request is accepted here (a solution or a bare universe has none); [`parse_problem`] requires
 /// it.
 pub fn parse(text: &str) -> Result<Document<'_>, ParseError> {
-    if let Some(doc) = parse_halves(text) {
-        return Ok(doc);
-    }
-    DocParser::new(text, text).run()
+    parse_document(text, false)
 }
 
 /// The largest document the parser takes: offsets into the text are 31-bit.
@@ -26,16 +41,24 @@ pub const MAX_DOCUMENT_LEN: usize = (1 << 31) - 1;
 /// Parses a CUDF problem: like [`parse`], but the request stanza is mandatory (as in libCUDF:
 /// "missing request description item").
 pub fn parse_problem(text: &str) -> Result<Document<'_>, ParseError> {
-    if let Some(doc) = parse_halves(text) {
-        if doc.request.is_some() {
-            return Ok(doc);
-        }
-    }
-    let mut parser = DocParser::new(text, text);
-    let doc = parser.run_inner()?;
-    if doc.request.is_none() {
+    parse_document(text, true)
+}
+
+fn parse_document(text: &str, need_request: bool) -> Result<Document<'_>, ParseError> {
+    if text.len() > MAX_DOCUMENT_LEN {
         return Err(ParseError::new(
-            parser.reader.line().max(1),
+            1,
+            1,
+            "documents over 2 GiB are not supported",
+        ));
+    }
+    let (doc, lines) = match parse_fast(text) {
+        Some(done) => done,
+        None => parse_exact(text)?,
+    };
+    if need_request && doc.request.is_none() {
+        return Err(ParseError::new(
+            lines.max(1),
             1,
             "the document has no `request:` stanza: a CUDF problem ends with one",
         ));
@@ -43,141 +66,57 @@ pub fn parse_problem(text: &str) -> Result<Document<'_>, ParseError> {
     Ok(doc)
 }
 
-/// Documents from this size on are parsed in two halves on two threads.
+/// Documents from this size on are read in two parts on two threads.
 const PARALLEL_MIN_LEN: usize = 4 << 20;
 
-/// Parses a large document in two halves, split at a blank line near the middle, on
-/// two threads, and joins the halves into the document the sequential parser builds (the same
-/// name ids, arenas and lines). Any error, and anything that needs both halves to judge (a
-/// duplicate package across them, stanzas after a request), returns `None`: the caller then
-/// parses sequentially, which yields the exact first error.
-fn parse_halves(text: &str) -> Option<Document<'_>> {
-    if text.len() < PARALLEL_MIN_LEN || text.len() > MAX_DOCUMENT_LEN {
-        return None;
-    }
-    let mid = text.len() / 2;
-    // After a blank line: a stanza boundary.
-    let split = mid + memchr::memmem::find(&text.as_bytes()[mid..], b"\n\n")? + 2;
-    let mut first = DocParser::new(&text[..split], text);
-    first.doc.reserve_for(text.len());
-    // The first stanza (the preamble, if any) declares the properties both halves need.
-    let mut props = Vec::with_capacity(32);
-    if first.reader.next_stanza(&mut props).ok()? {
-        first.stanza(&props).ok()?;
-    }
-    let mut second = DocParser::new(&text[split..], text);
+/// Reads a document, in two parts on two threads if it is large. `None` on any error: the
+/// caller then reads it again in the exact mode, which names the first error. Returns the
+/// document and its number of lines.
+fn parse_fast(text: &str) -> Option<(Document<'_>, u32)> {
+    let mut first = PartParser::new(text, 0..text.len(), Decls::default(), false);
+    // The first stanza (the preamble, if any) declares the properties both parts need.
+    first.next_stanza().ok()?;
+    let rest = first.pos;
+    let split = if text.len() - rest >= PARALLEL_MIN_LEN {
+        let mid = rest + (text.len() - rest) / 2;
+        // After a blank line: a stanza boundary.
+        memchr::memmem::find(&text.as_bytes()[mid..], b"\n\n").map(|k| mid + k + 2)
+    } else {
+        None
+    };
+    let Some(split) = split else {
+        first.run().ok()?;
+        let lines = first.line;
+        let decls = first.decls;
+        return assemble(text, decls, vec![first.part])
+            .ok()
+            .map(|d| (d, lines));
+    };
+    first.end = split;
+    let mut second = PartParser::new(text, split..text.len(), first.decls.clone(), false);
     second.stage = Stage::Packages;
-    second.doc.properties = first.doc.properties.clone();
-    second.extra_ids = first.extra_ids.clone();
-    second.mandatory = first.mandatory.clone();
-    second.stamps = vec![0; first.stamps.len()];
-    // A first, dummy vpkg and clause: no span the second half parses then starts at 0, which
-    // tells them from the default, empty spans (missing properties) when the halves are joined.
-    second
-        .doc
-        .vpkgs
-        .push(Vpkg::new(crate::NameId(0), Constraint::ANY));
-    second.doc.clauses.push(Span::default());
-    let (first_doc, second_doc) = std::thread::scope(|scope| {
-        let other = scope.spawn(move || {
-            let doc = second.run_inner().ok()?;
-            Some((doc, second.stanza_no))
-        });
-        first.props = props;
-        let doc = first.run_inner().ok();
-        let lines = first.reader.line();
-        let stage = first.stage;
-        (doc.map(|d| (d, lines, stage)), other.join().ok().flatten())
+    let (first, second) = std::thread::scope(|scope| {
+        let other = scope.spawn(move || second.run().ok().map(|()| second));
+        let mine = first.run().ok().map(|()| first);
+        (mine, other.join().ok().flatten())
     });
-    let (mut doc, lines, stage) = first_doc?;
-    let (second_doc, stanzas) = second_doc?;
-    if stage == Stage::AfterRequest && stanzas > 0 {
+    let (first, second) = (first?, second?);
+    if first.stage == Stage::AfterRequest && second.part.stanzas > 0 {
         return None;
     }
-    append(&mut doc, second_doc, lines).then_some(doc)
+    let lines = first.line + second.line;
+    assemble(text, first.decls, vec![first.part, second.part])
+        .ok()
+        .map(|d| (d, lines))
 }
 
-/// Appends the document parsed from the second half of a text to the one parsed from the
-/// first half; `lines` is the number of lines of the first half. Returns false if a package of
-/// the second half duplicates one of the first.
-fn append<'a>(doc: &mut Document<'a>, mut other: Document<'a>, lines: u32) -> bool {
-    // Every part of `other` is freed as soon as it is copied, to keep the peak memory low.
-    drop(std::mem::take(&mut other.by_name));
-    drop(std::mem::take(&mut other.providers));
-    let names: Vec<crate::NameId> = (0..other.name_count() as u32)
-        .map(|i| doc.intern(other.name(crate::NameId(i))))
-        .collect();
-    drop(std::mem::take(&mut other.name_table));
-    drop(std::mem::take(&mut other.names_text));
-    // Spans of the second half count its dummy first vpkg and clause (see `parse_halves`).
-    let shift = |span: Span, base: usize| {
-        if span == Span::default() {
-            span
-        } else {
-            Span {
-                start: span.start - 1 + base as u32,
-                len: span.len,
-            }
-        }
-    };
-    let vpkg_base = doc.vpkgs.len();
-    let clause_base = doc.clauses.len();
-    let extra_base = doc.extras.len() as u32;
-    let owned_base = doc.owned_text.len() as u32;
-    doc.vpkgs.extend(other.vpkgs.iter().skip(1).map(|v| Vpkg {
-        name: names[v.name.0 as usize],
-        ..*v
-    }));
-    drop(std::mem::take(&mut other.vpkgs));
-    doc.clauses
-        .extend(other.clauses.iter().skip(1).map(|&c| shift(c, vpkg_base)));
-    drop(std::mem::take(&mut other.clauses));
-    doc.extras.extend(other.extras.iter().map(|&(p, r)| {
-        if r.len & OWNED != 0 {
-            (
-                p,
-                TextRef {
-                    start: r.start + owned_base,
-                    len: r.len,
-                },
-            )
-        } else {
-            (p, r)
-        }
-    }));
-    doc.owned_text.push_str(&other.owned_text);
-    drop(std::mem::take(&mut other.extras));
-    let list = |l: VpkgList| VpkgList(shift(l.0, vpkg_base));
-    doc.packages.reserve(other.packages.len());
-    for p in &other.packages {
-        let name = names[p.name.0 as usize];
-        if doc.find(name, p.version).is_some() {
-            return false;
-        }
-        let pkg = Package {
-            name,
-            depends: Formula(shift(p.depends.0, clause_base)),
-            conflicts: list(p.conflicts),
-            provides: list(p.provides),
-            extras: Span {
-                start: p.extras.start + extra_base,
-                len: p.extras.len,
-            },
-            line: p.line + lines,
-            ..p.clone()
-        };
-        let id = PkgId(doc.packages.len() as u32);
-        doc.index_package(id, &pkg);
-        doc.packages.push(pkg);
-    }
-    doc.request = other.request.map(|r| Request {
-        install: list(r.install),
-        remove: list(r.remove),
-        upgrade: list(r.upgrade),
-        line: r.line + lines,
-        ..r
-    });
-    true
+/// Reads a document in one part, stopping at the first error in document order.
+fn parse_exact(text: &str) -> Result<(Document<'_>, u32), ParseError> {
+    let mut parser = PartParser::new(text, 0..text.len(), Decls::default(), true);
+    parser.run()?;
+    let lines = parser.line;
+    let doc = assemble(text, parser.decls, vec![parser.part])?;
+    Ok((doc, lines))
 }
 
 /// Checks that bytes are UTF-8, naming the line and column of the first bad byte.
@@ -191,8 +130,9 @@ pub fn check_utf8(bytes: &[u8]) -> Result<&str, ParseError> {
 }
 
 /// Which stanzas the parser has seen, to enforce the order preamble, packages, request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Stage {
+    #[default]
     Start,
     Packages,
     AfterRequest,
@@ -210,81 +150,301 @@ const K_WAS_INSTALLED: usize = 6;
 const K_KEEP: usize = 7;
 const CORE_KEYS: usize = 8;
 
-struct DocParser<'a> {
-    reader: StanzaReader<'a>,
-    doc: Document<'a>,
-    props: Vec<Prop<'a>>,
-    stage: Stage,
-    /// Declared extra property names to ids.
-    extra_ids: rustc_hash::FxHashMap<String, PropId>,
+/// The extra properties the preamble declares, which every part needs.
+#[derive(Debug, Clone, Default)]
+struct Decls {
+    properties: Vec<PropDecl>,
+    ids: FxHashMap<String, PropId>,
     /// Declared properties without a default: mandatory in every package stanza.
     mandatory: Vec<PropId>,
-    stamps: Vec<u32>,
-    stanza_no: u32,
-    scratch_clauses: Vec<Span>,
-    predicted: Vec<(&'a str, usize)>,
 }
 
-impl<'a> DocParser<'a> {
-    /// A parser of `part`, a suffix-free slice of `text` (all of it, or one half), that the
-    /// document's extra values borrow from.
-    fn new(part: &'a str, text: &'a str) -> Self {
-        DocParser {
-            reader: StanzaReader::new(part),
-            doc: Document {
-                text,
-                ..Document::new()
-            },
-            props: Vec::with_capacity(32),
+/// A name as a part reads it: its place in the text and its hash.
+#[derive(Debug, Clone, Copy, Default)]
+struct RawName {
+    at: TextRef,
+    hash: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RawVpkg {
+    name: RawName,
+    op: Option<RelOp>,
+    version: Version,
+}
+
+/// A package stanza as a part reads it. Spans index the part's own arenas; lines count from the
+/// part's first line.
+#[derive(Debug, Clone, Default)]
+struct RawPackage {
+    name: RawName,
+    version: Version,
+    depends: TextRef,
+    conflicts: TextRef,
+    provides: TextRef,
+    installed: bool,
+    was_installed: bool,
+    keep: Keep,
+    extras: Span,
+    line: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct RawRequest {
+    id: String,
+    install: Span,
+    remove: Span,
+    upgrade: Span,
+    line: u32,
+}
+
+/// What one part of a document holds. `TextRef`s with the `OWNED` bit index `owned_text`.
+#[derive(Debug, Default)]
+struct Part {
+    packages: Vec<RawPackage>,
+    vpkgs: Vec<RawVpkg>,
+    extras: Vec<(PropId, TextRef)>,
+    owned_text: String,
+    preamble: Option<Preamble>,
+    request: Option<RawRequest>,
+    stanzas: u32,
+    /// The number of lines read.
+    lines: u32,
+}
+
+/// Builds the document from its parts, in order: interns the names, shifts the spans and lines,
+/// and builds the per-name indexes. A duplicate (package, version) is an error.
+fn assemble(text: &str, decls: Decls, parts: Vec<Part>) -> Result<Document<'_>, ParseError> {
+    let mut doc = Document {
+        text,
+        properties: decls.properties,
+        ..Document::new()
+    };
+    let packages: usize = parts.iter().map(|p| p.packages.len()).sum();
+    let vpkgs: usize = parts.iter().map(|p| p.vpkgs.len()).sum();
+    let extras: usize = parts.iter().map(|p| p.extras.len()).sum();
+    doc.name_table.reserve(packages + vpkgs, |_| 0);
+    doc.names.reserve(packages + vpkgs);
+    doc.packages.reserve(packages);
+    doc.vpkgs.reserve(vpkgs);
+    doc.extras.reserve(extras);
+    doc.owned_text
+        .reserve(parts.iter().map(|p| p.owned_text.len()).sum());
+    let mut line_base = 0;
+    for part in parts {
+        let owned_base = doc.owned_text.len() as u32;
+        doc.owned_text.push_str(&part.owned_text);
+        let shift = |r: TextRef| {
+            if r.len & OWNED != 0 {
+                TextRef {
+                    start: r.start + owned_base,
+                    len: r.len,
+                }
+            } else {
+                r
+            }
+        };
+        let vpkg_base = doc.vpkgs.len() as u32;
+        let extra_base = doc.extras.len() as u32;
+        doc.extras
+            .extend(part.extras.iter().map(|&(p, r)| (p, shift(r))));
+        let list = |s: Span| {
+            if s.len == 0 {
+                VpkgList::default()
+            } else {
+                VpkgList(Span {
+                    start: s.start + vpkg_base,
+                    len: s.len,
+                })
+            }
+        };
+        for p in &part.packages {
+            let name = doc.intern_ref(shift(p.name.at), p.name.hash);
+            doc.packages.push(Package {
+                name,
+                version: p.version,
+                installed: p.installed,
+                was_installed: p.was_installed,
+                keep: p.keep,
+                extras: Span {
+                    start: p.extras.start + extra_base,
+                    len: p.extras.len,
+                },
+                line: p.line + line_base,
+                depends: shift(p.depends),
+                conflicts: shift(p.conflicts),
+                provides: shift(p.provides),
+            });
+        }
+        for v in &part.vpkgs {
+            let name = doc.intern_ref(shift(v.name.at), v.name.hash);
+            doc.vpkgs.push(Vpkg {
+                name,
+                op: v.op,
+                version: v.version,
+            });
+        }
+        if part.preamble.is_some() {
+            doc.preamble = part.preamble;
+        }
+        if let Some(r) = part.request {
+            doc.request = Some(Request {
+                id: r.id,
+                install: list(r.install),
+                remove: list(r.remove),
+                upgrade: list(r.upgrade),
+                line: r.line + line_base,
+            });
+        }
+        line_base += part.lines;
+    }
+    index(&mut doc)?;
+    Ok(doc)
+}
+
+/// Builds the index of packages per name; a duplicate (package, version) is an
+/// error (the exact mode has reported any before).
+fn index(doc: &mut Document<'_>) -> Result<(), ParseError> {
+    let names = doc.names.len();
+    let mut starts = vec![0u32; names + 1];
+    for p in &doc.packages {
+        starts[p.name.0 as usize + 1] += 1;
+    }
+    for i in 0..names {
+        starts[i + 1] += starts[i];
+    }
+    let mut fill = starts.clone();
+    let mut by_name = vec![PkgId(0); doc.packages.len()];
+    for (i, p) in doc.packages.iter().enumerate() {
+        let slot = &mut fill[p.name.0 as usize];
+        by_name[*slot as usize] = PkgId(i as u32);
+        *slot += 1;
+    }
+    for n in 0..names {
+        let versions = &by_name[starts[n] as usize..starts[n + 1] as usize];
+        for (k, &p) in versions.iter().enumerate().skip(1) {
+            let v = doc.packages[p.index()].version;
+            if let Some(&first) = versions[..k]
+                .iter()
+                .find(|q| doc.packages[q.index()].version == v)
+            {
+                return Err(ParseError::new(
+                    doc.packages[p.index()].line,
+                    1,
+                    format!(
+                        "duplicate package `{}` (first declared at line {})",
+                        doc.display_package(first),
+                        doc.packages[first.index()].line
+                    ),
+                ));
+            }
+        }
+    }
+    doc.by_name_start = starts;
+    doc.by_name = by_name;
+
+    doc.relations = (0..doc.packages.len()).map(|_| OnceLock::new()).collect();
+    doc.provided = (0..doc.packages.len()).map(|_| OnceLock::new()).collect();
+    Ok(())
+}
+
+/// Reads one part of a document: `text[pos..end]`, where `text` is the whole document (values
+/// are kept as places in it).
+struct PartParser<'a> {
+    text: &'a str,
+    pos: usize,
+    end: usize,
+    /// Lines read in this part.
+    line: u32,
+    stage: Stage,
+    decls: Decls,
+    part: Part,
+    /// Per property key, the number of the last stanza that had it.
+    stamps: Vec<u32>,
+    stanza_no: u32,
+    /// The property name seen at each position of the previous package stanza, and its key.
+    predicted: Vec<(&'a str, usize)>,
+    props: Vec<Prop<'a>>,
+    /// In the exact mode, the packages read so far with their lines, to report a duplicate at
+    /// its stanza.
+    seen: Option<FxHashMap<(String, Version), u32>>,
+}
+
+impl<'a> PartParser<'a> {
+    fn new(text: &'a str, range: Range<usize>, decls: Decls, exact: bool) -> Self {
+        let stamps = vec![0; CORE_KEYS + decls.properties.len()];
+        PartParser {
+            text,
+            pos: range.start,
+            end: range.end,
+            line: 0,
             stage: Stage::Start,
-            extra_ids: Default::default(),
-            mandatory: Vec::new(),
-            stamps: vec![0; CORE_KEYS],
+            decls,
+            part: Part::default(),
+            stamps,
             stanza_no: 0,
-            scratch_clauses: Vec::with_capacity(16),
             predicted: Vec::new(),
+            props: Vec::with_capacity(32),
+            seen: exact.then(FxHashMap::default),
         }
     }
 
-    fn run(mut self) -> Result<Document<'a>, ParseError> {
-        self.run_inner()
+    fn run(&mut self) -> Result<(), ParseError> {
+        let size = self.end - self.pos;
+        self.part.packages.reserve(size / 500);
+        self.part.extras.reserve(size / 40);
+        self.part.vpkgs.reserve(size / 2000);
+        while self.next_stanza()? {}
+        Ok(())
     }
 
-    fn run_inner(&mut self) -> Result<Document<'a>, ParseError> {
-        if self.doc.text.len() > MAX_DOCUMENT_LEN {
-            return Err(ParseError::new(
-                1,
-                1,
-                "documents over 2 GiB are not supported",
-            ));
+    /// Reads the next stanza; `Ok(false)` at the end of the part.
+    fn next_stanza(&mut self) -> Result<bool, ParseError> {
+        let b = self.text.as_bytes();
+        while self.pos < self.end && b[self.pos] == b'\n' {
+            self.pos += 1;
+            self.line += 1;
         }
-        self.doc.reserve_for(self.reader.len());
-        let mut props = std::mem::take(&mut self.props);
-        while self.reader.next_stanza(&mut props)? {
-            self.stanza(&props)?;
+        self.part.lines = self.line;
+        if self.pos >= self.end {
+            return Ok(false);
         }
-        self.props = props;
-        Ok(std::mem::take(&mut self.doc))
+        let more = if b[self.pos..self.end].starts_with(b"package:") {
+            self.package_stanza()?;
+            true
+        } else {
+            // Comments, blank lines of spaces, and the other stanzas: the general reader.
+            let mut reader = StanzaReader::resume(&self.text[..self.end], self.pos, self.line);
+            let mut props = std::mem::take(&mut self.props);
+            let more = reader.next_stanza(&mut props);
+            self.pos = reader.pos();
+            self.line = reader.line();
+            let more = more?;
+            if more {
+                self.stanza(&props)?;
+            }
+            self.props = props;
+            more
+        };
+        self.part.lines = self.line;
+        Ok(more)
     }
 
-    /// Handles one stanza.
+    /// Handles one stanza the general reader read.
     fn stanza(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
-        self.stanza_no += 1;
         let first = &props[0];
-        if self.stage == Stage::AfterRequest {
-            return Err(ParseError::new(
-                first.line,
-                1,
-                "nothing may follow the `request:` stanza, which ends a CUDF document",
-            ));
-        }
         match first.name {
             "package" => {
-                self.stage = Stage::Packages;
-                self.package(props)
+                let mut pkg = self.begin_package(first.line)?;
+                for (i, prop) in props.iter().enumerate() {
+                    self.package_property(&mut pkg, i, prop)?;
+                }
+                self.finish_package(pkg)
             }
+            _ if self.stage == Stage::AfterRequest => Err(after_request(first.line)),
             "preamble" if self.stage == Stage::Start => {
                 self.stage = Stage::Packages;
+                self.part.stanzas += 1;
                 self.preamble(props)
             }
             "preamble" => Err(ParseError::new(
@@ -294,6 +454,7 @@ impl<'a> DocParser<'a> {
             )),
             "request" => {
                 self.stage = Stage::AfterRequest;
+                self.part.stanzas += 1;
                 self.request(props)
             }
             other => Err(ParseError::new(
@@ -304,6 +465,155 @@ impl<'a> DocParser<'a> {
                     shorten(other)
                 ),
             )),
+        }
+    }
+
+    /// Reads a package stanza line by line, from its `package:` line to the blank line (or the
+    /// end) that closes it.
+    fn package_stanza(&mut self) -> Result<(), ParseError> {
+        let text = self.text;
+        let b = text.as_bytes();
+        let mut pkg = self.begin_package(self.line + 1)?;
+        let mut index = 0;
+        while self.pos < self.end {
+            let start = self.pos;
+            let c = b[start];
+            if c.is_ascii_lowercase() {
+                let mut i = start + 1;
+                while i < self.end && is_ident_byte(b[i]) {
+                    i += 1;
+                }
+                if i < self.end && b[i] == b':' {
+                    let mut v = i + 1;
+                    while v < self.end && (b[v] == b' ' || b[v] == b'\t') {
+                        v += 1;
+                    }
+                    let (mut e, next) = match memchr::memchr(b'\n', &b[v..self.end]) {
+                        Some(k) => (v + k, v + k + 1),
+                        None => (self.end, self.end),
+                    };
+                    if e > v && b[e - 1] == b'\r' {
+                        e -= 1;
+                    }
+                    self.pos = next;
+                    self.line += 1;
+                    // Every boundary sits next to an ASCII byte, so the slices cannot fail.
+                    let (Some(name), Some(value)) = (text.get(start..i), text.get(v..e)) else {
+                        return Err(ParseError::new(self.line, 1, "invalid UTF-8"));
+                    };
+                    let mut prop = Prop {
+                        name,
+                        value: Cow::Borrowed(value),
+                        line: self.line,
+                        column: (v - start) as u32 + 1,
+                        continued: false,
+                    };
+                    if self.pos < self.end && matches!(b[self.pos], b' ' | b'#') {
+                        self.continuations(&mut prop);
+                    }
+                    self.package_property(&mut pkg, index, &prop)?;
+                    index += 1;
+                    continue;
+                }
+            }
+            let (line, next) = self.line_at(start);
+            if line.bytes().all(|c| c == b' ' || c == b'\t') {
+                // A blank line closes the stanza.
+                self.pos = next;
+                self.line += 1;
+                break;
+            }
+            self.pos = next;
+            self.line += 1;
+            if c == b'#' {
+                continue;
+            }
+            // Not a property line: the general lexer names the problem.
+            let mut prop = property_line(line, self.line)?;
+            if self.pos < self.end && matches!(b[self.pos], b' ' | b'#') {
+                self.continuations(&mut prop);
+            }
+            self.package_property(&mut pkg, index, &prop)?;
+            index += 1;
+        }
+        self.finish_package(pkg)
+    }
+
+    /// The line starting at `start` (without its line break and a `\r` before it), and where
+    /// the next one starts.
+    fn line_at(&self, start: usize) -> (&'a str, usize) {
+        let b = self.text.as_bytes();
+        let (mut e, next) = match memchr::memchr(b'\n', &b[start..self.end]) {
+            Some(k) => (start + k, start + k + 1),
+            None => (self.end, self.end),
+        };
+        if e > start && b[e - 1] == b'\r' {
+            e -= 1;
+        }
+        (self.text.get(start..e).unwrap_or(""), next)
+    }
+
+    /// Joins the continuation lines after a property line (skipping comment lines), as the
+    /// general reader does: the leading space dropped, no separator added (libCUDF).
+    fn continuations(&mut self, prop: &mut Prop<'a>) {
+        while self.pos < self.end {
+            let c = self.text.as_bytes()[self.pos];
+            if c != b' ' && c != b'#' {
+                break;
+            }
+            let (line, next) = self.line_at(self.pos);
+            if c == b' ' {
+                if line.bytes().all(|c| c == b' ' || c == b'\t') {
+                    break;
+                }
+                prop.value.to_mut().push_str(&line[1..]);
+                prop.continued = true;
+            }
+            self.pos = next;
+            self.line += 1;
+        }
+    }
+
+    fn begin_package(&mut self, line: u32) -> Result<RawPackage, ParseError> {
+        if self.stage == Stage::AfterRequest {
+            return Err(after_request(line));
+        }
+        self.stage = Stage::Packages;
+        self.stanza_no += 1;
+        self.part.stanzas += 1;
+        Ok(RawPackage {
+            extras: Span {
+                start: self.part.extras.len() as u32,
+                len: 0,
+            },
+            line,
+            ..RawPackage::default()
+        })
+    }
+
+    /// Where a value (or a part of one) is kept: its place in the text, or a copy in the part's
+    /// owned text when continuation lines were joined.
+    fn store(&mut self, prop: &Prop<'a>, value: &str) -> TextRef {
+        match &prop.value {
+            Cow::Borrowed(_) => TextRef {
+                start: (value.as_ptr() as usize - self.text.as_ptr() as usize) as u32,
+                len: value.len() as u32,
+            },
+            Cow::Owned(_) => {
+                let start = self.part.owned_text.len() as u32;
+                self.part.owned_text.push_str(value);
+                TextRef {
+                    start,
+                    len: value.len() as u32 | OWNED,
+                }
+            }
+        }
+    }
+
+    fn raw_name(&mut self, prop: &Prop<'a>, name: &str) -> RawName {
+        RawName {
+            at: self.store(prop, name),
+            hash: name_hash(name),
         }
     }
 
@@ -325,6 +635,206 @@ impl<'a> DocParser<'a> {
 
     fn seen(&self, key: usize) -> bool {
         self.stamps[key] == self.stanza_no
+    }
+
+    fn package_key(&self, prop: &Prop<'a>) -> Result<usize, ParseError> {
+        Ok(match prop.name {
+            "package" => K_PACKAGE,
+            "version" => K_VERSION,
+            "depends" => K_DEPENDS,
+            "conflicts" => K_CONFLICTS,
+            "provides" => K_PROVIDES,
+            "installed" => K_INSTALLED,
+            "was-installed" => K_WAS_INSTALLED,
+            "keep" => K_KEEP,
+            other => match self.decls.ids.get(other) {
+                Some(id) => CORE_KEYS + id.0 as usize,
+                None => {
+                    return Err(ParseError::new(
+                        prop.line,
+                        1,
+                        format!(
+                            "property `{other}` is not declared: declare it in the preamble (`property: {other}: TYPE`)"
+                        ),
+                    ))
+                }
+            },
+        })
+    }
+
+    /// Handles the `index`-th property of a package stanza.
+    fn package_property(
+        &mut self,
+        pkg: &mut RawPackage,
+        index: usize,
+        prop: &Prop<'a>,
+    ) -> Result<(), ParseError> {
+        // Stanzas of one document list their properties in much the same order: try the key
+        // seen at this position in the previous stanza before the general lookup.
+        let key = match self.predicted.get(index) {
+            Some(&(name, key)) if name == prop.name => key,
+            _ => {
+                let key = self.package_key(prop)?;
+                if index < self.predicted.len() {
+                    self.predicted[index] = (prop.name, key);
+                } else {
+                    self.predicted.push((prop.name, key));
+                }
+                key
+            }
+        };
+        self.stamp(key, prop)?;
+        let value: &str = &prop.value;
+        match key {
+            K_PACKAGE => {
+                let t = trim_end(value);
+                if let Some(bad) = t
+                    .bytes()
+                    .position(|b| !is_pkgname_byte(b))
+                    .or(if t.is_empty() { Some(0) } else { None })
+                {
+                    return Err(prop.error(
+                        bad,
+                        format!(
+                            "expected a package name (letters, digits and `+./@()%-`), found `{}`",
+                            shorten(t)
+                        ),
+                    ));
+                }
+                pkg.name = self.raw_name(prop, t);
+            }
+            K_VERSION => {
+                let mut c = Cursor::new(value);
+                pkg.version = c.posint().map_err(|(o, m)| prop.error(o, m))?;
+                c.skip_ws();
+                if !c.at_end() {
+                    return Err(prop.error(
+                        c.pos,
+                        format!("expected the end of the version, {}", c.found()),
+                    ));
+                }
+            }
+            K_DEPENDS => {
+                if !formula_ok(value) {
+                    check_formula(prop)?;
+                }
+                pkg.depends = self.store(prop, value);
+            }
+            K_CONFLICTS => {
+                if !vpkg_list_ok(value, false) {
+                    check_vpkg_list(prop, false)?;
+                }
+                pkg.conflicts = self.store(prop, value);
+            }
+            K_PROVIDES => {
+                if !vpkg_list_ok(value, true) {
+                    check_vpkg_list(prop, true)?;
+                }
+                pkg.provides = self.store(prop, value);
+            }
+            K_INSTALLED => pkg.installed = bool_value(prop)?,
+            K_WAS_INSTALLED => pkg.was_installed = bool_value(prop)?,
+            K_KEEP => pkg.keep = match trim(value) {
+                "version" => Keep::Version,
+                "package" => Keep::Package,
+                "feature" => Keep::Feature,
+                "none" => Keep::None,
+                other => return Err(prop.error(
+                    0,
+                    format!(
+                        "expected `version`, `package`, `feature` or `none` for `keep`, found `{}`",
+                        shorten(other)
+                    ),
+                )),
+            },
+            _ => {
+                let id = PropId((key - CORE_KEYS) as u32);
+                let ty = &self.decls.properties[id.0 as usize].ty;
+                // A string keeps its trailing blanks; leading ones are dropped as on the
+                // first line (they can only come from a continuation line), so that writing
+                // the value back gives the same document.
+                let value = if *ty == PropType::String {
+                    value.trim_start_matches([' ', '\t'])
+                } else {
+                    trim_end(value)
+                };
+                let fast = match ty {
+                    PropType::String => true,
+                    PropType::Vpkgformula => formula_ok(value),
+                    PropType::Vpkglist => vpkg_list_ok(value, false),
+                    PropType::Veqpkglist => vpkg_list_ok(value, true),
+                    _ => false,
+                };
+                if !fast {
+                    check_value(ty, value).map_err(|(off, m)| prop.error(off, m))?;
+                }
+                let stored = self.store(prop, value);
+                self.part.extras.push((id, stored));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_package(&mut self, mut pkg: RawPackage) -> Result<(), ParseError> {
+        let line = pkg.line;
+        if !self.seen(K_VERSION) {
+            return Err(ParseError::new(
+                line,
+                1,
+                "missing mandatory property `version` in this package stanza",
+            ));
+        }
+        for &id in &self.decls.mandatory {
+            if !self.seen(CORE_KEYS + id.0 as usize) {
+                return Err(ParseError::new(
+                    line,
+                    1,
+                    format!(
+                        "missing mandatory property `{}` (declared without a default in the preamble)",
+                        self.decls.properties[id.0 as usize].name
+                    ),
+                ));
+            }
+        }
+        if let Some(seen) = &mut self.seen {
+            let name = text_of(self.text, &self.part.owned_text, pkg.name.at).to_string();
+            if let Some(&first) = seen.get(&(name.clone(), pkg.version)) {
+                return Err(ParseError::new(
+                    line,
+                    1,
+                    format!(
+                        "duplicate package `{name} = {}` (first declared at line {first})",
+                        pkg.version
+                    ),
+                ));
+            }
+            seen.insert((name, pkg.version), line);
+        }
+        pkg.extras.len = self.part.extras.len() as u32 - pkg.extras.start;
+        self.part.packages.push(pkg);
+        Ok(())
+    }
+
+    /// Parses a vpkg list into the part's arena. `eq_only` restricts constraints to `=`
+    /// (veqpkglist).
+    fn vpkglist(&mut self, prop: &Prop<'a>, eq_only: bool) -> Result<Span, ParseError> {
+        check_vpkg_list(prop, eq_only)?;
+        let start = self.part.vpkgs.len() as u32;
+        let value: &str = &prop.value;
+        let mut items = Vec::new();
+        let _ = scan_vpkg_list(value, |range, constraint| items.push((range, constraint)));
+        for (range, constraint) in items {
+            let name = self.raw_name(prop, &value[range]);
+            let (op, version) = match constraint.0 {
+                None => (None, 0),
+                Some((op, v)) => (Some(op), v),
+            };
+            self.part.vpkgs.push(RawVpkg { name, op, version });
+        }
+        Ok(Span {
+            start,
+            len: self.part.vpkgs.len() as u32 - start,
+        })
     }
 
     fn preamble(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
@@ -358,11 +868,50 @@ impl<'a> DocParser<'a> {
                 }
             }
         }
-        self.doc.preamble = Some(preamble);
+        self.part.preamble = Some(preamble);
         Ok(())
     }
 
-    /// Parses `name: type [= [default]], ...` (misc-rules.md 5.3).
+    fn request(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
+        let mut request = RawRequest {
+            line: props[0].line,
+            ..RawRequest::default()
+        };
+        let mut seen: [bool; 4] = [false; 4];
+        for prop in props {
+            let slot = match prop.name {
+                "request" => 0,
+                "install" => 1,
+                "remove" => 2,
+                "upgrade" => 3,
+                other => {
+                    return Err(ParseError::new(
+                        prop.line,
+                        1,
+                        format!(
+                            "unexpected property `{other}` in the request: expected `install`, `remove` or `upgrade`"
+                        ),
+                    ))
+                }
+            };
+            if std::mem::replace(&mut seen[slot], true) {
+                return Err(ParseError::new(
+                    prop.line,
+                    1,
+                    format!("duplicate property `{}` in the request", prop.name),
+                ));
+            }
+            match slot {
+                0 => request.id = trim_blanks(&prop.value).to_string(),
+                1 => request.install = self.vpkglist(prop, false)?,
+                2 => request.remove = self.vpkglist(prop, false)?,
+                _ => request.upgrade = self.vpkglist(prop, false)?,
+            }
+        }
+        self.part.request = Some(request);
+        Ok(())
+    }
+
     fn typedecls(&mut self, prop: &Prop<'a>) -> Result<(), ParseError> {
         let s: &str = &prop.value;
         let mut c = Cursor::new(s);
@@ -396,7 +945,7 @@ impl<'a> DocParser<'a> {
                     format!("`{name}` is a core CUDF property and cannot be declared again"),
                 ));
             }
-            if self.extra_ids.contains_key(name) {
+            if self.decls.ids.contains_key(name) {
                 return Err(err(start, format!("property `{name}` is declared twice")));
             }
             c.skip_ws();
@@ -511,17 +1060,17 @@ impl<'a> DocParser<'a> {
                 })?;
                 default = Some(value);
             }
-            let id = PropId(self.doc.properties.len() as u32);
+            let id = PropId(self.decls.properties.len() as u32);
             if default.is_none() {
-                self.mandatory.push(id);
+                self.decls.mandatory.push(id);
             }
-            self.doc.properties.push(PropDecl {
+            self.decls.properties.push(PropDecl {
                 name: name.to_string(),
                 ty,
                 default,
             });
             self.stamps.push(0);
-            self.extra_ids.insert(name.to_string(), id);
+            self.decls.ids.insert(name.to_string(), id);
             c.skip_ws();
             match c.peek() {
                 None => break,
@@ -536,328 +1085,72 @@ impl<'a> DocParser<'a> {
         }
         Ok(())
     }
+}
 
-    fn extra_id(&self, name: &str) -> Option<PropId> {
-        self.extra_ids.get(name).copied()
+fn after_request(line: u32) -> ParseError {
+    ParseError::new(
+        line,
+        1,
+        "nothing may follow the `request:` stanza, which ends a CUDF document",
+    )
+}
+
+/// Checks a vpkg list precisely, with the error a user sees. `eq_only` restricts constraints to
+/// `=` (veqpkglist).
+fn check_vpkg_list(prop: &Prop<'_>, eq_only: bool) -> Result<(), ParseError> {
+    let s: &str = &prop.value;
+    let mut c = Cursor::new(s);
+    c.skip_ws();
+    if c.at_end() {
+        return Ok(());
     }
-
-    fn intern_range(&mut self, value: &str, range: Range<usize>) -> crate::NameId {
-        self.doc.intern(&value[range])
-    }
-
-    /// Parses a vpkg list into the arena. `eq_only` restricts constraints to `=` (veqpkglist).
-    fn vpkglist(&mut self, prop: &Prop<'a>, eq_only: bool) -> Result<VpkgList, ParseError> {
-        let start = self.doc.vpkgs.len() as u32;
-        let s: &str = &prop.value;
-        let mut c = Cursor::new(s);
-        c.skip_ws();
-        if !c.at_end() {
-            loop {
-                let before = c.pos;
-                let (range, constraint) = c.vpkg().map_err(|(off, m)| prop.error(off, m))?;
-                if eq_only && !matches!(constraint.0, None | Some((RelOp::Eq, _))) {
-                    return Err(prop.error(
-                        before,
-                        "`provides` takes only `=` constraints (a veqpkglist)",
-                    ));
-                }
-                let name = self.intern_range(&prop.value, range);
-                self.doc.vpkgs.push(Vpkg::new(name, constraint));
-                match c.peek() {
-                    None => break,
-                    Some(b',') => c.pos += 1,
-                    Some(_) => {
-                        return Err(prop.error(
-                            c.pos,
-                            format!("expected `,` or the end of the list, {}", c.found()),
-                        ))
-                    }
-                }
-            }
-        }
-        Ok(VpkgList(Span {
-            start,
-            len: self.doc.vpkgs.len() as u32 - start,
-        }))
-    }
-
-    /// Parses a vpkgformula into the arenas.
-    fn formula(&mut self, prop: &Prop<'a>) -> Result<Formula, ParseError> {
-        let s: &str = &prop.value;
-        let t = trim(s);
-        self.scratch_clauses.clear();
-        if t == "true!" {
-            return Ok(self.push_clauses());
-        }
-        if t == "false!" {
-            self.scratch_clauses.push(Span {
-                start: self.doc.vpkgs.len() as u32,
-                len: 0,
-            });
-            return Ok(self.push_clauses());
-        }
-        let mut c = Cursor::new(s);
-        let mut clause_start = self.doc.vpkgs.len() as u32;
-        loop {
-            let (range, constraint) = c.vpkg().map_err(|(off, m)| {
-                prop.error(
-                    off,
-                    format!(
-                        "{m} (a vpkgformula is `true!`, `false!` or vpkgs joined by `,` and `|`)"
-                    ),
-                )
-            })?;
-            let name = self.intern_range(&prop.value, range);
-            self.doc.vpkgs.push(Vpkg::new(name, constraint));
-            match c.peek() {
-                Some(b'|') => c.pos += 1,
-                Some(b',') | None => {
-                    let end = self.doc.vpkgs.len() as u32;
-                    self.scratch_clauses.push(Span {
-                        start: clause_start,
-                        len: end - clause_start,
-                    });
-                    clause_start = end;
-                    if c.peek().is_none() {
-                        break;
-                    }
-                    c.pos += 1;
-                }
-                Some(_) => {
-                    return Err(prop.error(
-                        c.pos,
-                        format!("expected `,`, `|` or the end of the formula, {}", c.found()),
-                    ))
-                }
-            }
-        }
-        Ok(self.push_clauses())
-    }
-
-    fn push_clauses(&mut self) -> Formula {
-        let start = self.doc.clauses.len() as u32;
-        self.doc.clauses.extend_from_slice(&self.scratch_clauses);
-        Formula(Span {
-            start,
-            len: self.scratch_clauses.len() as u32,
-        })
-    }
-
-    fn package_key(&self, prop: &Prop<'a>) -> Result<usize, ParseError> {
-        Ok(match prop.name {
-            "package" => K_PACKAGE,
-            "version" => K_VERSION,
-            "depends" => K_DEPENDS,
-            "conflicts" => K_CONFLICTS,
-            "provides" => K_PROVIDES,
-            "installed" => K_INSTALLED,
-            "was-installed" => K_WAS_INSTALLED,
-            "keep" => K_KEEP,
-            other => match self.extra_id(other) {
-                Some(id) => CORE_KEYS + id.0 as usize,
-                None => {
-                    return Err(ParseError::new(
-                        prop.line,
-                        1,
-                        format!(
-                            "property `{other}` is not declared: declare it in the preamble (`property: {other}: TYPE`)"
-                        ),
-                    ))
-                }
-            },
-        })
-    }
-
-    fn package(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
-        let first = &props[0];
-        let extras_start = self.doc.extras.len() as u32;
-        let mut pkg = Package {
-            name: crate::NameId(0),
-            version: 0,
-            depends: Formula::default(),
-            conflicts: VpkgList::default(),
-            provides: VpkgList::default(),
-            installed: false,
-            was_installed: false,
-            keep: Keep::None,
-            extras: Span::default(),
-            line: first.line,
-        };
-        for (i, prop) in props.iter().enumerate() {
-            // Stanzas of one document list their properties in much the same order: try the
-            // key seen at this position in the previous stanza before the general lookup.
-            let key = match self.predicted.get(i) {
-                Some(&(name, key)) if name == prop.name => key,
-                _ => {
-                    let key = self.package_key(prop)?;
-                    if i < self.predicted.len() {
-                        self.predicted[i] = (prop.name, key);
-                    } else {
-                        self.predicted.push((prop.name, key));
-                    }
-                    key
-                }
-            };
-            self.stamp(key, prop)?;
-            match key {
-                K_PACKAGE => {
-                    let t = trim_end(&prop.value);
-                    if let Some(bad) = t.bytes().position(|b| !is_pkgname_byte(b)).or(
-                        if t.is_empty() { Some(0) } else { None },
-                    ) {
-                        return Err(prop.error(
-                            bad,
-                            format!(
-                                "expected a package name (letters, digits and `+./@()%-`), found `{}`",
-                                shorten(t)
-                            ),
-                        ));
-                    }
-                    let len = t.len();
-                    pkg.name = self.intern_range(&prop.value, 0..len);
-                }
-                K_VERSION => {
-                    let mut c = Cursor::new(&prop.value);
-                    pkg.version = c.posint().map_err(|(o, m)| prop.error(o, m))?;
-                    c.skip_ws();
-                    if !c.at_end() {
-                        return Err(prop.error(
-                            c.pos,
-                            format!("expected the end of the version, {}", c.found()),
-                        ));
-                    }
-                }
-                K_DEPENDS => pkg.depends = self.formula(prop)?,
-                K_CONFLICTS => pkg.conflicts = self.vpkglist(prop, false)?,
-                K_PROVIDES => pkg.provides = self.vpkglist(prop, true)?,
-                K_INSTALLED => pkg.installed = bool_value(prop)?,
-                K_WAS_INSTALLED => pkg.was_installed = bool_value(prop)?,
-                K_KEEP => {
-                    pkg.keep = match trim(&prop.value) {
-                        "version" => Keep::Version,
-                        "package" => Keep::Package,
-                        "feature" => Keep::Feature,
-                        "none" => Keep::None,
-                        other => {
-                            return Err(prop.error(
-                                0,
-                                format!(
-                                    "expected `version`, `package`, `feature` or `none` for `keep`, found `{}`",
-                                    shorten(other)
-                                ),
-                            ))
-                        }
-                    }
-                }
-                _ => {
-                    let id = PropId((key - CORE_KEYS) as u32);
-                    let ty = &self.doc.properties[id.0 as usize].ty;
-                    let value: &str = &prop.value;
-                    // A string keeps its trailing blanks; leading ones are dropped as on the
-                    // first line (they can only come from a continuation line), so that writing
-                    // the value back gives the same document.
-                    let value = if *ty == PropType::String {
-                        value.trim_start_matches([' ', '\t'])
-                    } else {
-                        trim_end(value)
-                    };
-                    check_value(ty, value).map_err(|(off, m)| prop.error(off, m))?;
-                    let stored = match &prop.value {
-                        Cow::Borrowed(s) => TextRef {
-                            start: (s.as_ptr() as usize - self.doc.text.as_ptr() as usize) as u32,
-                            len: value.len() as u32,
-                        },
-                        Cow::Owned(_) => {
-                            let start = self.doc.owned_text.len() as u32;
-                            self.doc.owned_text.push_str(value);
-                            TextRef {
-                                start,
-                                len: value.len() as u32 | OWNED,
-                            }
-                        }
-                    };
-                    self.doc.extras.push((id, stored));
-                }
-            }
-        }
-        if !self.seen(K_VERSION) {
-            return Err(ParseError::new(
-                first.line,
-                1,
-                "missing mandatory property `version` in this package stanza",
+    loop {
+        let before = c.pos;
+        let (_, constraint) = c.vpkg().map_err(|(off, m)| prop.error(off, m))?;
+        if eq_only && !matches!(constraint.0, None | Some((RelOp::Eq, _))) {
+            return Err(prop.error(
+                before,
+                "`provides` takes only `=` constraints (a veqpkglist)",
             ));
         }
-        for &id in &self.mandatory {
-            if !self.seen(CORE_KEYS + id.0 as usize) {
-                return Err(ParseError::new(
-                    first.line,
-                    1,
-                    format!(
-                        "missing mandatory property `{}` (declared without a default in the preamble)",
-                        self.doc.properties[id.0 as usize].name
-                    ),
-                ));
+        match c.peek() {
+            None => return Ok(()),
+            Some(b',') => c.pos += 1,
+            Some(_) => {
+                return Err(prop.error(
+                    c.pos,
+                    format!("expected `,` or the end of the list, {}", c.found()),
+                ))
             }
         }
-        if let Some(dup) = self.doc.find(pkg.name, pkg.version) {
-            return Err(ParseError::new(
-                first.line,
-                1,
-                format!(
-                    "duplicate package `{}` (first declared at line {})",
-                    self.doc.display_package(dup),
-                    self.doc.package(dup).line
-                ),
-            ));
-        }
-        pkg.extras = Span {
-            start: extras_start,
-            len: self.doc.extras.len() as u32 - extras_start,
-        };
-        let id = PkgId(self.doc.packages.len() as u32);
-        self.doc.index_package(id, &pkg);
-        self.doc.packages.push(pkg);
-        Ok(())
     }
+}
 
-    fn request(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
-        let mut request = Request {
-            line: props[0].line,
-            ..Request::default()
-        };
-        let mut seen: [bool; 4] = [false; 4];
-        for prop in props {
-            let slot = match prop.name {
-                "request" => 0,
-                "install" => 1,
-                "remove" => 2,
-                "upgrade" => 3,
-                other => {
-                    return Err(ParseError::new(
-                        prop.line,
-                        1,
-                        format!(
-                            "unexpected property `{other}` in the request: expected `install`, `remove` or `upgrade`"
-                        ),
-                    ))
-                }
-            };
-            if std::mem::replace(&mut seen[slot], true) {
-                return Err(ParseError::new(
-                    prop.line,
-                    1,
-                    format!("duplicate property `{}` in the request", prop.name),
-                ));
-            }
-            match slot {
-                0 => request.id = trim_blanks(&prop.value).to_string(),
-                1 => request.install = self.vpkglist(prop, false)?,
-                2 => request.remove = self.vpkglist(prop, false)?,
-                _ => request.upgrade = self.vpkglist(prop, false)?,
+/// Checks a `depends` formula precisely, with the error a user sees.
+fn check_formula(prop: &Prop<'_>) -> Result<(), ParseError> {
+    let s: &str = &prop.value;
+    let t = trim(s);
+    if t == "true!" || t == "false!" {
+        return Ok(());
+    }
+    let mut c = Cursor::new(s);
+    loop {
+        c.vpkg().map_err(|(off, m)| {
+            prop.error(
+                off,
+                format!("{m} (a vpkgformula is `true!`, `false!` or vpkgs joined by `,` and `|`)"),
+            )
+        })?;
+        match c.peek() {
+            Some(b'|') | Some(b',') => c.pos += 1,
+            None => return Ok(()),
+            Some(_) => {
+                return Err(prop.error(
+                    c.pos,
+                    format!("expected `,`, `|` or the end of the formula, {}", c.found()),
+                ))
             }
         }
-        self.doc.request = Some(request);
-        Ok(())
     }
 }
 
@@ -1050,7 +1343,7 @@ pub(crate) fn trim(s: &str) -> &str {
 
 /// Reads a vpkglist, calling `each` on every item in order; on error returns the offset and
 /// what was expected.
-fn scan_vpkg_list(
+pub(crate) fn scan_vpkg_list(
     value: &str,
     mut each: impl FnMut(Range<usize>, Constraint),
 ) -> Result<(), (usize, String)> {
@@ -1077,7 +1370,7 @@ fn scan_vpkg_list(
 
 /// Reads a vpkgformula, calling `each` with every vpkg and with `None` after the last vpkg of
 /// every clause; `true!` has no clause and `false!` one empty clause.
-fn scan_vpkg_formula(
+pub(crate) fn scan_vpkg_formula(
     value: &str,
     mut each: impl FnMut(Option<(Range<usize>, Constraint)>),
 ) -> Result<(), (usize, String)> {
@@ -1148,7 +1441,7 @@ fn trim_blanks(value: &str) -> &str {
 mod tests {
     use super::*;
 
-    /// A document large enough for the two-thread path, with extra properties (borrowed and
+    /// A document large enough for the two-part path, with extra properties (borrowed and
     /// joined from continuation lines), provides, comments and a request.
     fn big_document(packages: usize) -> String {
         let mut s = String::from(
@@ -1177,18 +1470,23 @@ mod tests {
 
     fn summary(doc: &Document<'_>) -> String {
         let mut out = format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
-            doc.preamble,
-            doc.properties,
-            doc.packages,
-            doc.request,
-            doc.vpkgs,
-            doc.clauses,
-            doc.name_spans,
-            doc.names_text
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
+            doc.preamble, doc.properties, doc.packages, doc.request, doc.vpkgs, doc.names,
         );
         for p in doc.package_ids() {
-            out += &format!("{:?}\n", doc.extras(p).collect::<Vec<_>>());
+            let depends: Vec<Vec<String>> = doc
+                .depends(p)
+                .map(|c| c.iter().map(|v| doc.display_vpkg(*v)).collect())
+                .collect();
+            let conflicts: Vec<String> = doc
+                .conflicts(p)
+                .iter()
+                .map(|v| doc.display_vpkg(*v))
+                .collect();
+            out += &format!(
+                "{:?} {depends:?} {conflicts:?}\n",
+                doc.extras(p).collect::<Vec<_>>()
+            );
         }
         for n in 0..doc.name_count() as u32 {
             let n = crate::NameId(n);
@@ -1199,22 +1497,23 @@ mod tests {
     }
 
     #[test]
-    fn two_halves_build_the_sequential_document() {
+    fn two_parts_build_the_one_part_document() {
         let text = big_document(40_000);
         assert!(text.len() >= PARALLEL_MIN_LEN);
-        let sequential = DocParser::new(&text, &text).run().unwrap();
-        let halves = parse_halves(&text).expect("the parallel path applies");
-        let (a, b) = (summary(&halves), summary(&sequential));
+        let (exact, exact_lines) = parse_exact(&text).unwrap();
+        let (fast, fast_lines) = parse_fast(&text).expect("the two-part path applies");
+        assert_eq!(fast_lines, exact_lines);
+        let (a, b) = (summary(&fast), summary(&exact));
         if let Some((x, y)) = a.lines().zip(b.lines()).find(|(x, y)| x != y) {
             let at = x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count();
             let show = |s: &str| s[at.saturating_sub(200)..(at + 200).min(s.len())].to_string();
-            panic!("halves: {}\nsequential: {}", show(x), show(y));
+            panic!("two parts: {}\none part: {}", show(x), show(y));
         }
         assert_eq!(a.len(), b.len());
     }
 
     #[test]
-    fn errors_in_either_half_fall_back_to_the_exact_sequential_error() {
+    fn errors_in_either_part_fall_back_to_the_exact_first_error() {
         let text = big_document(40_000);
         let lines: Vec<&str> = text.lines().collect();
         let at = |frac: f64| (lines.len() as f64 * frac) as usize;
@@ -1229,27 +1528,98 @@ mod tests {
                 .find(|&i| l[i].starts_with("version:"))
                 .unwrap();
             if bad.starts_with("package:") {
-                // A duplicate of a package of the first half.
+                // A duplicate of a package of the first part.
                 l[i - 1] = bad;
                 l[i] = "version: 1";
             } else {
                 l[i] = bad;
             }
             let text = l.join("\n");
-            assert!(parse_halves(&text).is_none());
+            assert!(parse_fast(&text).is_none());
             let err = parse(&text).unwrap_err();
-            let seq = DocParser::new(&text, &text).run().unwrap_err();
-            assert_eq!(err, seq);
+            // A duplicate is reported at its `package:` line, other errors at their own line.
+            let line = if bad.starts_with("package:") {
+                i
+            } else {
+                i + 1
+            };
+            assert_eq!(err.line as usize, line, "{err}");
         }
-        // A request in the first half, stanzas after it.
+        // A request in the first part, stanzas after it.
         let mut l = lines.clone();
         let i = (at(0.3)..).find(|&i| l[i].is_empty()).unwrap();
         l.insert(i + 1, "request: early\n");
         let text = l.join("\n");
-        assert!(parse_halves(&text).is_none());
-        assert_eq!(
-            parse(&text).unwrap_err(),
-            DocParser::new(&text, &text).run().unwrap_err()
-        );
+        assert!(parse_fast(&text).is_none());
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nothing may follow"), "{err}");
+    }
+
+    #[test]
+    fn a_duplicate_package_is_reported_before_a_later_syntax_error() {
+        let text = "package: a\nversion: 1\n\npackage: a\nversion: 1\n\npackage: b\nversion: x\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!((err.line, err.column), (4, 1), "{err}");
+        assert!(err.message.contains("duplicate package `a = 1`"), "{err}");
+    }
+
+    #[test]
+    fn the_fast_relation_scan_agrees_with_the_precise_reader() {
+        for value in [
+            "a",
+            "a, b",
+            "a | b >= 2, c",
+            " a  >=  +3 ",
+            "a = 1 | b",
+            "",
+            " ",
+            "a,",
+            ",a",
+            "a |",
+            "a >= 0",
+            "a >= 00",
+            "a >= 007",
+            "a != 2",
+            "a ! 2",
+            "a == 2",
+            "a >",
+            "a > x",
+            "a >= 99999999999999999999",
+            "a >= 18446744073709551615",
+            "true!",
+            "false!",
+            "true! ",
+            "a b",
+            "a\t|\tb",
+            "a =2",
+            "a<2",
+            "a<=2,b>2",
+            "a, true!",
+            "é",
+        ] {
+            let precise_formula = scan_vpkg_formula(value, |_| {}).is_ok();
+            if formula_ok(value) {
+                assert!(precise_formula, "formula {value:?}");
+            }
+            for eq in [false, true] {
+                let precise = scan_vpkg_list(value, |_, c| {
+                    let _ = c;
+                })
+                .is_ok()
+                    && (!eq || {
+                        let mut all = true;
+                        let _ = scan_vpkg_list(value, |_, c| {
+                            all &= matches!(c.0, None | Some((RelOp::Eq, _)))
+                        });
+                        all
+                    });
+                if vpkg_list_ok(value, eq) {
+                    assert!(precise, "list {value:?} eq={eq}");
+                }
+            }
+        }
+        // The common shapes take the fast path.
+        assert!(formula_ok("libc6 >= 23 | libc7, foo"));
+        assert!(vpkg_list_ok("a, b = 2", true));
     }
 }

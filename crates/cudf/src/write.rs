@@ -2,10 +2,14 @@
 
 use std::fmt::Write;
 
-use crate::model::{Document, Formula, Keep, PkgId, PropType, VpkgList};
+use crate::model::{Document, Keep, PkgId, PropType, Vpkg, VpkgList};
 
 fn write_list(doc: &Document<'_>, list: VpkgList, out: &mut String) {
-    for (i, v) in doc.vpkgs(list).iter().enumerate() {
+    write_vpkgs(doc, doc.vpkgs(list), out);
+}
+
+fn write_vpkgs(doc: &Document<'_>, vpkgs: &[Vpkg], out: &mut String) {
+    for (i, v) in vpkgs.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
@@ -13,12 +17,7 @@ fn write_list(doc: &Document<'_>, list: VpkgList, out: &mut String) {
     }
 }
 
-fn write_formula(doc: &Document<'_>, f: Formula, out: &mut String) {
-    let clauses: Vec<_> = doc.clauses(f).collect();
-    if clauses.is_empty() {
-        out.push_str("true!");
-        return;
-    }
+fn write_formula(doc: &Document<'_>, clauses: &[&[Vpkg]], out: &mut String) {
     if clauses.iter().any(|c| c.is_empty()) {
         out.push_str("false!");
         return;
@@ -54,19 +53,22 @@ pub fn write_package(doc: &Document<'_>, id: PkgId, out: &mut String) {
     let p = doc.package(id);
     let _ = writeln!(out, "package: {}", doc.name(p.name));
     let _ = writeln!(out, "version: {}", p.version);
-    if p.depends.0.len > 0 {
+    let depends: Vec<&[Vpkg]> = doc.depends(id).collect();
+    if !depends.is_empty() {
         out.push_str("depends: ");
-        write_formula(doc, p.depends, out);
+        write_formula(doc, &depends, out);
         out.push('\n');
     }
-    if p.conflicts.0.len > 0 {
+    let conflicts = doc.conflicts(id);
+    if !conflicts.is_empty() {
         out.push_str("conflicts: ");
-        write_list(doc, p.conflicts, out);
+        write_vpkgs(doc, conflicts, out);
         out.push('\n');
     }
-    if p.provides.0.len > 0 {
+    let provides = doc.provides(id);
+    if !provides.is_empty() {
         out.push_str("provides: ");
-        write_list(doc, p.provides, out);
+        write_vpkgs(doc, provides, out);
         out.push('\n');
     }
     if p.installed {

@@ -1,7 +1,7 @@
 //! The CUDF 2.0 syntax as misc-rules.md section 5 describes it (libCUDF's behaviour), and the
 //! error positions a user relies on.
 
-use misc_cudf::{parse, parse_answer, parse_problem, Answer, Constraint, Keep, RelOp};
+use misc_cudf::{parse, parse_answer, parse_problem, Answer, Constraint, Keep, PkgId, RelOp};
 
 fn err(text: &str) -> (u32, u32, String) {
     let e = parse_problem(text).expect_err("the document must be rejected");
@@ -33,12 +33,12 @@ fn parses_core_properties_and_request() {
     assert!(a.installed && a.was_installed);
     assert_eq!(a.keep, Keep::Feature);
     let clauses: Vec<Vec<String>> = doc
-        .clauses(a.depends)
+        .depends(doc.versions_of(doc.name_id("a").unwrap())[0])
         .map(|c| c.iter().map(|v| doc.display_vpkg(*v)).collect())
         .collect();
     assert_eq!(clauses, vec![vec!["b >= 1", "c"], vec!["d"]]);
     let conflicts: Vec<_> = doc
-        .vpkgs(a.conflicts)
+        .conflicts(doc.versions_of(doc.name_id("a").unwrap())[0])
         .iter()
         .map(|v| doc.display_vpkg(*v))
         .collect();
@@ -60,10 +60,7 @@ fn parses_core_properties_and_request() {
 fn all_six_relational_operators() {
     let text = "package: a\nversion: 1\ndepends: b = 1, b != 2, b >= 3, b > 4, b <= 5, b < 6\n\nrequest: r\n";
     let doc = parse_problem(text).unwrap();
-    let ops: Vec<Constraint> = doc
-        .clauses(doc.packages[0].depends)
-        .map(|c| c[0].constraint())
-        .collect();
+    let ops: Vec<Constraint> = doc.depends(PkgId(0)).map(|c| c[0].constraint()).collect();
     assert_eq!(
         ops,
         [
@@ -82,8 +79,8 @@ fn all_six_relational_operators() {
 fn true_and_false_formulas() {
     let text = "package: a\nversion: 1\ndepends: true!\n\npackage: b\nversion: 1\ndepends: false!\n\nrequest: r\n";
     let doc = parse_problem(text).unwrap();
-    assert_eq!(doc.clauses(doc.packages[0].depends).len(), 0);
-    let b: Vec<_> = doc.clauses(doc.packages[1].depends).collect();
+    assert_eq!(doc.depends(PkgId(0)).len(), 0);
+    let b: Vec<_> = doc.depends(PkgId(1)).collect();
     assert_eq!(b.len(), 1);
     assert!(b[0].is_empty(), "false! is one empty disjunction");
 }
@@ -93,7 +90,7 @@ fn continuation_lines_join_without_separator_and_comments_go_anywhere() {
     // misc-rules.md 5.1: the leading space is dropped, no separator is added.
     let text = "# a comment before everything\npackage: a\n# inside a stanza\nversion: 1\ndepends: b,\n c\n\n# between stanzas\nrequest: r\n# at the end";
     let doc = parse_problem(text).unwrap();
-    let clauses: Vec<_> = doc.clauses(doc.packages[0].depends).collect();
+    let clauses: Vec<_> = doc.depends(PkgId(0)).collect();
     assert_eq!(clauses.len(), 2);
 }
 

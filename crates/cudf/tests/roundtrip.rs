@@ -120,8 +120,8 @@ proptest! {
             prop_assert_eq!(a.version, b.version);
             prop_assert_eq!(a.installed, b.installed);
             prop_assert_eq!(a.keep, b.keep);
-            let da: Vec<String> = doc.clauses(a.depends).flatten().map(|v| doc.display_vpkg(*v)).collect();
-            let db: Vec<String> = again.clauses(b.depends).flatten().map(|v| again.display_vpkg(*v)).collect();
+            let da: Vec<String> = doc.depends(id).flatten().map(|v| doc.display_vpkg(*v)).collect();
+            let db: Vec<String> = again.depends(id).flatten().map(|v| again.display_vpkg(*v)).collect();
             prop_assert_eq!(da, db);
         }
     }

@@ -263,11 +263,10 @@ fn text_with(pkgs: &[Pkg], installed: &[bool]) -> String {
 /// Whether installed package `i` has an unsatisfied dependency or a conflict.
 fn offends(doc: &misc_cudf::Document<'_>, installed: &[bool], i: usize) -> bool {
     let id = misc_cudf::PkgId(i as u32);
-    let p = doc.package(id);
     let deps_ok = doc
-        .clauses(p.depends)
+        .depends(id)
         .all(|alts| alts.iter().any(|&v| doc.satisfies(installed, v)));
-    let conflict = doc.vpkgs(p.conflicts).iter().any(|&v| {
+    let conflict = doc.conflicts(id).iter().any(|&v| {
         doc.versions_of(v.name).iter().any(|&q| {
             q != id && installed[q.index()] && v.constraint().matches(doc.package(q).version)
         }) || doc

@@ -114,7 +114,7 @@ pub fn encode(
         match pkg.keep {
             Keep::Package => roots.extend_from_slice(doc.versions_of(pkg.name)),
             Keep::Feature => {
-                for &f in doc.vpkgs(pkg.provides) {
+                for &f in doc.provides(p) {
                     matches(doc, keep_feature_vpkg(f), &mut roots);
                 }
             }
@@ -142,7 +142,7 @@ pub fn encode(
         if steps & 4095 == 0 && stop() {
             return None;
         }
-        for clause in doc.clauses(doc.package(p).depends) {
+        for clause in doc.depends(p) {
             for &v in clause {
                 buf.clear();
                 matches(doc, v, &mut buf);
@@ -199,8 +199,7 @@ pub fn encode(
             return None;
         }
         let var = var as Var;
-        let pkg = doc.package(p);
-        for clause in doc.clauses(pkg.depends) {
+        for clause in doc.depends(p) {
             let cands = candidates(clause, &mut buf);
             if cands.contains(&var) {
                 // A package may satisfy its own dependency.
@@ -212,7 +211,7 @@ pub fn encode(
             clauses.push(c);
             depends[var as usize].push(cands);
         }
-        for &c in doc.vpkgs(pkg.conflicts) {
+        for &c in doc.conflicts(p) {
             buf.clear();
             matches(doc, c, &mut buf);
             for &q in &buf {
@@ -309,7 +308,7 @@ pub fn encode(
             if pkg.name == name {
                 values.push(Some(pkg.version));
             }
-            for &f in doc.vpkgs(pkg.provides) {
+            for &f in doc.provides(p) {
                 if f.name == name {
                     values.push(f.op.map(|_| f.version));
                 }
@@ -403,7 +402,7 @@ pub fn encode(
                 goals.push(cands);
             }
             Keep::Feature => {
-                for &f in doc.vpkgs(pkg.provides) {
+                for &f in doc.provides(p) {
                     let cands = candidates(&[keep_feature_vpkg(f)], &mut buf);
                     clauses.push(cands.iter().map(|&q| Lit::pos(q)).collect());
                     goals.push(cands);
