@@ -225,9 +225,7 @@ fn vpkgs_ok(b: &[u8], formula: bool, eq_only: bool) -> bool {
             i += 1;
         }
         let name = i;
-        while i < n && is_pkgname_byte(b[i]) {
-            i += 1;
-        }
+        i = pkgname_end(b, i);
         if i == name {
             return false;
         }
@@ -271,6 +269,53 @@ fn vpkgs_ok(b: &[u8], formula: bool, eq_only: bool) -> bool {
             b',' => i += 1,
             b'|' if formula => i += 1,
             _ => return false,
+        }
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that lies strictly between `m` and `n` (bytes under 0x80;
+/// `m < 128`, `n <= 128`), from Hacker's Delight.
+#[inline]
+const fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
+    let low7 = x & (ONES * 127);
+    ((ONES * (127 + n)).wrapping_sub(low7) & !x & low7.wrapping_add(ONES * (127 - m))) & HIGHS
+}
+
+/// The high bit of each byte of `x` in `[-./0-9a-z]`: the bytes most package names are made of.
+#[inline]
+const fn common_name_bytes(x: u64) -> u64 {
+    bytes_between(x, b'-' as u64 - 1, b'9' as u64 + 1)
+        | bytes_between(x, b'a' as u64 - 1, b'z' as u64 + 1)
+}
+
+/// Where the run of package-name bytes starting at `i` ends: eight bytes at a time while they
+/// are common name bytes, one at a time otherwise.
+#[inline]
+pub(crate) fn pkgname_end(b: &[u8], mut i: usize) -> usize {
+    loop {
+        match b.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            Some(chunk) => {
+                let other = !common_name_bytes(u64::from_le_bytes(*chunk)) & HIGHS;
+                if other == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (other.trailing_zeros() / 8) as usize;
+                if b.get(i).is_some_and(|&c| is_pkgname_byte(c)) {
+                    i += 1;
+                    continue;
+                }
+                return i;
+            }
+            None => {
+                while i < b.len() && is_pkgname_byte(b[i]) {
+                    i += 1;
+                }
+                return i;
+            }
         }
     }
 }
@@ -449,5 +494,54 @@ impl<'s> Cursor<'s> {
             }
         };
         Ok((name, constraint))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_name_bytes_agree_with_the_byte_classes_in_every_lane() {
+        for lane in 0..8 {
+            for c in 0..=255u8 {
+                // The byte in one lane, the others set to a common name byte or a blank.
+                for fill in [b'a', b' ', 0xff] {
+                    let mut bytes = [fill; 8];
+                    bytes[lane] = c;
+                    let got = common_name_bytes(u64::from_le_bytes(bytes));
+                    let want =
+                        c.is_ascii_lowercase() || matches!(c, b'-' | b'.' | b'/' | b'0'..=b'9');
+                    assert_eq!(
+                        got >> (lane * 8 + 7) & 1 == 1,
+                        want,
+                        "byte {c:#x} in lane {lane}, fill {fill:#x}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pkgname_end_finds_the_end_of_every_name() {
+        for name in [
+            "a",
+            "libc6",
+            "libstdc++6",
+            "a-very-long-package-name.with.dots",
+            "Foo_Bar",
+            "x(1)@%/",
+        ] {
+            for tail in ["", " ", ",", " | b", "\n", "é"] {
+                let text = format!("{name}{tail}");
+                assert_eq!(pkgname_end(text.as_bytes(), 0), name.len(), "{text:?}");
+                let shifted = format!("  {text}");
+                assert_eq!(
+                    pkgname_end(shifted.as_bytes(), 2),
+                    name.len() + 2,
+                    "{shifted:?}"
+                );
+            }
+        }
     }
 }

@@ -23,8 +23,8 @@ use crate::lex::{
     vpkg_list_ok, Cursor, Prop, StanzaReader,
 };
 use crate::model::{
-    name_hash, text_of, Constraint, Document, Keep, Package, PkgId, Preamble, PropDecl, PropId,
-    PropType, RelOp, Request, Span, TextRef, Version, Vpkg, VpkgList, OWNED,
+    name_hash, Constraint, Document, Keep, Package, PkgId, Preamble, PropDecl, PropId, PropType,
+    RelOp, Request, Span, TextRef, Version, Vpkg, VpkgList, OWNED,
 };
 use crate::ParseError;
 
@@ -88,11 +88,11 @@ fn parse_fast(text: &str) -> Option<(Document<'_>, u32)> {
         first.run().ok()?;
         let lines = first.line;
         let decls = first.decls;
-        return assemble(text, decls, vec![first.part])
-            .ok()
-            .map(|d| (d, lines));
+        return assemble(decls, vec![first.part]).ok().map(|d| (d, lines));
     };
     first.end = split;
+    // The first part's document becomes the whole document: room for both parts.
+    first.capacity_for = text.len() - rest;
     let mut second = PartParser::new(text, split..text.len(), first.decls.clone(), false);
     second.stage = Stage::Packages;
     let (first, second) = std::thread::scope(|scope| {
@@ -105,7 +105,7 @@ fn parse_fast(text: &str) -> Option<(Document<'_>, u32)> {
         return None;
     }
     let lines = first.line + second.line;
-    assemble(text, first.decls, vec![first.part, second.part])
+    assemble(first.decls, vec![first.part, second.part])
         .ok()
         .map(|d| (d, lines))
 }
@@ -115,7 +115,7 @@ fn parse_exact(text: &str) -> Result<(Document<'_>, u32), ParseError> {
     let mut parser = PartParser::new(text, 0..text.len(), Decls::default(), true);
     parser.run()?;
     let lines = parser.line;
-    let doc = assemble(text, parser.decls, vec![parser.part])?;
+    let doc = assemble(parser.decls, vec![parser.part])?;
     Ok((doc, lines))
 }
 
@@ -159,81 +159,33 @@ struct Decls {
     mandatory: Vec<PropId>,
 }
 
-/// A name as a part reads it: its place in the text and its hash.
-#[derive(Debug, Clone, Copy, Default)]
-struct RawName {
-    at: TextRef,
-    hash: u64,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct RawVpkg {
-    name: RawName,
-    op: Option<RelOp>,
-    version: Version,
-}
-
-/// A package stanza as a part reads it. Spans index the part's own arenas; lines count from the
-/// part's first line.
-#[derive(Debug, Clone, Default)]
-struct RawPackage {
-    name: RawName,
-    version: Version,
-    depends: TextRef,
-    conflicts: TextRef,
-    provides: TextRef,
-    installed: bool,
-    was_installed: bool,
-    keep: Keep,
-    extras: Span,
-    line: u32,
-}
-
-#[derive(Debug, Clone, Default)]
-struct RawRequest {
-    id: String,
-    install: Span,
-    remove: Span,
-    upgrade: Span,
-    line: u32,
-}
-
-/// What one part of a document holds. `TextRef`s with the `OWNED` bit index `owned_text`.
+/// One part of a document, read on its own: a document whose name ids are its own and whose
+/// lines count from the part's first line. `TextRef`s with the `OWNED` bit index its
+/// `owned_text`.
 #[derive(Debug, Default)]
-struct Part {
-    packages: Vec<RawPackage>,
-    vpkgs: Vec<RawVpkg>,
-    extras: Vec<(PropId, TextRef)>,
-    owned_text: String,
-    preamble: Option<Preamble>,
-    request: Option<RawRequest>,
+struct Part<'a> {
+    doc: Document<'a>,
     stanzas: u32,
     /// The number of lines read.
     lines: u32,
 }
 
-/// Builds the document from its parts, in order: interns the names, shifts the spans and lines,
-/// and builds the per-name indexes. A duplicate (package, version) is an error.
-fn assemble(text: &str, decls: Decls, parts: Vec<Part>) -> Result<Document<'_>, ParseError> {
-    let mut doc = Document {
-        text,
-        properties: decls.properties,
-        ..Document::new()
+/// Builds the document from its parts, in order: the first part's document grows by the
+/// others, whose names are interned into it (so that ids come in document order, as if read in
+/// one part), whose spans and lines are shifted. Then the per-name index is built; a duplicate
+/// (package, version) is an error.
+fn assemble<'a>(decls: Decls, parts: Vec<Part<'a>>) -> Result<Document<'a>, ParseError> {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Ok(Document::new());
     };
-    let packages: usize = parts.iter().map(|p| p.packages.len()).sum();
-    let vpkgs: usize = parts.iter().map(|p| p.vpkgs.len()).sum();
-    let extras: usize = parts.iter().map(|p| p.extras.len()).sum();
-    doc.name_table.reserve(packages + vpkgs, |_| 0);
-    doc.names.reserve(packages + vpkgs);
-    doc.packages.reserve(packages);
-    doc.vpkgs.reserve(vpkgs);
-    doc.extras.reserve(extras);
-    doc.owned_text
-        .reserve(parts.iter().map(|p| p.owned_text.len()).sum());
-    let mut line_base = 0;
+    let mut doc = first.doc;
+    doc.properties = decls.properties;
+    let mut line_base = first.lines;
     for part in parts {
+        let mut other = part.doc;
         let owned_base = doc.owned_text.len() as u32;
-        doc.owned_text.push_str(&part.owned_text);
+        doc.owned_text.push_str(&other.owned_text);
         let shift = |r: TextRef| {
             if r.len & OWNED != 0 {
                 TextRef {
@@ -244,56 +196,54 @@ fn assemble(text: &str, decls: Decls, parts: Vec<Part>) -> Result<Document<'_>, 
                 r
             }
         };
+        let names: Vec<crate::NameId> = other
+            .names
+            .iter()
+            .map(|&r| {
+                let r = shift(r);
+                let hash = name_hash(doc.text_of(r));
+                doc.intern_ref(r, hash)
+            })
+            .collect();
+        let rename = |n: crate::NameId| names.get(n.0 as usize).copied().unwrap_or(n);
         let vpkg_base = doc.vpkgs.len() as u32;
         let extra_base = doc.extras.len() as u32;
         doc.extras
-            .extend(part.extras.iter().map(|&(p, r)| (p, shift(r))));
-        let list = |s: Span| {
-            if s.len == 0 {
-                VpkgList::default()
+            .extend(other.extras.iter().map(|&(p, r)| (p, shift(r))));
+        drop(std::mem::take(&mut other.extras));
+        doc.vpkgs.extend(other.vpkgs.iter().map(|v| Vpkg {
+            name: rename(v.name),
+            ..*v
+        }));
+        let list = |l: VpkgList| {
+            if l.0.len == 0 {
+                l
             } else {
                 VpkgList(Span {
-                    start: s.start + vpkg_base,
-                    len: s.len,
+                    start: l.0.start + vpkg_base,
+                    len: l.0.len,
                 })
             }
         };
-        for p in &part.packages {
-            let name = doc.intern_ref(shift(p.name.at), p.name.hash);
-            doc.packages.push(Package {
-                name,
-                version: p.version,
-                installed: p.installed,
-                was_installed: p.was_installed,
-                keep: p.keep,
-                extras: Span {
-                    start: p.extras.start + extra_base,
-                    len: p.extras.len,
-                },
-                line: p.line + line_base,
-                depends: shift(p.depends),
-                conflicts: shift(p.conflicts),
-                provides: shift(p.provides),
-            });
-        }
-        for v in &part.vpkgs {
-            let name = doc.intern_ref(shift(v.name.at), v.name.hash);
-            doc.vpkgs.push(Vpkg {
-                name,
-                op: v.op,
-                version: v.version,
-            });
-        }
-        if part.preamble.is_some() {
-            doc.preamble = part.preamble;
-        }
-        if let Some(r) = part.request {
+        doc.packages.extend(other.packages.iter().map(|p| Package {
+            name: rename(p.name),
+            extras: Span {
+                start: p.extras.start + extra_base,
+                len: p.extras.len,
+            },
+            line: p.line + line_base,
+            depends: shift(p.depends),
+            conflicts: shift(p.conflicts),
+            provides: shift(p.provides),
+            ..*p
+        }));
+        if let Some(r) = other.request.take() {
             doc.request = Some(Request {
-                id: r.id,
                 install: list(r.install),
                 remove: list(r.remove),
                 upgrade: list(r.upgrade),
                 line: r.line + line_base,
+                ..r
             });
         }
         line_base += part.lines;
@@ -356,14 +306,18 @@ struct PartParser<'a> {
     end: usize,
     /// Lines read in this part.
     line: u32,
+    /// The number of bytes to reserve room for.
+    capacity_for: usize,
     stage: Stage,
     decls: Decls,
-    part: Part,
+    part: Part<'a>,
     /// Per property key, the number of the last stanza that had it.
     stamps: Vec<u32>,
     stanza_no: u32,
-    /// The property name seen at each position of the previous package stanza, and its key.
-    predicted: Vec<(&'a str, usize)>,
+    /// The property seen at each position of the previous package stanza.
+    predicted: Vec<Expected<'a>>,
+    /// The package property names met so far.
+    known: KnownNames<'a>,
     props: Vec<Prop<'a>>,
     /// In the exact mode, the packages read so far with their lines, to report a duplicate at
     /// its stanza.
@@ -380,20 +334,30 @@ impl<'a> PartParser<'a> {
             line: 0,
             stage: Stage::Start,
             decls,
-            part: Part::default(),
+            capacity_for: range.end - range.start,
+            part: Part {
+                doc: Document {
+                    text,
+                    ..Document::new()
+                },
+                ..Part::default()
+            },
             stamps,
             stanza_no: 0,
             predicted: Vec::new(),
+            known: KnownNames::default(),
             props: Vec::with_capacity(32),
             seen: exact.then(FxHashMap::default),
         }
     }
 
     fn run(&mut self) -> Result<(), ParseError> {
-        let size = self.end - self.pos;
-        self.part.packages.reserve(size / 500);
-        self.part.extras.reserve(size / 40);
-        self.part.vpkgs.reserve(size / 2000);
+        let size = self.capacity_for;
+        let doc = &mut self.part.doc;
+        doc.packages.reserve(size / 500);
+        doc.extras.reserve(size / 40);
+        doc.names.reserve(size / 500);
+        doc.name_table.reserve(size / 500, |_| 0);
         while self.next_stanza()? {}
         Ok(())
     }
@@ -437,7 +401,8 @@ impl<'a> PartParser<'a> {
             "package" => {
                 let mut pkg = self.begin_package(first.line)?;
                 for (i, prop) in props.iter().enumerate() {
-                    self.package_property(&mut pkg, i, prop)?;
+                    let key = self.key_for(i, prop)?;
+                    self.package_value(&mut pkg, key, prop)?;
                 }
                 self.finish_package(pkg)
             }
@@ -478,17 +443,36 @@ impl<'a> PartParser<'a> {
         while self.pos < self.end {
             let start = self.pos;
             let c = b[start];
-            if c.is_ascii_lowercase() {
-                let mut i = start + 1;
-                while i < self.end && is_ident_byte(b[i]) {
-                    i += 1;
+            // A known property name, `name:` looked up and compared in one go.
+            let known = b
+                .get(start..self.end)
+                .and_then(|r| r.first_chunk::<16>())
+                .and_then(|chunk| self.known.find(u128::from_le_bytes(*chunk)));
+            let (i, key) = match known {
+                Some(e) => (start + e.name.len(), Some(e.key)),
+                None => {
+                    let mut i = start;
+                    if c.is_ascii_lowercase() {
+                        i += 1;
+                        while i < self.end && is_ident_byte(b[i]) {
+                            i += 1;
+                        }
+                    }
+                    (i, None)
                 }
-                if i < self.end && b[i] == b':' {
+            };
+            if i > start && i < self.end && b[i] == b':' {
+                {
                     let mut v = i + 1;
-                    while v < self.end && (b[v] == b' ' || b[v] == b'\t') {
+                    if v < self.end && b[v] == b' ' {
                         v += 1;
                     }
-                    let (mut e, next) = match memchr::memchr(b'\n', &b[v..self.end]) {
+                    if v < self.end && matches!(b[v], b' ' | b'\t') {
+                        while v < self.end && (b[v] == b' ' || b[v] == b'\t') {
+                            v += 1;
+                        }
+                    }
+                    let (mut e, next) = match find_newline(&b[v..self.end]) {
                         Some(k) => (v + k, v + k + 1),
                         None => (self.end, self.end),
                     };
@@ -511,7 +495,15 @@ impl<'a> PartParser<'a> {
                     if self.pos < self.end && matches!(b[self.pos], b' ' | b'#') {
                         self.continuations(&mut prop);
                     }
-                    self.package_property(&mut pkg, index, &prop)?;
+                    let key = match key {
+                        Some(key) => key,
+                        None => {
+                            let key = self.key_for(index, &prop)?;
+                            self.known.insert(Expected::new(prop.name, key));
+                            key
+                        }
+                    };
+                    self.package_value(&mut pkg, key, &prop)?;
                     index += 1;
                     continue;
                 }
@@ -533,7 +525,8 @@ impl<'a> PartParser<'a> {
             if self.pos < self.end && matches!(b[self.pos], b' ' | b'#') {
                 self.continuations(&mut prop);
             }
-            self.package_property(&mut pkg, index, &prop)?;
+            let key = self.key_for(index, &prop)?;
+            self.package_value(&mut pkg, key, &prop)?;
             index += 1;
         }
         self.finish_package(pkg)
@@ -574,20 +567,27 @@ impl<'a> PartParser<'a> {
         }
     }
 
-    fn begin_package(&mut self, line: u32) -> Result<RawPackage, ParseError> {
+    fn begin_package(&mut self, line: u32) -> Result<Package, ParseError> {
         if self.stage == Stage::AfterRequest {
             return Err(after_request(line));
         }
         self.stage = Stage::Packages;
         self.stanza_no += 1;
         self.part.stanzas += 1;
-        Ok(RawPackage {
+        Ok(Package {
+            name: crate::NameId(0),
+            version: 0,
+            installed: false,
+            was_installed: false,
+            keep: Keep::None,
             extras: Span {
-                start: self.part.extras.len() as u32,
+                start: self.part.doc.extras.len() as u32,
                 len: 0,
             },
             line,
-            ..RawPackage::default()
+            depends: TextRef::default(),
+            conflicts: TextRef::default(),
+            provides: TextRef::default(),
         })
     }
 
@@ -600,8 +600,8 @@ impl<'a> PartParser<'a> {
                 len: value.len() as u32,
             },
             Cow::Owned(_) => {
-                let start = self.part.owned_text.len() as u32;
-                self.part.owned_text.push_str(value);
+                let start = self.part.doc.owned_text.len() as u32;
+                self.part.doc.owned_text.push_str(value);
                 TextRef {
                     start,
                     len: value.len() as u32 | OWNED,
@@ -610,11 +610,10 @@ impl<'a> PartParser<'a> {
         }
     }
 
-    fn raw_name(&mut self, prop: &Prop<'a>, name: &str) -> RawName {
-        RawName {
-            at: self.store(prop, name),
-            hash: name_hash(name),
-        }
+    /// Interns a name read from a property's value.
+    fn intern(&mut self, prop: &Prop<'a>, name: &str) -> crate::NameId {
+        let at = self.store(prop, name);
+        self.part.doc.intern_ref(at, name_hash(name))
     }
 
     /// Marks a property key as seen in this stanza; a second sighting is an error.
@@ -662,27 +661,32 @@ impl<'a> PartParser<'a> {
         })
     }
 
-    /// Handles the `index`-th property of a package stanza.
-    fn package_property(
+    /// The key of the `index`-th property of a package stanza. Stanzas of one document list
+    /// their properties in much the same order: the key seen at this position in the previous
+    /// stanza is tried before the general lookup.
+    fn key_for(&mut self, index: usize, prop: &Prop<'a>) -> Result<usize, ParseError> {
+        if let Some(e) = self.predicted.get(index) {
+            if e.name == prop.name {
+                return Ok(e.key);
+            }
+        }
+        let key = self.package_key(prop)?;
+        let e = Expected::new(prop.name, key);
+        if index < self.predicted.len() {
+            self.predicted[index] = e;
+        } else {
+            self.predicted.push(e);
+        }
+        Ok(key)
+    }
+
+    /// Handles a property of a package stanza.
+    fn package_value(
         &mut self,
-        pkg: &mut RawPackage,
-        index: usize,
+        pkg: &mut Package,
+        key: usize,
         prop: &Prop<'a>,
     ) -> Result<(), ParseError> {
-        // Stanzas of one document list their properties in much the same order: try the key
-        // seen at this position in the previous stanza before the general lookup.
-        let key = match self.predicted.get(index) {
-            Some(&(name, key)) if name == prop.name => key,
-            _ => {
-                let key = self.package_key(prop)?;
-                if index < self.predicted.len() {
-                    self.predicted[index] = (prop.name, key);
-                } else {
-                    self.predicted.push((prop.name, key));
-                }
-                key
-            }
-        };
         self.stamp(key, prop)?;
         let value: &str = &prop.value;
         match key {
@@ -701,7 +705,7 @@ impl<'a> PartParser<'a> {
                         ),
                     ));
                 }
-                pkg.name = self.raw_name(prop, t);
+                pkg.name = self.intern(prop, t);
             }
             K_VERSION => {
                 let mut c = Cursor::new(value);
@@ -734,19 +738,23 @@ impl<'a> PartParser<'a> {
             }
             K_INSTALLED => pkg.installed = bool_value(prop)?,
             K_WAS_INSTALLED => pkg.was_installed = bool_value(prop)?,
-            K_KEEP => pkg.keep = match trim(value) {
-                "version" => Keep::Version,
-                "package" => Keep::Package,
-                "feature" => Keep::Feature,
-                "none" => Keep::None,
-                other => return Err(prop.error(
-                    0,
-                    format!(
+            K_KEEP => {
+                pkg.keep = match trim(value) {
+                    "version" => Keep::Version,
+                    "package" => Keep::Package,
+                    "feature" => Keep::Feature,
+                    "none" => Keep::None,
+                    other => {
+                        return Err(prop.error(
+                            0,
+                            format!(
                         "expected `version`, `package`, `feature` or `none` for `keep`, found `{}`",
                         shorten(other)
                     ),
-                )),
-            },
+                        ))
+                    }
+                }
+            }
             _ => {
                 let id = PropId((key - CORE_KEYS) as u32);
                 let ty = &self.decls.properties[id.0 as usize].ty;
@@ -754,7 +762,7 @@ impl<'a> PartParser<'a> {
                 // first line (they can only come from a continuation line), so that writing
                 // the value back gives the same document.
                 let value = if *ty == PropType::String {
-                    value.trim_start_matches([' ', '\t'])
+                    trim_start_blanks(value)
                 } else {
                     trim_end(value)
                 };
@@ -769,13 +777,13 @@ impl<'a> PartParser<'a> {
                     check_value(ty, value).map_err(|(off, m)| prop.error(off, m))?;
                 }
                 let stored = self.store(prop, value);
-                self.part.extras.push((id, stored));
+                self.part.doc.extras.push((id, stored));
             }
         }
         Ok(())
     }
 
-    fn finish_package(&mut self, mut pkg: RawPackage) -> Result<(), ParseError> {
+    fn finish_package(&mut self, mut pkg: Package) -> Result<(), ParseError> {
         let line = pkg.line;
         if !self.seen(K_VERSION) {
             return Err(ParseError::new(
@@ -797,7 +805,7 @@ impl<'a> PartParser<'a> {
             }
         }
         if let Some(seen) = &mut self.seen {
-            let name = text_of(self.text, &self.part.owned_text, pkg.name.at).to_string();
+            let name = self.part.doc.name(pkg.name).to_string();
             if let Some(&first) = seen.get(&(name.clone(), pkg.version)) {
                 return Err(ParseError::new(
                     line,
@@ -810,31 +818,27 @@ impl<'a> PartParser<'a> {
             }
             seen.insert((name, pkg.version), line);
         }
-        pkg.extras.len = self.part.extras.len() as u32 - pkg.extras.start;
-        self.part.packages.push(pkg);
+        pkg.extras.len = self.part.doc.extras.len() as u32 - pkg.extras.start;
+        self.part.doc.packages.push(pkg);
         Ok(())
     }
 
     /// Parses a vpkg list into the part's arena. `eq_only` restricts constraints to `=`
     /// (veqpkglist).
-    fn vpkglist(&mut self, prop: &Prop<'a>, eq_only: bool) -> Result<Span, ParseError> {
+    fn vpkglist(&mut self, prop: &Prop<'a>, eq_only: bool) -> Result<VpkgList, ParseError> {
         check_vpkg_list(prop, eq_only)?;
-        let start = self.part.vpkgs.len() as u32;
+        let start = self.part.doc.vpkgs.len() as u32;
         let value: &str = &prop.value;
         let mut items = Vec::new();
         let _ = scan_vpkg_list(value, |range, constraint| items.push((range, constraint)));
         for (range, constraint) in items {
-            let name = self.raw_name(prop, &value[range]);
-            let (op, version) = match constraint.0 {
-                None => (None, 0),
-                Some((op, v)) => (Some(op), v),
-            };
-            self.part.vpkgs.push(RawVpkg { name, op, version });
+            let name = self.intern(prop, &value[range]);
+            self.part.doc.vpkgs.push(Vpkg::new(name, constraint));
         }
-        Ok(Span {
+        Ok(VpkgList(Span {
             start,
-            len: self.part.vpkgs.len() as u32 - start,
-        })
+            len: self.part.doc.vpkgs.len() as u32 - start,
+        }))
     }
 
     fn preamble(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
@@ -868,14 +872,14 @@ impl<'a> PartParser<'a> {
                 }
             }
         }
-        self.part.preamble = Some(preamble);
+        self.part.doc.preamble = Some(preamble);
         Ok(())
     }
 
     fn request(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
-        let mut request = RawRequest {
+        let mut request = Request {
             line: props[0].line,
-            ..RawRequest::default()
+            ..Request::default()
         };
         let mut seen: [bool; 4] = [false; 4];
         for prop in props {
@@ -908,7 +912,7 @@ impl<'a> PartParser<'a> {
                 _ => request.upgrade = self.vpkglist(prop, false)?,
             }
         }
-        self.part.request = Some(request);
+        self.part.doc.request = Some(request);
         Ok(())
     }
 
@@ -1084,6 +1088,114 @@ impl<'a> PartParser<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// A property name expected at some position of a package stanza, with `name:` as a pattern
+/// of the first 16 bytes of a line and the mask of its bytes (a pattern that never matches for
+/// a longer name).
+#[derive(Debug, Clone, Copy)]
+struct Expected<'a> {
+    name: &'a str,
+    key: usize,
+    pattern: u128,
+    mask: u128,
+}
+
+impl<'a> Expected<'a> {
+    fn new(name: &'a str, key: usize) -> Self {
+        let mut bytes = [0u8; 16];
+        let mut mask = [0u8; 16];
+        let (pattern, mask) = if name.len() < 16 {
+            bytes[..name.len()].copy_from_slice(name.as_bytes());
+            bytes[name.len()] = b':';
+            mask[..=name.len()].fill(0xff);
+            (u128::from_le_bytes(bytes), u128::from_le_bytes(mask))
+        } else {
+            (1, 0)
+        };
+        Expected {
+            name,
+            key,
+            pattern,
+            mask,
+        }
+    }
+}
+
+/// Package property names by a hash of `name:` (names under 16 bytes): a direct-mapped cache
+/// whose hits are checked against the whole name, so a collision only costs a slower lookup.
+#[derive(Debug, Default)]
+struct KnownNames<'a> {
+    slots: Vec<Expected<'a>>,
+}
+
+impl<'a> KnownNames<'a> {
+    const BITS: u32 = 7;
+
+    fn slot(masked: u128) -> usize {
+        let folded = (masked as u64) ^ ((masked >> 64) as u64).rotate_left(29);
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    }
+
+    /// The property whose `name:` starts the 16 bytes `line`, if known.
+    #[inline]
+    fn find(&self, line: u128) -> Option<&Expected<'a>> {
+        const ONES: u128 = u128::from_le_bytes([1; 16]);
+        const HIGHS: u128 = u128::from_le_bytes([0x80; 16]);
+        let x = line ^ (ONES * u128::from(b':'));
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found == 0 {
+            return None;
+        }
+        // The mask of `name:`, up to the first colon.
+        let bits = found.trailing_zeros() + 1;
+        let mask = u128::MAX >> (128 - bits);
+        let masked = line & mask;
+        let e = self.slots.get(Self::slot(masked))?;
+        (e.mask == mask && e.pattern == masked).then_some(e)
+    }
+
+    fn insert(&mut self, e: Expected<'a>) {
+        if e.mask == 0 {
+            return;
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![Expected::new("", 0); 1 << Self::BITS];
+            for slot in &mut self.slots {
+                slot.pattern = 1;
+                slot.mask = 0;
+            }
+        }
+        let i = Self::slot(e.pattern);
+        self.slots[i] = e;
+    }
+}
+
+/// The offset of the first `\n` in `b`, eight bytes at a time.
+#[inline]
+fn find_newline(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b'\n'));
+        // The lowest high bit set marks the first zero byte of x, i.e. the first `\n`.
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == b'\n').map(|k| i + k)
+}
+
+/// Drops leading spaces and tabs.
+#[inline]
+fn trim_start_blanks(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(b' ' | b'\t') => s.trim_start_matches([' ', '\t']),
+        _ => s,
     }
 }
 
