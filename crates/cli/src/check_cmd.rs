@@ -56,14 +56,21 @@ struct ProblemJson<'a> {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
-    let problem_text = match crate::input::read_document(&args.problem) {
+    let input = match crate::input::read_input(&args.problem) {
+        Ok(input) => input,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let problem_text = match input.text(&args.problem) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e:#}");
             return Ok(exit::USAGE);
         }
     };
-    let problem = match misc_cudf::parse_problem(&problem_text) {
+    let problem = match misc_cudf::parse_problem(problem_text) {
         Ok(doc) => doc,
         Err(e) => {
             eprintln!("error: {}", e.in_file(args.problem.display().to_string()));

@@ -1,8 +1,66 @@
 //! Reading CUDF documents from files: plain or compressed, detected by content.
 
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
+
+/// Plain files from this size on are mapped into memory instead of read.
+const MAP_MIN_LEN: u64 = 1 << 20;
+
+/// The bytes of a document: a plain file mapped into memory, or the file's (decompressed)
+/// content.
+pub enum Input {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Input {
+    /// The raw bytes.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Input::Mapped(map) => map,
+            Input::Owned(bytes) => bytes,
+        }
+    }
+
+    /// The text, checked to be UTF-8; the error names the file, line and column.
+    pub fn text(&self, path: &Path) -> anyhow::Result<&str> {
+        misc_cudf::check_utf8(self.bytes())
+            .map_err(|e| anyhow::anyhow!(e.in_file(path.display().to_string()).to_string()))
+    }
+}
+
+/// Reads a problem file, decompressing it if it is compressed. A large plain file is mapped into
+/// memory (read straight from the page cache, no copy); anything else is read.
+pub fn read_input(path: &Path) -> anyhow::Result<Input> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let len = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    let input = if len >= MAP_MIN_LEN && file.metadata().is_ok_and(|m| m.is_file()) {
+        // SAFETY: the map is only read, and only while this process checks the document. A
+        // problem file is the organiser's input, not written while it is checked; answers,
+        // which a solver writes, are never mapped (see `read_document`).
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Input::Mapped(map)
+    } else {
+        let mut bytes = Vec::with_capacity(len as usize);
+        file.read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Input::Owned(bytes)
+    };
+    if misc_cudf::Compression::detect(input.bytes()) == misc_cudf::Compression::None {
+        return Ok(input);
+    }
+    let plain = misc_cudf::decompress(input.bytes())
+        .with_context(|| format!("cannot decompress {}", path.display()))?
+        .into_owned();
+    Ok(Input::Owned(plain))
+}
 
 /// Reads a file and returns its decompressed text, or an error naming the file.
 pub fn read_document(path: &Path) -> anyhow::Result<String> {

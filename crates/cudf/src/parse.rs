@@ -121,6 +121,10 @@ fn parse_exact(text: &str) -> Result<(Document<'_>, u32), ParseError> {
 
 /// Checks that bytes are UTF-8, naming the line and column of the first bad byte.
 pub fn check_utf8(bytes: &[u8]) -> Result<&str, ParseError> {
+    // The fast check (SIMD) says only yes or no; the standard one then finds the bad byte.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
         let line = memchr::memchr_iter(b'\n', good).count() as u32 + 1;
@@ -318,6 +322,8 @@ struct PartParser<'a> {
     predicted: Vec<Expected<'a>>,
     /// The package property names met so far.
     known: KnownNames<'a>,
+    /// What [`Self::fast_value`] does with each property key.
+    kinds: Vec<Kind>,
     props: Vec<Prop<'a>>,
     /// In the exact mode, the packages read so far with their lines, to report a duplicate at
     /// its stanza.
@@ -346,12 +352,14 @@ impl<'a> PartParser<'a> {
             stanza_no: 0,
             predicted: Vec::new(),
             known: KnownNames::default(),
+            kinds: Vec::new(),
             props: Vec::with_capacity(32),
             seen: exact.then(FxHashMap::default),
         }
     }
 
     fn run(&mut self) -> Result<(), ParseError> {
+        self.kinds = Kind::of_keys(&self.decls);
         let size = self.capacity_for;
         let doc = &mut self.part.doc;
         doc.packages.reserve(size / 500);
@@ -481,6 +489,13 @@ impl<'a> PartParser<'a> {
                     }
                     self.pos = next;
                     self.line += 1;
+                    let continued = self.pos < self.end && matches!(b[self.pos], b' ' | b'#');
+                    if let (Some(key), false) = (key, continued) {
+                        if self.fast_value(&mut pkg, key, v, e) {
+                            index += 1;
+                            continue;
+                        }
+                    }
                     // Every boundary sits next to an ASCII byte, so the slices cannot fail.
                     let (Some(name), Some(value)) = (text.get(start..i), text.get(v..e)) else {
                         return Err(ParseError::new(self.line, 1, "invalid UTF-8"));
@@ -492,7 +507,7 @@ impl<'a> PartParser<'a> {
                         column: (v - start) as u32 + 1,
                         continued: false,
                     };
-                    if self.pos < self.end && matches!(b[self.pos], b' ' | b'#') {
+                    if continued {
                         self.continuations(&mut prop);
                     }
                     let key = match key {
@@ -678,6 +693,70 @@ impl<'a> PartParser<'a> {
             self.predicted.push(e);
         }
         Ok(key)
+    }
+
+    /// Handles the common properties of a package stanza whose value is `text[v..e]` (one
+    /// line, borrowed) without building a [`Prop`]: strings, integers and relations that are
+    /// well formed. Returns false to leave the property to [`Self::package_value`], which
+    /// reports any error.
+    #[inline]
+    fn fast_value(&mut self, pkg: &mut Package, key: usize, v: usize, e: usize) -> bool {
+        let kind = self.kinds.get(key).copied().unwrap_or(Kind::Other);
+        if kind == Kind::Other || self.stamps[key] == self.stanza_no {
+            return false;
+        }
+        let Some(value) = self.text.get(v..e) else {
+            return false;
+        };
+        let at = TextRef {
+            start: v as u32,
+            len: value.len() as u32,
+        };
+        match kind {
+            Kind::String => {}
+            Kind::Integer => {
+                if !is_int(value) {
+                    return false;
+                }
+            }
+            Kind::Depends | Kind::Formula => {
+                if !formula_ok(value) {
+                    return false;
+                }
+            }
+            Kind::Conflicts | Kind::List => {
+                if !vpkg_list_ok(value, false) {
+                    return false;
+                }
+            }
+            Kind::Provides => {
+                if !vpkg_list_ok(value, true) {
+                    return false;
+                }
+            }
+            Kind::Other => return false,
+        }
+        self.stamps[key] = self.stanza_no;
+        match kind {
+            Kind::Depends => pkg.depends = at,
+            Kind::Conflicts => pkg.conflicts = at,
+            Kind::Provides => pkg.provides = at,
+            _ => {
+                let at = if kind == Kind::String {
+                    at
+                } else {
+                    TextRef {
+                        len: trim_end(value).len() as u32,
+                        ..at
+                    }
+                };
+                self.part
+                    .doc
+                    .extras
+                    .push((PropId((key - CORE_KEYS) as u32), at));
+            }
+        }
+        true
     }
 
     /// Handles a property of a package stanza.
@@ -1089,6 +1168,52 @@ impl<'a> PartParser<'a> {
         }
         Ok(())
     }
+}
+
+/// How [`PartParser::fast_value`] handles a property key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Left to the general path.
+    Other,
+    /// Extra properties: any one-line value is a string.
+    String,
+    /// `int`, `nat`, `posint` extras: a fast check for plain positive numbers.
+    Integer,
+    Depends,
+    Conflicts,
+    Provides,
+    /// `vpkgformula` extras.
+    Formula,
+    /// `vpkglist` extras.
+    List,
+}
+
+impl Kind {
+    fn of_keys(decls: &Decls) -> Vec<Kind> {
+        let mut kinds = vec![Kind::Other; CORE_KEYS];
+        kinds[K_DEPENDS] = Kind::Depends;
+        kinds[K_CONFLICTS] = Kind::Conflicts;
+        kinds[K_PROVIDES] = Kind::Provides;
+        kinds.extend(decls.properties.iter().map(|p| match p.ty {
+            PropType::String => Kind::String,
+            PropType::Int | PropType::Nat | PropType::Posint => Kind::Integer,
+            PropType::Vpkgformula => Kind::Formula,
+            PropType::Vpkglist => Kind::List,
+            _ => Kind::Other,
+        }));
+        kinds
+    }
+}
+
+/// Whether a value is a positive decimal number of at most 18 digits (without sign or blanks
+/// but trailing ones): valid for `int`, `nat` and `posint` alike.
+#[inline]
+fn is_int(value: &str) -> bool {
+    let digits = trim_end(value).as_bytes();
+    !digits.is_empty()
+        && digits.len() <= 18
+        && digits.iter().all(u8::is_ascii_digit)
+        && digits.iter().any(|&c| c != b'0')
 }
 
 /// A property name expected at some position of a package stanza, with `name:` as a pattern
