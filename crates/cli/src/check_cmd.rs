@@ -77,6 +77,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
             return Ok(exit::USAGE);
         }
     };
+    let code = check(&args, &problem);
+    // The process exits next: leave the (large) document and its text to the OS instead of
+    // freeing them piece by piece.
+    std::mem::forget(problem);
+    std::mem::forget(input);
+    code
+}
+
+/// Checks the problem, and the answer if there is one; prints the outcome.
+fn check(args: &CheckArgs, problem: &Document<'_>) -> anyhow::Result<i32> {
     let initial = misc_check::check_initial(&problem);
     let installed = problem.packages.iter().filter(|p| p.installed).count();
     let mut json = ProblemJson {

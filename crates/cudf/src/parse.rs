@@ -715,10 +715,32 @@ impl<'a> PartParser<'a> {
         match kind {
             Kind::String => {}
             Kind::Integer => {
-                if !is_int(value) {
+                if plain_number(value).is_none() {
                     return false;
                 }
             }
+            Kind::Posint => {
+                if plain_number(value).is_none_or(|n| n == 0) {
+                    return false;
+                }
+            }
+            Kind::Bool => {
+                if plain_bool(value).is_none() {
+                    return false;
+                }
+            }
+            Kind::Version => match plain_number(value) {
+                Some(n) if n > 0 => pkg.version = n,
+                _ => return false,
+            },
+            Kind::Installed => match plain_bool(value) {
+                Some(b) => pkg.installed = b,
+                None => return false,
+            },
+            Kind::WasInstalled => match plain_bool(value) {
+                Some(b) => pkg.was_installed = b,
+                None => return false,
+            },
             Kind::Depends | Kind::Formula => {
                 if !formula_ok(value) {
                     return false;
@@ -741,6 +763,7 @@ impl<'a> PartParser<'a> {
             Kind::Depends => pkg.depends = at,
             Kind::Conflicts => pkg.conflicts = at,
             Kind::Provides => pkg.provides = at,
+            Kind::Version | Kind::Installed | Kind::WasInstalled => {}
             _ => {
                 let at = if kind == Kind::String {
                     at
@@ -1177,8 +1200,15 @@ enum Kind {
     Other,
     /// Extra properties: any one-line value is a string.
     String,
-    /// `int`, `nat`, `posint` extras: a fast check for plain positive numbers.
+    /// `int` and `nat` extras: a fast check for plain numbers.
     Integer,
+    /// `posint` extras.
+    Posint,
+    /// `bool` extras.
+    Bool,
+    Version,
+    Installed,
+    WasInstalled,
     Depends,
     Conflicts,
     Provides,
@@ -1194,9 +1224,14 @@ impl Kind {
         kinds[K_DEPENDS] = Kind::Depends;
         kinds[K_CONFLICTS] = Kind::Conflicts;
         kinds[K_PROVIDES] = Kind::Provides;
+        kinds[K_VERSION] = Kind::Version;
+        kinds[K_INSTALLED] = Kind::Installed;
+        kinds[K_WAS_INSTALLED] = Kind::WasInstalled;
         kinds.extend(decls.properties.iter().map(|p| match p.ty {
             PropType::String => Kind::String,
-            PropType::Int | PropType::Nat | PropType::Posint => Kind::Integer,
+            PropType::Int | PropType::Nat => Kind::Integer,
+            PropType::Posint => Kind::Posint,
+            PropType::Bool => Kind::Bool,
             PropType::Vpkgformula => Kind::Formula,
             PropType::Vpkglist => Kind::List,
             _ => Kind::Other,
@@ -1205,15 +1240,27 @@ impl Kind {
     }
 }
 
-/// Whether a value is a positive decimal number of at most 18 digits (without sign or blanks
-/// but trailing ones): valid for `int`, `nat` and `posint` alike.
+/// The value of a plain decimal number of at most 18 digits (without sign, with no blanks but
+/// trailing ones): valid for `int` and `nat`, and for `posint` unless 0.
 #[inline]
-fn is_int(value: &str) -> bool {
+fn plain_number(value: &str) -> Option<u64> {
     let digits = trim_end(value).as_bytes();
-    !digits.is_empty()
-        && digits.len() <= 18
-        && digits.iter().all(u8::is_ascii_digit)
-        && digits.iter().any(|&c| c != b'0')
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
+    })
+}
+
+/// A `true` or `false` value, with trailing blanks.
+#[inline]
+fn plain_bool(value: &str) -> Option<bool> {
+    match trim_end(value) {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
 }
 
 /// A property name expected at some position of a package stanza, with `name:` as a pattern
