@@ -175,8 +175,8 @@ pub struct Package {
     pub installed: bool,
     pub was_installed: bool,
     pub keep: Keep,
-    /// The extra properties given in the stanza, as a span of [`Document`]'s extras arena.
-    pub extras: Span,
+    /// Where the extra properties given in the stanza are.
+    pub(crate) extras: Extras,
     /// The line of the stanza's `package:` property.
     pub line: u32,
     /// The text of `depends` (empty when the stanza has none).
@@ -185,6 +185,15 @@ pub struct Package {
     pub(crate) conflicts: TextRef,
     /// The text of `provides` (empty when the stanza has none).
     pub(crate) provides: TextRef,
+}
+
+/// Where a package's extra properties are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Extras {
+    /// In the stanza's text, every property on one line: read again when asked for.
+    Stanza(TextRef),
+    /// In the document's extras arena (a stanza with comments or continuation lines).
+    Arena(Span),
 }
 
 /// The type of a property (misc-rules.md 5.2).
@@ -326,7 +335,10 @@ pub struct Document<'a> {
     pub(crate) name_table: HashTable<(u32, u32)>,
     /// Request items.
     pub(crate) vpkgs: Vec<Vpkg>,
+    /// Extra properties of the stanzas that could not be read again from the text.
     pub(crate) extras: Vec<(PropId, TextRef)>,
+    /// Declared extra property names to ids.
+    pub(crate) extra_ids: rustc_hash::FxHashMap<String, PropId>,
     /// Package ids per name id, in stanza order: `by_name[by_name_start[n]..by_name_start[n + 1]]`.
     pub(crate) by_name_start: Vec<u32>,
     pub(crate) by_name: Vec<PkgId>,
@@ -352,6 +364,7 @@ impl Clone for Document<'_> {
             name_table: self.name_table.clone(),
             vpkgs: self.vpkgs.clone(),
             extras: self.extras.clone(),
+            extra_ids: self.extra_ids.clone(),
             by_name_start: self.by_name_start.clone(),
             by_name: self.by_name.clone(),
             providers: self.providers.clone(),
@@ -672,11 +685,30 @@ impl<'a> Document<'a> {
 
     /// The extra properties written in a package's stanza, as raw (already type-checked) text.
     pub fn extras(&self, pkg: PkgId) -> impl Iterator<Item = (PropId, &str)> + '_ {
-        self.extras
-            .get(self.package(pkg).extras.range())
-            .unwrap_or(&[])
-            .iter()
-            .map(move |&(p, r)| (p, self.text_of(r)))
+        let (arena, stanza) = match self.package(pkg).extras {
+            Extras::Arena(span) => (self.extras.get(span.range()).unwrap_or(&[]), ""),
+            Extras::Stanza(r) => (&[][..], self.text_of(r)),
+        };
+        arena.iter().map(move |&(p, r)| (p, self.text_of(r))).chain(
+            stanza
+                .split('\n')
+                .filter_map(|line| self.stanza_extra(line)),
+        )
+    }
+
+    /// An extra property from a line of a stanza the parser read as simple lines: the value as
+    /// the parser took it (after the blanks that follow the colon; without trailing
+    /// whitespace, except for strings). `None` for a core property.
+    fn stanza_extra<'s>(&self, line: &'s str) -> Option<(PropId, &'s str)> {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let (name, value) = line.split_once(':')?;
+        let id = *self.extra_ids.get(name)?;
+        let value = value.trim_start_matches([' ', '\t']);
+        let value = match self.properties.get(id.0 as usize)?.ty {
+            PropType::String => value,
+            _ => crate::parse::trim_end(value),
+        };
+        Some((id, value))
     }
 
     /// The raw text of an extra property of a package: the stanza's value, else the declared

@@ -23,8 +23,8 @@ use crate::lex::{
     vpkg_list_ok, Cursor, Prop, StanzaReader,
 };
 use crate::model::{
-    name_hash, Constraint, Document, Keep, Package, PkgId, Preamble, PropDecl, PropId, PropType,
-    RelOp, Request, Span, TextRef, Version, Vpkg, VpkgList, OWNED,
+    name_hash, Constraint, Document, Extras, Keep, Package, PkgId, Preamble, PropDecl, PropId,
+    PropType, RelOp, Request, Span, TextRef, Version, Vpkg, VpkgList, OWNED,
 };
 use crate::ParseError;
 
@@ -185,6 +185,7 @@ fn assemble<'a>(decls: Decls, parts: Vec<Part<'a>>) -> Result<Document<'a>, Pars
     };
     let mut doc = first.doc;
     doc.properties = decls.properties;
+    doc.extra_ids = decls.ids;
     let mut line_base = first.lines;
     for part in parts {
         let mut other = part.doc;
@@ -214,6 +215,13 @@ fn assemble<'a>(decls: Decls, parts: Vec<Part<'a>>) -> Result<Document<'a>, Pars
         let extra_base = doc.extras.len() as u32;
         doc.extras
             .extend(other.extras.iter().map(|&(p, r)| (p, shift(r))));
+        let extras = |e: Extras| match e {
+            Extras::Stanza(r) => Extras::Stanza(shift(r)),
+            Extras::Arena(span) => Extras::Arena(Span {
+                start: span.start + extra_base,
+                len: span.len,
+            }),
+        };
         drop(std::mem::take(&mut other.extras));
         doc.vpkgs.extend(other.vpkgs.iter().map(|v| Vpkg {
             name: rename(v.name),
@@ -231,10 +239,7 @@ fn assemble<'a>(decls: Decls, parts: Vec<Part<'a>>) -> Result<Document<'a>, Pars
         };
         doc.packages.extend(other.packages.iter().map(|p| Package {
             name: rename(p.name),
-            extras: Span {
-                start: p.extras.start + extra_base,
-                len: p.extras.len,
-            },
+            extras: extras(p.extras),
             line: p.line + line_base,
             depends: shift(p.depends),
             conflicts: shift(p.conflicts),
@@ -324,6 +329,9 @@ struct PartParser<'a> {
     known: KnownNames<'a>,
     /// What [`Self::fast_value`] does with each property key.
     kinds: Vec<Kind>,
+    /// Whether the current package stanza has only one-line properties that the fast path
+    /// took: its extras are then read again from its text when asked for.
+    stanza_regular: bool,
     props: Vec<Prop<'a>>,
     /// In the exact mode, the packages read so far with their lines, to report a duplicate at
     /// its stanza.
@@ -353,6 +361,7 @@ impl<'a> PartParser<'a> {
             predicted: Vec::new(),
             known: KnownNames::default(),
             kinds: Vec::new(),
+            stanza_regular: true,
             props: Vec::with_capacity(32),
             seen: exact.then(FxHashMap::default),
         }
@@ -363,7 +372,6 @@ impl<'a> PartParser<'a> {
         let size = self.capacity_for;
         let doc = &mut self.part.doc;
         doc.packages.reserve(size / 500);
-        doc.extras.reserve(size / 40);
         doc.names.reserve(size / 500);
         doc.name_table.reserve(size / 500, |_| 0);
         while self.next_stanza()? {}
@@ -388,12 +396,13 @@ impl<'a> PartParser<'a> {
             // Comments, blank lines of spaces, and the other stanzas: the general reader.
             let mut reader = StanzaReader::resume(&self.text[..self.end], self.pos, self.line);
             let mut props = std::mem::take(&mut self.props);
+            let from = self.pos;
             let more = reader.next_stanza(&mut props);
             self.pos = reader.pos();
             self.line = reader.line();
             let more = more?;
             if more {
-                self.stanza(&props)?;
+                self.stanza(&props, from..self.pos)?;
             }
             self.props = props;
             more
@@ -402,17 +411,18 @@ impl<'a> PartParser<'a> {
         Ok(more)
     }
 
-    /// Handles one stanza the general reader read.
-    fn stanza(&mut self, props: &[Prop<'a>]) -> Result<(), ParseError> {
+    /// Handles one stanza the general reader read from `text[range]`.
+    fn stanza(&mut self, props: &[Prop<'a>], range: Range<usize>) -> Result<(), ParseError> {
         let first = &props[0];
         match first.name {
             "package" => {
                 let mut pkg = self.begin_package(first.line)?;
+                self.stanza_regular = false;
                 for (i, prop) in props.iter().enumerate() {
                     let key = self.key_for(i, prop)?;
                     self.package_value(&mut pkg, key, prop)?;
                 }
-                self.finish_package(pkg)
+                self.finish_package(pkg, range)
             }
             _ if self.stage == Stage::AfterRequest => Err(after_request(first.line)),
             "preamble" if self.stage == Stage::Start => {
@@ -447,6 +457,8 @@ impl<'a> PartParser<'a> {
         let text = self.text;
         let b = text.as_bytes();
         let mut pkg = self.begin_package(self.line + 1)?;
+        let stanza_start = self.pos;
+        let mut closing = None;
         let mut index = 0;
         while self.pos < self.end {
             let start = self.pos;
@@ -508,6 +520,7 @@ impl<'a> PartParser<'a> {
                         continued: false,
                     };
                     if continued {
+                        self.stanza_regular = false;
                         self.continuations(&mut prop);
                     }
                     let key = match key {
@@ -526,12 +539,14 @@ impl<'a> PartParser<'a> {
             let (line, next) = self.line_at(start);
             if line.bytes().all(|c| c == b' ' || c == b'\t') {
                 // A blank line closes the stanza.
+                closing = Some(start);
                 self.pos = next;
                 self.line += 1;
                 break;
             }
             self.pos = next;
             self.line += 1;
+            self.stanza_regular = false;
             if c == b'#' {
                 continue;
             }
@@ -544,7 +559,8 @@ impl<'a> PartParser<'a> {
             self.package_value(&mut pkg, key, &prop)?;
             index += 1;
         }
-        self.finish_package(pkg)
+        let stanza_end = closing.unwrap_or(self.pos);
+        self.finish_package(pkg, stanza_start..stanza_end)
     }
 
     /// The line starting at `start` (without its line break and a `\r` before it), and where
@@ -589,16 +605,14 @@ impl<'a> PartParser<'a> {
         self.stage = Stage::Packages;
         self.stanza_no += 1;
         self.part.stanzas += 1;
+        self.stanza_regular = true;
         Ok(Package {
             name: crate::NameId(0),
             version: 0,
             installed: false,
             was_installed: false,
             keep: Keep::None,
-            extras: Span {
-                start: self.part.doc.extras.len() as u32,
-                len: 0,
-            },
+            extras: Extras::Arena(Span::default()),
             line,
             depends: TextRef::default(),
             conflicts: TextRef::default(),
@@ -763,21 +777,8 @@ impl<'a> PartParser<'a> {
             Kind::Depends => pkg.depends = at,
             Kind::Conflicts => pkg.conflicts = at,
             Kind::Provides => pkg.provides = at,
-            Kind::Version | Kind::Installed | Kind::WasInstalled => {}
-            _ => {
-                let at = if kind == Kind::String {
-                    at
-                } else {
-                    TextRef {
-                        len: trim_end(value).len() as u32,
-                        ..at
-                    }
-                };
-                self.part
-                    .doc
-                    .extras
-                    .push((PropId((key - CORE_KEYS) as u32), at));
-            }
+            // Extras are read again from the stanza's text when asked for.
+            _ => {}
         }
         true
     }
@@ -878,14 +879,42 @@ impl<'a> PartParser<'a> {
                 if !fast {
                     check_value(ty, value).map_err(|(off, m)| prop.error(off, m))?;
                 }
-                let stored = self.store(prop, value);
-                self.part.doc.extras.push((id, stored));
+                // Kept by `finish_package`.
+                self.stanza_regular = false;
             }
         }
         Ok(())
     }
 
-    fn finish_package(&mut self, mut pkg: Package) -> Result<(), ParseError> {
+    /// Reads the extra properties of a stanza (`text[range]`) again, into the arena: for a
+    /// stanza with comments or continuation lines, or any property the fast path left.
+    fn arena_extras(&mut self, range: Range<usize>) -> Span {
+        let start = self.part.doc.extras.len() as u32;
+        let mut reader = StanzaReader::resume(&self.text[..range.end], range.start, 0);
+        let mut props = Vec::new();
+        if reader.next_stanza(&mut props).is_ok() {
+            for prop in &props {
+                let Some(&id) = self.decls.ids.get(prop.name) else {
+                    continue;
+                };
+                let value: &str = &prop.value;
+                let value = if self.decls.properties[id.0 as usize].ty == PropType::String {
+                    trim_start_blanks(value)
+                } else {
+                    trim_end(value)
+                };
+                let stored = self.store(prop, value);
+                self.part.doc.extras.push((id, stored));
+            }
+        }
+        Span {
+            start,
+            len: self.part.doc.extras.len() as u32 - start,
+        }
+    }
+
+    /// Ends a package stanza read from `text[stanza]`.
+    fn finish_package(&mut self, mut pkg: Package, stanza: Range<usize>) -> Result<(), ParseError> {
         let line = pkg.line;
         if !self.seen(K_VERSION) {
             return Err(ParseError::new(
@@ -920,7 +949,14 @@ impl<'a> PartParser<'a> {
             }
             seen.insert((name, pkg.version), line);
         }
-        pkg.extras.len = self.part.doc.extras.len() as u32 - pkg.extras.start;
+        pkg.extras = if self.stanza_regular {
+            Extras::Stanza(TextRef {
+                start: stanza.start as u32,
+                len: (stanza.end - stanza.start) as u32,
+            })
+        } else {
+            Extras::Arena(self.arena_extras(stanza))
+        };
         self.part.doc.packages.push(pkg);
         Ok(())
     }
