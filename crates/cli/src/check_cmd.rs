@@ -87,7 +87,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
 
 /// Checks the problem, and the answer if there is one; prints the outcome.
 fn check(args: &CheckArgs, problem: &Document<'_>) -> anyhow::Result<i32> {
-    let initial = misc_check::check_initial(&problem);
+    let initial = misc_check::check_initial(problem);
     let installed = problem.packages.iter().filter(|p| p.installed).count();
     let mut json = ProblemJson {
         problem: args.problem.display().to_string(),
@@ -103,7 +103,7 @@ fn check(args: &CheckArgs, problem: &Document<'_>) -> anyhow::Result<i32> {
         criteria_labels: None,
     };
     // A bad criteria string, semantics or property is a usage error, whatever the answer.
-    let criteria = match parse_criteria_args(&args, &problem) {
+    let criteria = match parse_criteria_args(args, problem) {
         Ok(c) => c,
         Err(message) => {
             eprintln!("error: {message}");
@@ -114,11 +114,11 @@ fn check(args: &CheckArgs, problem: &Document<'_>) -> anyhow::Result<i32> {
         if args.json {
             print_json(&json)?;
         } else {
-            print_problem_summary(&problem, &json);
+            print_problem_summary(problem, &json);
         }
         return Ok(exit::OK);
     };
-    let (report, answer) = judge_file(&problem, solution_path);
+    let (report, answer) = judge_file(problem, solution_path);
     let fail_reason = match &answer {
         Some(misc_cudf::Answer::Fail { reason }) => Some(reason.clone()),
         _ => None,
@@ -136,7 +136,7 @@ fn check(args: &CheckArgs, problem: &Document<'_>) -> anyhow::Result<i32> {
     if args.json {
         print_json(&json)?;
     } else {
-        print_problem_summary(&problem, &json);
+        print_problem_summary(problem, &json);
         print_report(&report, fail_reason.as_deref());
         if let (Some(values), Some(labels), Some((_, semantics))) =
             (&json.criteria, &json.criteria_labels, &criteria)
