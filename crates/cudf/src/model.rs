@@ -345,9 +345,9 @@ pub struct Document<'a> {
     /// The providers of each feature, built on first use.
     pub(crate) providers: OnceLock<Providers>,
     /// The `depends` and `conflicts` of each package, once read.
-    pub(crate) relations: Vec<OnceLock<Box<Relations>>>,
+    pub(crate) relations: PerPackage<Box<Relations>>,
     /// The `provides` of each package, once read.
-    pub(crate) provided: Vec<OnceLock<Box<[Vpkg]>>>,
+    pub(crate) provided: PerPackage<Box<[Vpkg]>>,
     pub(crate) unknown_names: Mutex<UnknownNames>,
 }
 
@@ -372,6 +372,42 @@ impl Clone for Document<'_> {
             provided: self.provided.clone(),
             unknown_names: Mutex::new(self.unknown().clone()),
         }
+    }
+}
+
+/// A value per package, computed on first use. The cells come in chunks of 256 packages,
+/// each allocated when one of its packages is first asked about, so that a document whose
+/// checker touches a few hundred packages never pays for all of them.
+#[derive(Debug, Clone)]
+pub(crate) struct PerPackage<T> {
+    chunks: Vec<OnceLock<Box<[OnceLock<T>]>>>,
+}
+
+impl<T> Default for PerPackage<T> {
+    fn default() -> Self {
+        PerPackage { chunks: Vec::new() }
+    }
+}
+
+const CHUNK: usize = 256;
+
+impl<T> PerPackage<T> {
+    pub(crate) fn new(packages: usize) -> Self {
+        PerPackage {
+            chunks: (0..packages.div_ceil(CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// The value of package `i`, computed by `f` the first time; `None` beyond the count
+    /// given to `new`.
+    fn get_or_init(&self, i: usize, f: impl FnOnce() -> T) -> Option<&T> {
+        let chunk = self
+            .chunks
+            .get(i / CHUNK)?
+            .get_or_init(|| (0..CHUNK).map(|_| OnceLock::new()).collect());
+        Some(chunk.get(i % CHUNK)?.get_or_init(f))
     }
 }
 
@@ -548,17 +584,19 @@ impl<'a> Document<'a> {
 
     /// The features a package provides (a veqpkglist: every constraint is `= v` or absent).
     pub fn provides(&self, pkg: PkgId) -> &[Vpkg] {
-        match self.provided.get(pkg.index()) {
-            Some(cell) => cell.get_or_init(|| {
-                let text = self.text_of(self.package(pkg).provides);
+        let Some(p) = self.packages.get(pkg.index()) else {
+            return &[];
+        };
+        self.provided
+            .get_or_init(pkg.index(), || {
+                let text = self.text_of(p.provides);
                 let mut vpkgs = Vec::new();
                 let _ = crate::parse::scan_vpkg_list(text, |range, c| {
                     vpkgs.push(Vpkg::new(self.relation_name(&text[range]), c))
                 });
                 vpkgs.into_boxed_slice()
-            }),
-            None => &[],
-        }
+            })
+            .map_or(&[], |b| b)
     }
 
     /// The package with this name and version, if the universe has it.
@@ -579,10 +617,12 @@ impl<'a> Document<'a> {
             vpkgs: Vec::new(),
             clause_ends: Vec::new(),
         };
-        match self.relations.get(pkg.index()) {
-            Some(cell) => cell.get_or_init(|| Box::new(self.read_relations(pkg))),
-            None => &NONE,
+        if pkg.index() >= self.packages.len() {
+            return &NONE;
         }
+        self.relations
+            .get_or_init(pkg.index(), || Box::new(self.read_relations(pkg)))
+            .map_or(&NONE, |b| b)
     }
 
     /// Reads the relations of a package from its text, which the parser validated.

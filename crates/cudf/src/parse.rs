@@ -14,7 +14,6 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
@@ -23,8 +22,8 @@ use crate::lex::{
     vpkg_list_ok, Cursor, Prop, StanzaReader,
 };
 use crate::model::{
-    name_hash, Constraint, Document, Extras, Keep, Package, PkgId, Preamble, PropDecl, PropId,
-    PropType, RelOp, Request, Span, TextRef, Version, Vpkg, VpkgList, OWNED,
+    name_hash, Constraint, Document, Extras, Keep, Package, PerPackage, PkgId, Preamble, PropDecl,
+    PropId, PropType, RelOp, Request, Span, TextRef, Version, Vpkg, VpkgList, OWNED,
 };
 use crate::ParseError;
 
@@ -302,8 +301,8 @@ fn index(doc: &mut Document<'_>) -> Result<(), ParseError> {
     doc.by_name_start = starts;
     doc.by_name = by_name;
 
-    doc.relations = (0..doc.packages.len()).map(|_| OnceLock::new()).collect();
-    doc.provided = (0..doc.packages.len()).map(|_| OnceLock::new()).collect();
+    doc.relations = PerPackage::new(doc.packages.len());
+    doc.provided = PerPackage::new(doc.packages.len());
     Ok(())
 }
 
