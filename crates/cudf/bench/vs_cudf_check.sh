@@ -4,12 +4,15 @@
 #
 #   crates/cudf/bench/vs_cudf_check.sh [PROBLEM.cudf[.xz]] [RUNS]
 #
-# The problem is decompressed once up front, so both tools read the same plain file. Wall time
-# is the best of RUNS runs of each; memory is the largest peak RSS (from /usr/bin/time).
+# The problem is decompressed once up front, so both tools read the same plain file (from the
+# page cache: one warm-up run of each first). The runs are interleaved (one cudf-check run, then
+# one `misc check` run, RUNS times) so that both see the same machine; wall time is taken with
+# microsecond resolution and the best and median of each are shown; the ratio uses the best.
+# Peak memory (max RSS, from /usr/bin/time) is the largest over extra runs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 problem=${1:-$top/../shared/data/problems/deb-empty-install1.cudf.xz}
-runs=${2:-5}
+runs=${2:-7}
 misc=${MISC:-$top/target/release/misc}
 command -v cudf-check >/dev/null || { echo "cudf-check is not installed (apt-get install cudf-tools)"; exit 2; }
 [ -x "$misc" ] || (cd "$top" && cargo build --release -q -p misc-cli)
@@ -23,23 +26,34 @@ case "$problem" in
   *) cp "$problem" "$plain" ;;
 esac
 
-measure() { # prints "best_seconds max_kib"
-  local best=999999 maxkib=0
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
-    read -r s k < "$tmp/t"
-    best=$(awk -v a="$best" -v b="$s" 'BEGIN{print (b<a)?b:a}')
-    [ "$k" -gt "$maxkib" ] && maxkib=$k
-  done
-  echo "$best $maxkib"
+ms() { # runs a command, prints its wall time in milliseconds
+  local s e
+  s=$EPOCHREALTIME; "$@" >/dev/null 2>&1 || true; e=$EPOCHREALTIME
+  awk -v s="$s" -v e="$e" 'BEGIN{printf "%.2f\n", (e - s) * 1000}'
 }
+peak_kib() { # the largest max RSS over 3 runs
+  local max=0 k
+  for _ in 1 2 3; do
+    /usr/bin/time -f "%M" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
+    k=$(tail -1 "$tmp/t"); [ "$k" -gt "$max" ] && max=$k
+  done
+  echo "$max"
+}
+stats() { sort -n | awk '{x[NR]=$1} END{printf "%s %s\n", x[1], x[int((NR+1)/2)]}'; }
 
-echo "problem: $problem ($(du -h "$plain" | cut -f1) unpacked), best of $runs runs"
-read -r ref_s ref_k < <(measure cudf-check -cudf "$plain")
-read -r our_s our_k < <(measure "$misc" check "$plain")
-printf '%-22s %10s %12s\n' tool "wall (s)" "peak (MiB)"
-printf '%-22s %10s %12.1f\n' "cudf-check -cudf" "$ref_s" "$(echo "$ref_k/1024" | bc -l)"
-printf '%-22s %10s %12.1f\n' "misc check" "$our_s" "$(echo "$our_k/1024" | bc -l)"
-awk -v rs="$ref_s" -v os="$our_s" -v rk="$ref_k" -v ok="$our_k" 'BEGIN{
-  os = (os < 0.01) ? 0.01 : os;   # /usr/bin/time has 10 ms resolution
-  printf "speed ratio (cudf-check / misc): %.1fx   memory ratio (misc / cudf-check): %.2f\n", rs/os, ok/rk }'
+echo "problem: $problem ($(du -h "$plain" | cut -f1) unpacked), $runs interleaved runs each"
+ms cudf-check -cudf "$plain" >/dev/null; ms "$misc" check "$plain" >/dev/null   # warm-up
+: > "$tmp/ref"; : > "$tmp/our"
+for _ in $(seq "$runs"); do
+  ms cudf-check -cudf "$plain" >> "$tmp/ref"
+  ms "$misc" check "$plain" >> "$tmp/our"
+done
+read -r ref_best ref_med < <(stats < "$tmp/ref")
+read -r our_best our_med < <(stats < "$tmp/our")
+ref_k=$(peak_kib cudf-check -cudf "$plain")
+our_k=$(peak_kib "$misc" check "$plain")
+printf '%-18s %12s %12s %12s\n' tool "best (ms)" "median (ms)" "peak (MiB)"
+printf '%-18s %12s %12s %12.1f\n' "cudf-check -cudf" "$ref_best" "$ref_med" "$(echo "$ref_k/1024" | bc -l)"
+printf '%-18s %12s %12s %12.1f\n' "misc check" "$our_best" "$our_med" "$(echo "$our_k/1024" | bc -l)"
+awk -v rb="$ref_best" -v ob="$our_best" -v rm="$ref_med" -v om="$our_med" -v rk="$ref_k" -v ok="$our_k" 'BEGIN{
+  printf "speed ratio (cudf-check / misc): %.1fx best, %.1fx median   memory ratio (misc / cudf-check): %.2f\n", rb/ob, rm/om, ok/rk }'

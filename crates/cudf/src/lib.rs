@@ -14,12 +14,16 @@
 //!
 //! # Design
 //!
-//! [`parse`] works on one `&str` in a single pass. Package and feature names are interned to
-//! dense [`NameId`]s; dependencies, conflicts, provides and request items live in flat arenas of
-//! the [`Document`]; values of extra properties are type-checked and then kept as slices of the
-//! input (borrowed, not copied). Every error is a [`ParseError`] naming line and column and what
-//! was expected. The crate does no IO: callers read files and hand the bytes to [`decompress`]
-//! (which recognises gzip, bzip2 and xz by their magic bytes) and [`check_utf8`].
+//! [`parse`] works on one `&str` (in two parts on two threads for a large document). It checks
+//! every stanza whole, but keeps little: package names interned to dense [`NameId`]s, versions,
+//! flags and the request. `depends`, `conflicts` and `provides` stay as validated text and are
+//! read the first time they are asked for ([`Document::depends`], [`Document::conflicts`],
+//! [`Document::provides`]), and an [`Installation`] indexes only the features of its installed
+//! packages: a checker looks at a few hundred packages of a universe's tens of thousands. Values
+//! of extra properties are type-checked and then read from the input when asked for (borrowed,
+//! not copied). Every error is a [`ParseError`] naming line and column and what was expected.
+//! The crate does no IO: callers read files and hand the bytes to [`decompress`] (which
+//! recognises gzip, bzip2 and xz by their magic bytes) and [`check_utf8`].
 //!
 //! ```
 //! let text = "package: a\nversion: 1\ndepends: b >= 2 | c\ninstalled: true\n\nrequest: r\ninstall: a\n";

@@ -1,5 +1,5 @@
-//! The CUDF document model: packages, request and preamble, with names interned to dense ids
-//! and every formula stored in flat arenas owned by the [`Document`].
+//! The CUDF document model: packages, request and preamble, with names interned to dense ids;
+//! relations and extra properties are kept as text of the input and read on first use.
 
 use std::fmt;
 use std::hash::BuildHasher;

@@ -342,3 +342,45 @@ fn string_values_continued_after_an_empty_first_line_round_trip() {
     let again = parse_problem(&written).unwrap();
     assert_eq!(misc_cudf::write_document(&again), written);
 }
+
+#[test]
+fn extras_read_again_from_a_stanza_equal_those_kept_from_an_irregular_one() {
+    // Package a is all one-line properties (its extras are read again from the text when asked
+    // for); b has a comment and c a continuation line (their extras are kept when parsed). The
+    // values must come out the same: strings keep trailing blanks, other types lose them, the
+    // blanks after the colon go, and `\r\n` line ends are taken as `\n`.
+    let preamble = "preamble: \nproperty: note: string = [\"\"], size: nat = [0], rec: vpkgformula = [true!], flag: bool = [false]\n\n";
+    let stanza = |name: &str, extra: &str| {
+        format!(
+            "package: {name}\nversion: 1\nnote:\tsome text  \nsize: 42  \r\n{extra}rec: x >= 2 | y , z   \nflag: true\n\n"
+        )
+    };
+    let text = format!(
+        "{preamble}{}{}{}request: r\n",
+        stanza("a", ""),
+        stanza("b", "# a comment\n"),
+        stanza("c", "").replace("flag: true", "flag: tr\n ue"),
+    );
+    let doc = parse_problem(&text).unwrap();
+    let extras = |name: &str| -> Vec<(String, String)> {
+        let p = doc.versions_of(doc.name_id(name).unwrap())[0];
+        doc.extras(p)
+            .map(|(id, v)| (doc.property(id).name.clone(), v.to_string()))
+            .collect()
+    };
+    let want: Vec<(String, String)> = [
+        ("note", "some text  "),
+        ("size", "42"),
+        ("rec", "x >= 2 | y , z"),
+        ("flag", "true"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(extras("a"), want);
+    assert_eq!(extras("b"), want);
+    assert_eq!(extras("c"), want);
+    let size = doc.property_id("size").unwrap();
+    let a = doc.versions_of(doc.name_id("a").unwrap())[0];
+    assert_eq!(doc.extra_int(a, size), Some(42));
+}
