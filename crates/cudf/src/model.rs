@@ -511,11 +511,11 @@ impl<'a> Document<'a> {
         let text = self.text;
         let owned = self.owned_text.as_str();
         let of = |r: TextRef| text_of(text, owned, r);
-        let name = of(r);
         let names = &self.names;
+        // The name's text is read only when a tag matches: the hash came with it.
         let entry = self.name_table.entry(
             hash,
-            |&(id, t)| t == tag && of(names[id as usize]) == name,
+            |&(id, t)| t == tag && of(names[id as usize]) == of(r),
             |&(id, _)| name_hash(of(names[id as usize])),
         );
         match entry {

@@ -168,6 +168,8 @@ struct Decls {
 #[derive(Debug, Default)]
 struct Part<'a> {
     doc: Document<'a>,
+    /// The hash of each name of `doc`, so that joining parts never reads names again.
+    hashes: Vec<u64>,
     stanzas: u32,
     /// The number of lines read.
     lines: u32,
@@ -203,9 +205,13 @@ fn assemble<'a>(decls: Decls, parts: Vec<Part<'a>>) -> Result<Document<'a>, Pars
         let names: Vec<crate::NameId> = other
             .names
             .iter()
-            .map(|&r| {
+            .enumerate()
+            .map(|(i, &r)| {
                 let r = shift(r);
-                let hash = name_hash(doc.text_of(r));
+                let hash = match part.hashes.get(i) {
+                    Some(&hash) => hash,
+                    None => name_hash(doc.text_of(r)),
+                };
                 doc.intern_ref(r, hash)
             })
             .collect();
@@ -641,7 +647,13 @@ impl<'a> PartParser<'a> {
     /// Interns a name read from a property's value.
     fn intern(&mut self, prop: &Prop<'a>, name: &str) -> crate::NameId {
         let at = self.store(prop, name);
-        self.part.doc.intern_ref(at, name_hash(name))
+        let hash = name_hash(name);
+        let count = self.part.doc.names.len();
+        let id = self.part.doc.intern_ref(at, hash);
+        if self.part.doc.names.len() > count {
+            self.part.hashes.push(hash);
+        }
+        id
     }
 
     /// Marks a property key as seen in this stanza; a second sighting is an error.
