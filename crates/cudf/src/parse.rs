@@ -334,6 +334,9 @@ struct PartParser<'a> {
     known: KnownNames<'a>,
     /// What [`Self::fast_value`] does with each property key.
     kinds: Vec<Kind>,
+    /// Per property key, the property that followed it last time (the last slot: the first
+    /// property of a stanza).
+    successor: Vec<Expected<'a>>,
     /// Whether the current package stanza has only one-line properties that the fast path
     /// took: its extras are then read again from its text when asked for.
     stanza_regular: bool,
@@ -366,6 +369,7 @@ impl<'a> PartParser<'a> {
             predicted: Vec::new(),
             known: KnownNames::default(),
             kinds: Vec::new(),
+            successor: vec![Expected::new("", 0)],
             stanza_regular: true,
             props: Vec::with_capacity(32),
             seen: exact.then(FxHashMap::default),
@@ -374,6 +378,7 @@ impl<'a> PartParser<'a> {
 
     fn run(&mut self) -> Result<(), ParseError> {
         self.kinds = Kind::of_keys(&self.decls);
+        self.successor = vec![Expected::new("", 0); self.kinds.len() + 1];
         let size = self.capacity_for;
         let doc = &mut self.part.doc;
         doc.packages.reserve(size / 500);
@@ -465,14 +470,26 @@ impl<'a> PartParser<'a> {
         let stanza_start = self.pos;
         let mut closing = None;
         let mut index = 0;
+        // The key of the previous property (the `package:` line is the first).
+        let mut previous = self.successor.len() - 1;
         while self.pos < self.end {
             let start = self.pos;
             let c = b[start];
-            // A known property name, `name:` looked up and compared in one go.
+            // A known property name, `name:` compared in one go: first the property that
+            // followed the previous one last time, then any known one.
             let known = b
                 .get(start..self.end)
                 .and_then(|r| r.first_chunk::<16>())
-                .and_then(|chunk| self.known.find(u128::from_le_bytes(*chunk)));
+                .and_then(|chunk| {
+                    let line = u128::from_le_bytes(*chunk);
+                    let next = self.successor.get(previous)?;
+                    if line & next.mask == next.pattern {
+                        return Some(*next);
+                    }
+                    let e = *self.known.find(line)?;
+                    self.successor[previous] = e;
+                    Some(e)
+                });
             let (i, key) = match known {
                 Some(e) => (start + e.name.len(), Some(e.key)),
                 None => {
@@ -510,6 +527,7 @@ impl<'a> PartParser<'a> {
                     if let (Some(key), false) = (key, continued) {
                         if self.fast_value(&mut pkg, key, v, e) {
                             index += 1;
+                            previous = key;
                             continue;
                         }
                     }
@@ -532,12 +550,17 @@ impl<'a> PartParser<'a> {
                         Some(key) => key,
                         None => {
                             let key = self.key_for(index, &prop)?;
-                            self.known.insert(Expected::new(prop.name, key));
+                            let e = Expected::new(prop.name, key);
+                            self.known.insert(e);
+                            if let Some(slot) = self.successor.get_mut(previous) {
+                                *slot = e;
+                            }
                             key
                         }
                     };
                     self.package_value(&mut pkg, key, &prop)?;
                     index += 1;
+                    previous = key;
                     continue;
                 }
             }
@@ -1325,7 +1348,7 @@ impl<'a> Expected<'a> {
     fn new(name: &'a str, key: usize) -> Self {
         let mut bytes = [0u8; 16];
         let mut mask = [0u8; 16];
-        let (pattern, mask) = if name.len() < 16 {
+        let (pattern, mask) = if !name.is_empty() && name.len() < 16 {
             bytes[..name.len()].copy_from_slice(name.as_bytes());
             bytes[name.len()] = b':';
             mask[..=name.len()].fill(0xff);
