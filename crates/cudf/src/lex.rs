@@ -199,14 +199,13 @@ pub(crate) fn property_line(line: &str, line_no: u32) -> Result<Prop<'_>, ParseE
 /// Whether `s` is a well-formed vpkgformula, by a fast scan without allocation. It may say no
 /// to a valid but unusual value (`true!`, `false!`, versions of 20 digits or more): the precise
 /// reader then decides.
-pub(crate) fn formula_ok(s: &str) -> bool {
-    vpkgs_ok(s.as_bytes(), true, false)
+pub(crate) fn formula_ok(s: &[u8]) -> bool {
+    vpkgs_ok(s, true, false)
 }
 
 /// Whether `s` is a well-formed vpkglist (veqpkglist if `eq_only`), by a fast scan; like
 /// [`formula_ok`], it may say no to an unusual valid value.
-pub(crate) fn vpkg_list_ok(s: &str, eq_only: bool) -> bool {
-    let b = s.as_bytes();
+pub(crate) fn vpkg_list_ok(b: &[u8], eq_only: bool) -> bool {
     if b.iter().all(|&c| c == b' ' || c == b'\t') {
         return true;
     }

@@ -465,20 +465,20 @@ impl<'a> PartParser<'a> {
     /// end) that closes it.
     fn package_stanza(&mut self) -> Result<(), ParseError> {
         let text = self.text;
-        let b = text.as_bytes();
+        // The part's bytes: every index below is bounded by its end.
+        let b = text.as_bytes().get(..self.end).unwrap_or_default();
         let mut pkg = self.begin_package(self.line + 1)?;
         let stanza_start = self.pos;
         let mut closing = None;
         let mut index = 0;
         // The key of the previous property (the `package:` line is the first).
         let mut previous = self.successor.len() - 1;
-        while self.pos < self.end {
+        while let Some(&c) = b.get(self.pos) {
             let start = self.pos;
-            let c = b[start];
             // A known property name, `name:` compared in one go: first the property that
             // followed the previous one last time, then any known one.
             let known = b
-                .get(start..self.end)
+                .get(start..)
                 .and_then(|r| r.first_chunk::<16>())
                 .and_then(|chunk| {
                     let line = u128::from_le_bytes(*chunk);
@@ -496,34 +496,35 @@ impl<'a> PartParser<'a> {
                     let mut i = start;
                     if c.is_ascii_lowercase() {
                         i += 1;
-                        while i < self.end && is_ident_byte(b[i]) {
+                        while b.get(i).is_some_and(|&c| is_ident_byte(c)) {
                             i += 1;
                         }
                     }
                     (i, None)
                 }
             };
-            if i > start && i < self.end && b[i] == b':' {
+            if i > start && b.get(i) == Some(&b':') {
                 {
                     let mut v = i + 1;
-                    if v < self.end && b[v] == b' ' {
+                    if b.get(v) == Some(&b' ') {
                         v += 1;
                     }
-                    if v < self.end && matches!(b[v], b' ' | b'\t') {
-                        while v < self.end && (b[v] == b' ' || b[v] == b'\t') {
+                    if matches!(b.get(v), Some(b' ' | b'\t')) {
+                        while matches!(b.get(v), Some(b' ' | b'\t')) {
                             v += 1;
                         }
                     }
-                    let (mut e, next) = match find_newline(&b[v..self.end]) {
+                    let rest = b.get(v..).unwrap_or_default();
+                    let (mut e, next) = match find_newline(rest) {
                         Some(k) => (v + k, v + k + 1),
-                        None => (self.end, self.end),
+                        None => (b.len(), b.len()),
                     };
-                    if e > v && b[e - 1] == b'\r' {
+                    if e > v && b.get(e - 1) == Some(&b'\r') {
                         e -= 1;
                     }
                     self.pos = next;
                     self.line += 1;
-                    let continued = self.pos < self.end && matches!(b[self.pos], b' ' | b'#');
+                    let continued = matches!(b.get(next), Some(b' ' | b'#'));
                     if let (Some(key), false) = (key, continued) {
                         if self.fast_value(&mut pkg, key, v, e) {
                             index += 1;
@@ -753,7 +754,7 @@ impl<'a> PartParser<'a> {
         if kind == Kind::Other || self.stamps[key] == self.stanza_no {
             return false;
         }
-        let Some(value) = self.text.get(v..e) else {
+        let Some(value) = self.text.as_bytes().get(v..e) else {
             return false;
         };
         let at = TextRef {
@@ -856,19 +857,19 @@ impl<'a> PartParser<'a> {
                 }
             }
             K_DEPENDS => {
-                if !formula_ok(value) {
+                if !formula_ok(value.as_bytes()) {
                     check_formula(prop)?;
                 }
                 pkg.depends = self.store(prop, value);
             }
             K_CONFLICTS => {
-                if !vpkg_list_ok(value, false) {
+                if !vpkg_list_ok(value.as_bytes(), false) {
                     check_vpkg_list(prop, false)?;
                 }
                 pkg.conflicts = self.store(prop, value);
             }
             K_PROVIDES => {
-                if !vpkg_list_ok(value, true) {
+                if !vpkg_list_ok(value.as_bytes(), true) {
                     check_vpkg_list(prop, true)?;
                 }
                 pkg.provides = self.store(prop, value);
@@ -905,9 +906,9 @@ impl<'a> PartParser<'a> {
                 };
                 let fast = match ty {
                     PropType::String => true,
-                    PropType::Vpkgformula => formula_ok(value),
-                    PropType::Vpkglist => vpkg_list_ok(value, false),
-                    PropType::Veqpkglist => vpkg_list_ok(value, true),
+                    PropType::Vpkgformula => formula_ok(value.as_bytes()),
+                    PropType::Vpkglist => vpkg_list_ok(value.as_bytes(), false),
+                    PropType::Veqpkglist => vpkg_list_ok(value.as_bytes(), true),
                     _ => false,
                 };
                 if !fast {
@@ -1310,11 +1311,25 @@ impl Kind {
     }
 }
 
+/// A value without its trailing blanks, if they are all ASCII (else `None`: the general path,
+/// which trims Unicode white space too, takes the value).
+#[inline]
+fn trim_end_ascii(value: &[u8]) -> Option<&[u8]> {
+    let end = value
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    match value.get(..end) {
+        Some(t) if t.last().is_none_or(|c| c.is_ascii()) => Some(t),
+        _ => None,
+    }
+}
+
 /// The value of a plain decimal number of at most 18 digits (without sign, with no blanks but
 /// trailing ones): valid for `int` and `nat`, and for `posint` unless 0.
 #[inline]
-fn plain_number(value: &str) -> Option<u64> {
-    let digits = trim_end(value).as_bytes();
+fn plain_number(value: &[u8]) -> Option<u64> {
+    let digits = trim_end_ascii(value)?;
     if digits.is_empty() || digits.len() > 18 {
         return None;
     }
@@ -1325,10 +1340,10 @@ fn plain_number(value: &str) -> Option<u64> {
 
 /// A `true` or `false` value, with trailing blanks.
 #[inline]
-fn plain_bool(value: &str) -> Option<bool> {
-    match trim_end(value) {
-        "true" => Some(true),
-        "false" => Some(false),
+fn plain_bool(value: &[u8]) -> Option<bool> {
+    match trim_end_ascii(value)? {
+        b"true" => Some(true),
+        b"false" => Some(false),
         _ => None,
     }
 }
@@ -1952,7 +1967,7 @@ mod tests {
             "é",
         ] {
             let precise_formula = scan_vpkg_formula(value, |_| {}).is_ok();
-            if formula_ok(value) {
+            if formula_ok(value.as_bytes()) {
                 assert!(precise_formula, "formula {value:?}");
             }
             for eq in [false, true] {
@@ -1967,13 +1982,13 @@ mod tests {
                         });
                         all
                     });
-                if vpkg_list_ok(value, eq) {
+                if vpkg_list_ok(value.as_bytes(), eq) {
                     assert!(precise, "list {value:?} eq={eq}");
                 }
             }
         }
         // The common shapes take the fast path.
-        assert!(formula_ok("libc6 >= 23 | libc7, foo"));
-        assert!(vpkg_list_ok("a, b = 2", true));
+        assert!(formula_ok(b"libc6 >= 23 | libc7, foo"));
+        assert!(vpkg_list_ok(b"a, b = 2", true));
     }
 }
