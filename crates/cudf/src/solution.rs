@@ -177,8 +177,10 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
         };
         // Like libCUDF, an unknown or repeated (package, version) spoils the answer even in a
         // stanza that is not marked installed.
+        // Only names of packages matter here: the cheap lookup never reads the universe's
+        // `provides` to learn the names of features.
         match problem
-            .name_id(name)
+            .name_id_read_so_far(name)
             .and_then(|id| problem.find(id, version))
         {
             Some(pkg) => {
