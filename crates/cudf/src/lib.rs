@@ -50,7 +50,8 @@ pub use model::{
     RelOp, Request, Span, Version, Vpkg, VpkgList,
 };
 pub use parse::{
-    check_utf8, check_value, parse, parse_problem, parse_vpkg_formula, parse_vpkg_list, TextFormula,
+    check_utf8, check_value, compare_parse_paths, parse, parse_problem, parse_vpkg_formula,
+    parse_vpkg_list, TextFormula,
 };
 pub use solution::{parse_answer, Answer, Solution, UnknownPackage};
 pub use write::{write_document, write_package, write_solution};

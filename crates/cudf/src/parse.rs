@@ -72,11 +72,16 @@ const PARALLEL_MIN_LEN: usize = 4 << 20;
 /// caller then reads it again in the exact mode, which names the first error. Returns the
 /// document and its number of lines.
 fn parse_fast(text: &str) -> Option<(Document<'_>, u32)> {
+    parse_fast_from(text, PARALLEL_MIN_LEN)
+}
+
+/// [`parse_fast`], reading documents from `min_len` bytes on in two parts.
+fn parse_fast_from(text: &str, min_len: usize) -> Option<(Document<'_>, u32)> {
     let mut first = PartParser::new(text, 0..text.len(), Decls::default(), false);
     // The first stanza (the preamble, if any) declares the properties both parts need.
     first.next_stanza().ok()?;
     let rest = first.pos;
-    let split = if text.len() - rest >= PARALLEL_MIN_LEN {
+    let split = if text.len() - rest >= min_len {
         let mid = rest + (text.len() - rest) / 2;
         // After a blank line: a stanza boundary.
         memchr::memmem::find(&text.as_bytes()[mid..], b"\n\n").map(|k| mid + k + 2)
@@ -107,6 +112,67 @@ fn parse_fast(text: &str) -> Option<(Document<'_>, u32)> {
     assemble(first.decls, vec![first.part, second.part])
         .ok()
         .map(|d| (d, lines))
+}
+
+/// For fuzzing and tests: reads a document both ways, in two parts whatever its size and in one
+/// part in the exact mode, and says how they differ (they must not: the two-part path either
+/// fails, and the exact one fails too, or gives the same document).
+#[doc(hidden)]
+pub fn compare_parse_paths(text: &str) -> Result<(), String> {
+    let fast = parse_fast_from(text, 0);
+    let exact = parse_exact(text);
+    match (fast, exact) {
+        (None, _) => Ok(()),
+        (Some(_), Err(e)) => Err(format!("two parts succeed, one part fails: {e}")),
+        (Some((a, la)), Ok((b, lb))) => {
+            let (sa, sb) = (describe(&a), describe(&b));
+            if la != lb {
+                return Err(format!("lines: {la} in two parts, {lb} in one"));
+            }
+            if sa != sb {
+                return Err(format!("two parts:\n{sa}\none part:\n{sb}"));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Everything a document holds, as text: to compare two documents.
+fn describe(doc: &Document<'_>) -> String {
+    let mut out = format!(
+        "{:?}\n{:?}\n{:?}\n",
+        doc.preamble, doc.properties, doc.request
+    );
+    for p in doc.package_ids() {
+        let pkg = doc.package(p);
+        let depends: Vec<Vec<String>> = doc
+            .depends(p)
+            .map(|c| c.iter().map(|v| doc.display_vpkg(*v)).collect())
+            .collect();
+        let show = |l: &[Vpkg]| l.iter().map(|v| doc.display_vpkg(*v)).collect::<Vec<_>>();
+        out += &format!(
+            "{} {} {} {} {:?} line {} {depends:?} {:?} {:?} {:?}\n",
+            doc.name(pkg.name),
+            pkg.version,
+            pkg.installed,
+            pkg.was_installed,
+            pkg.keep,
+            pkg.line,
+            show(doc.conflicts(p)),
+            show(doc.provides(p)),
+            doc.extras(p).collect::<Vec<_>>()
+        );
+    }
+    for n in 0..doc.name_count() as u32 {
+        let n = crate::NameId(n);
+        out += &format!(
+            "{} {:?} {:?}\n",
+            doc.name(n),
+            doc.versions_of(n),
+            doc.providers_of(n)
+        );
+    }
+    out
 }
 
 /// Reads a document in one part, stopping at the first error in document order.

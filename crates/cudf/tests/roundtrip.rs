@@ -144,7 +144,17 @@ proptest! {
         let i = pos.index(bytes.len().max(1));
         if i < bytes.len() { bytes[i] = byte; }
         if let Ok(text) = std::str::from_utf8(&bytes) {
-            let _ = misc_cudf::parse(text);
+            if let Ok(doc) = misc_cudf::parse(text) {
+                // Relations and extras are read on first use: read them all.
+                let _ = misc_cudf::write_document(&doc);
+            }
+            // The two-part reading (for large documents) and the one-part one agree.
+            prop_assert_eq!(misc_cudf::compare_parse_paths(text), Ok(()));
         }
+    }
+
+    #[test]
+    fn two_part_and_one_part_readings_agree(text in document()) {
+        prop_assert_eq!(misc_cudf::compare_parse_paths(&text), Ok(()));
     }
 }
