@@ -529,6 +529,16 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// Makes room for `more` names. The table may already hold names (the first stanza is
+    /// read before the rest): they are placed again by their own hashes.
+    pub(crate) fn reserve_names(&mut self, more: usize) {
+        let (text, owned, names) = (self.text, self.owned_text.as_str(), &self.names);
+        self.name_table.reserve(more, |&(id, _)| {
+            name_hash(text_of(text, owned, names[id as usize]))
+        });
+        self.names.reserve(more);
+    }
+
     pub(crate) fn text_of(&self, r: TextRef) -> &str {
         text_of(self.text, &self.owned_text, r)
     }

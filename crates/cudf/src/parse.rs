@@ -448,8 +448,7 @@ impl<'a> PartParser<'a> {
         let size = self.capacity_for;
         let doc = &mut self.part.doc;
         doc.packages.reserve(size / 500);
-        doc.names.reserve(size / 500);
-        doc.name_table.reserve(size / 500, |_| 0);
+        doc.reserve_names(size / 500);
         while self.next_stanza()? {}
         Ok(())
     }

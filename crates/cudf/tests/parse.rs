@@ -384,3 +384,38 @@ fn extras_read_again_from_a_stanza_equal_those_kept_from_an_irregular_one() {
     let a = doc.versions_of(doc.name_id("a").unwrap())[0];
     assert_eq!(doc.extra_int(a, size), Some(42));
 }
+
+#[test]
+fn every_name_is_found_when_the_document_starts_with_a_package() {
+    // Found by the fuzzer: the first stanza is read before the rest, and the room made for the
+    // rest must not lose the names the first stanza interned.
+    for more in [0, 3, 200] {
+        let mut text = String::from("package: first\nversion: 1\n\n");
+        // Room for the rest is made by size: comments make it large.
+        text += &"# a comment of some length, to make the document long enough\n".repeat(100);
+        for i in 0..more {
+            text += &format!(
+                "package: p{i}\nversion: {}\ndepends: first, p{}\n\n",
+                i + 1,
+                i / 2
+            );
+        }
+        let doc = parse(&text).unwrap();
+        for n in 0..doc.name_count() as u32 {
+            let id = misc_cudf::NameId(n);
+            assert_eq!(doc.name_id(doc.name(id)), Some(id), "{}", doc.name(id));
+        }
+        assert_eq!(doc.versions_of(doc.name_id("first").unwrap()).len(), 1);
+    }
+}
+
+#[test]
+fn every_name_is_found_in_a_short_document() {
+    let text = "package: first\nversion: 1\ndepends: a\n";
+    let doc = parse(text).unwrap();
+    for n in 0..doc.name_count() as u32 {
+        let id = misc_cudf::NameId(n);
+        assert_eq!(doc.name_id(doc.name(id)), Some(id), "{}", doc.name(id));
+    }
+    assert_eq!(doc.versions_of(doc.name_id("first").unwrap()).len(), 1);
+}
