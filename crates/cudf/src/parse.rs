@@ -2,11 +2,13 @@
 //!
 //! A document is read in parts: the first stanza (the preamble, which declares the properties
 //! every package stanza may use), then the rest in one part, or in two parts on two threads
-//! when the document is large. Parts record names as places in the text with their hashes;
-//! [`assemble`] then interns them in document order and builds the indexes, so that both ways
-//! give the same [`Document`]. Package stanzas, the bulk of a universe, are read line by line
-//! without collecting their properties first; `depends` and `conflicts` are validated by a fast
-//! scan and kept as text, read when a checker asks for them.
+//! when the document is large. Each part interns its own names (keeping their hashes);
+//! [`assemble`] then takes the later parts into the first, interning their names in document
+//! order, and builds the per-name index, so that both ways give the same [`Document`]. Package
+//! stanzas, the bulk of a universe, are read line by line without collecting their properties
+//! first; `depends`, `conflicts` and `provides` are validated by a fast scan and kept as text,
+//! read when someone asks for them, and the extra properties of a stanza of one-line properties
+//! are read again from its text when asked for.
 //!
 //! Errors: the fast path gives up at the first problem, and the document is then read again in
 //! one part in the exact mode, which reports the first error in document order (a duplicate
@@ -394,8 +396,6 @@ struct PartParser<'a> {
     /// Per property key, the number of the last stanza that had it.
     stamps: Vec<u32>,
     stanza_no: u32,
-    /// The property seen at each position of the previous package stanza.
-    predicted: Vec<Expected<'a>>,
     /// The package property names met so far.
     known: KnownNames<'a>,
     /// What [`Self::fast_value`] does with each property key.
@@ -432,7 +432,6 @@ impl<'a> PartParser<'a> {
             },
             stamps,
             stanza_no: 0,
-            predicted: Vec::new(),
             known: KnownNames::default(),
             kinds: Vec::new(),
             successor: vec![Expected::new("", 0)],
@@ -493,8 +492,8 @@ impl<'a> PartParser<'a> {
             "package" => {
                 let mut pkg = self.begin_package(first.line)?;
                 self.stanza_regular = false;
-                for (i, prop) in props.iter().enumerate() {
-                    let key = self.key_for(i, prop)?;
+                for prop in props {
+                    let key = self.package_key(prop)?;
                     self.package_value(&mut pkg, key, prop)?;
                 }
                 self.finish_package(pkg, range)
@@ -535,7 +534,6 @@ impl<'a> PartParser<'a> {
         let mut pkg = self.begin_package(self.line + 1)?;
         let stanza_start = self.pos;
         let mut closing = None;
-        let mut index = 0;
         // The key of the previous property (the `package:` line is the first).
         let mut previous = self.successor.len() - 1;
         while let Some(&c) = b.get(self.pos) {
@@ -592,7 +590,6 @@ impl<'a> PartParser<'a> {
                     let continued = matches!(b.get(next), Some(b' ' | b'#'));
                     if let (Some(key), false) = (key, continued) {
                         if self.fast_value(&mut pkg, key, v, e) {
-                            index += 1;
                             previous = key;
                             continue;
                         }
@@ -615,7 +612,7 @@ impl<'a> PartParser<'a> {
                     let key = match key {
                         Some(key) => key,
                         None => {
-                            let key = self.key_for(index, &prop)?;
+                            let key = self.package_key(&prop)?;
                             let e = Expected::new(prop.name, key);
                             self.known.insert(e);
                             if let Some(slot) = self.successor.get_mut(previous) {
@@ -625,7 +622,6 @@ impl<'a> PartParser<'a> {
                         }
                     };
                     self.package_value(&mut pkg, key, &prop)?;
-                    index += 1;
                     previous = key;
                     continue;
                 }
@@ -649,9 +645,8 @@ impl<'a> PartParser<'a> {
             if self.pos < self.end && matches!(b[self.pos], b' ' | b'#') {
                 self.continuations(&mut prop);
             }
-            let key = self.key_for(index, &prop)?;
+            let key = self.package_key(&prop)?;
             self.package_value(&mut pkg, key, &prop)?;
-            index += 1;
         }
         let stanza_end = closing.unwrap_or(self.pos);
         self.finish_package(pkg, stanza_start..stanza_end)
@@ -788,25 +783,6 @@ impl<'a> PartParser<'a> {
                 }
             },
         })
-    }
-
-    /// The key of the `index`-th property of a package stanza. Stanzas of one document list
-    /// their properties in much the same order: the key seen at this position in the previous
-    /// stanza is tried before the general lookup.
-    fn key_for(&mut self, index: usize, prop: &Prop<'a>) -> Result<usize, ParseError> {
-        if let Some(e) = self.predicted.get(index) {
-            if e.name == prop.name {
-                return Ok(e.key);
-            }
-        }
-        let key = self.package_key(prop)?;
-        let e = Expected::new(prop.name, key);
-        if index < self.predicted.len() {
-            self.predicted[index] = e;
-        } else {
-            self.predicted.push(e);
-        }
-        Ok(key)
     }
 
     /// Handles the common properties of a package stanza whose value is `text[v..e]` (one
