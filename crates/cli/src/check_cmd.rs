@@ -56,7 +56,7 @@ struct ProblemJson<'a> {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
-    let input = match crate::input::read_input(&args.problem) {
+    let input = match crate::input::read_input(&args.problem, crate::input::Mapping::Large) {
         Ok(input) => input,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -179,11 +179,16 @@ fn judge_file(
     problem: &Document<'_>,
     path: &std::path::Path,
 ) -> (Report, Option<misc_cudf::Answer>) {
-    let text = match crate::input::read_document(path) {
-        Ok(t) => t,
-        Err(e) => return (misc_check::unparseable(format!("{e:#}")), None),
+    let unreadable = |e: anyhow::Error| (misc_check::unparseable(format!("{e:#}")), None);
+    let input = match crate::input::read_input(path, crate::input::Mapping::Never) {
+        Ok(input) => input,
+        Err(e) => return unreadable(e),
     };
-    match misc_cudf::parse_answer(&text, problem) {
+    let text = match input.text(path) {
+        Ok(t) => t,
+        Err(e) => return unreadable(e),
+    };
+    match misc_cudf::parse_answer(text, problem) {
         Err(e) => (
             misc_check::unparseable(e.in_file(path.display().to_string()).to_string()),
             None,

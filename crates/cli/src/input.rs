@@ -31,24 +31,33 @@ impl Input {
     }
 }
 
-/// Reads a problem file, decompressing it if it is compressed. A large plain file is mapped into
-/// memory (read straight from the page cache, no copy); anything else is read.
-pub fn read_input(path: &Path) -> anyhow::Result<Input> {
+/// Whether a file may be mapped into memory instead of read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mapping {
+    /// Map a large plain file: for problems, which nobody writes while they are checked.
+    Large,
+    /// Always read: for answers, which a solver writes.
+    Never,
+}
+
+/// Reads a file, decompressing it if it is compressed. With [`Mapping::Large`], a large plain
+/// file is mapped into memory (read straight from the page cache, no copy).
+pub fn read_input(path: &Path, mapping: Mapping) -> anyhow::Result<Input> {
     let mut file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let len = file
+    let metadata = file
         .metadata()
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
-    let input = if len >= MAP_MIN_LEN && file.metadata().is_ok_and(|m| m.is_file()) {
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let input = if mapping == Mapping::Large && metadata.is_file() && metadata.len() >= MAP_MIN_LEN
+    {
         // SAFETY: the map is only read, and only while this process checks the document. A
         // problem file is the organiser's input, not written while it is checked; answers,
-        // which a solver writes, are never mapped (see `read_document`).
+        // which a solver writes, are never mapped (`Mapping::Never`).
         let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
             .with_context(|| format!("cannot read {}", path.display()))?;
         Input::Mapped(map)
     } else {
-        let mut bytes = Vec::with_capacity(len as usize);
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
         file.read_to_end(&mut bytes)
             .with_context(|| format!("cannot read {}", path.display()))?;
         Input::Owned(bytes)
@@ -60,26 +69,4 @@ pub fn read_input(path: &Path) -> anyhow::Result<Input> {
         .with_context(|| format!("cannot decompress {}", path.display()))?
         .into_owned();
     Ok(Input::Owned(plain))
-}
-
-/// Reads a file and returns its decompressed text, or an error naming the file.
-pub fn read_document(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let bytes = if misc_cudf::Compression::detect(&bytes) == misc_cudf::Compression::None {
-        bytes
-    } else {
-        misc_cudf::decompress(&bytes)
-            .with_context(|| format!("cannot decompress {}", path.display()))?
-            .into_owned()
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(text),
-        Err(e) => {
-            let err = misc_cudf::check_utf8(e.as_bytes())
-                .err()
-                .map(|e| e.in_file(path.display().to_string()).to_string())
-                .unwrap_or_else(|| format!("{}: invalid UTF-8", path.display()));
-            anyhow::bail!(err)
-        }
-    }
 }

@@ -272,8 +272,10 @@ fn vpkgs_ok(b: &[u8], formula: bool, eq_only: bool) -> bool {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// A one in every byte.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte.
+pub(crate) const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The high bit of each byte of `x` that lies strictly between `m` and `n` (bytes under 0x80;
 /// `m < 128`, `n <= 128`), from Hacker's Delight.

@@ -776,20 +776,6 @@ impl<'a> Document<'a> {
         crate::parse::parse_int_value(raw.trim())
     }
 
-    /// Whether the installed set satisfies a vpkg: some installed package of that name has a
-    /// matching version, or some installed package provides the feature with a matching version
-    /// (an unversioned provide matches every constraint). misc-rules.md 5.4.
-    pub fn satisfies(&self, installed: &[bool], vpkg: Vpkg) -> bool {
-        let on = |p: PkgId| installed.get(p.index()).copied().unwrap_or(false);
-        self.versions_of(vpkg.name)
-            .iter()
-            .any(|&p| on(p) && vpkg.constraint().matches(self.package(p).version))
-            || self
-                .providers_of(vpkg.name)
-                .iter()
-                .any(|&(p, provided)| on(p) && vpkg.constraint().matches_provided(provided))
-    }
-
     /// Writes a vpkg as CUDF text.
     pub fn display_vpkg(&self, vpkg: Vpkg) -> String {
         match vpkg.op {

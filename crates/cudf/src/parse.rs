@@ -1473,8 +1473,7 @@ impl<'a> KnownNames<'a> {
 /// The offset of the first `\n` in `b`, eight bytes at a time.
 #[inline]
 fn find_newline(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    use crate::lex::{HIGHS, ONES};
     let mut i = 0;
     while let Some(chunk) = b.get(i..).and_then(|r| r.first_chunk::<8>()) {
         let x = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b'\n'));

@@ -263,9 +263,10 @@ fn text_with(pkgs: &[Pkg], installed: &[bool]) -> String {
 /// Whether installed package `i` has an unsatisfied dependency or a conflict.
 fn offends(doc: &misc_cudf::Document<'_>, installed: &[bool], i: usize) -> bool {
     let id = misc_cudf::PkgId(i as u32);
+    let inst = misc_cudf::Installation::new(doc, installed);
     let deps_ok = doc
         .depends(id)
-        .all(|alts| alts.iter().any(|&v| doc.satisfies(installed, v)));
+        .all(|alts| alts.iter().any(|&v| inst.satisfies(v)));
     let conflict = doc.conflicts(id).iter().any(|&v| {
         doc.versions_of(v.name).iter().any(|&q| {
             q != id && installed[q.index()] && v.constraint().matches(doc.package(q).version)
