@@ -1,0 +1,69 @@
+//! Problem sets from real Debian data.
+//!
+//! This crate turns what every Debian machine has (apt's `Packages` indexes, dpkg's `status`,
+//! the EDSP requests apt writes for external solvers) into CUDF problems a MISC-style round can
+//! use, and reports on Debian version strings:
+//!
+//! - [`version`]: Debian policy version order (as `dpkg --compare-versions`) and the
+//!   order-preserving [`version::VersionTable`] from version strings to CUDF integers;
+//! - [`control`]: control-file stanzas and relation fields;
+//! - [`input`]: reading indexes plain, gzip, xz or lz4 (the only IO of the crate, besides
+//!   the problem-set writer);
+//!
+//! Errors are [`Error`] values naming the file and line; nothing here panics on bad input.
+
+pub mod control;
+pub mod input;
+pub mod version;
+
+/// What can go wrong reading Debian data or writing a problem set.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A compressed file is corrupt.
+    #[error("{path}: cannot decompress: {source}")]
+    Decompress {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is compressed in a format this crate does not read.
+    #[error("{path}: unknown compression ({what}); give it plain, gzip, xz or lz4")]
+    UnknownCompression {
+        /// The file.
+        path: String,
+        /// The format recognised.
+        what: &'static str,
+    },
+    /// A syntax or content error at a line of a file.
+    #[error("{file}:{line}: {message}")]
+    Syntax {
+        /// The file.
+        file: String,
+        /// The line (1-based).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Anything else the user must fix (arguments, the output folder).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub(crate) fn syntax(file: &str, line: usize, message: impl Into<String>) -> Error {
+        Error::Syntax {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
