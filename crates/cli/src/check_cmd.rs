@@ -7,7 +7,8 @@ use misc_check::{Report, Verdict, Violation};
 use misc_cudf::Document;
 use serde::Serialize;
 
-use crate::exit;
+use crate::exit::{CliError, UsageExt};
+use crate::out::note;
 
 /// Validate a CUDF problem, or decide whether an answer solves it.
 ///
@@ -27,11 +28,20 @@ pub struct CheckArgs {
     pub criteria: Option<String>,
     /// How criteria count: `name` (MISC 2010/2011, a version switch is one change) or `pair`
     /// (MISC 2012 / aspcud, (name, version) pairs). Default: pair.
-    #[arg(long, value_name = "name|pair", requires = "criteria")]
-    pub semantics: Option<String>,
+    #[arg(long, value_enum, requires = "criteria")]
+    pub semantics: Option<SemanticsArg>,
     /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A criteria reading named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SemanticsArg {
+    /// MISC 2010/2011: a version switch is one change.
+    Name,
+    /// MISC 2012 / aspcud: (name, version) pairs.
+    Pair,
 }
 
 #[derive(Serialize)]
@@ -55,28 +65,11 @@ struct ProblemJson<'a> {
     criteria_labels: Option<Vec<String>>,
 }
 
-pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
-    let input = match crate::input::read_input(&args.problem, crate::input::Mapping::Large) {
-        Ok(input) => input,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let problem_text = match input.text(&args.problem) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let problem = match misc_cudf::parse_problem(problem_text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            eprintln!("error: {}", e.in_file(args.problem.display().to_string()));
-            return Ok(exit::USAGE);
-        }
-    };
+pub fn run(args: CheckArgs) -> Result<(), CliError> {
+    let input = crate::input::read_input(&args.problem, crate::input::Mapping::Large).or_usage()?;
+    let problem_text = input.text(&args.problem).or_usage()?;
+    let problem = misc_cudf::parse_problem(problem_text)
+        .map_err(|e| CliError::usage(e.in_file(args.problem.display().to_string())))?;
     let code = check(&args, &problem);
     // The process exits next: leave the (large) document and its text to the OS instead of
     // freeing them piece by piece.
@@ -86,7 +79,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
 }
 
 /// Checks the problem, and the answer if there is one; prints the outcome.
-fn check(args: &CheckArgs, problem: &Document<'_>) -> anyhow::Result<i32> {
+fn check(args: &CheckArgs, problem: &Document<'_>) -> Result<(), CliError> {
     let initial = misc_check::check_initial(problem);
     let installed = problem.packages.iter().filter(|p| p.installed).count();
     let mut json = ProblemJson {
@@ -103,20 +96,15 @@ fn check(args: &CheckArgs, problem: &Document<'_>) -> anyhow::Result<i32> {
         criteria_labels: None,
     };
     // A bad criteria string, semantics or property is a usage error, whatever the answer.
-    let criteria = match parse_criteria_args(args, problem) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(exit::USAGE);
-        }
-    };
+    let criteria = parse_criteria_args(args, problem).map_err(CliError::usage)?;
+    let out = &mut crate::out::stdout();
     let Some(solution_path) = &args.solution else {
         if args.json {
-            print_json(&json)?;
+            print_json(out, &json)?;
         } else {
-            print_problem_summary(problem, &json);
+            print_problem_summary(out, problem, &json)?;
         }
-        return Ok(exit::OK);
+        return Ok(());
     };
     let (report, answer) = judge_file(problem, solution_path);
     let fail_reason = match &answer {
@@ -134,23 +122,23 @@ fn check(args: &CheckArgs, problem: &Document<'_>) -> anyhow::Result<i32> {
         json.criteria_labels = Some(resolved.criteria().labels());
     }
     if args.json {
-        print_json(&json)?;
+        print_json(out, &json)?;
     } else {
-        print_problem_summary(problem, &json);
-        print_report(&report, fail_reason.as_deref());
+        print_problem_summary(out, problem, &json)?;
+        print_report(out, &report, fail_reason.as_deref())?;
         if let (Some(values), Some(labels), Some((_, semantics))) =
             (&json.criteria, &json.criteria_labels, &criteria)
         {
-            println!("criteria ({semantics} semantics):");
+            writeln!(out, "criteria ({semantics} semantics):")?;
             for (label, value) in labels.iter().zip(values) {
-                println!("  {label} = {value}");
+                writeln!(out, "  {label} = {value}")?;
             }
         }
     }
-    Ok(match report.verdict {
-        Verdict::Valid => exit::OK,
-        Verdict::Invalid | Verdict::Fail => exit::NOT_A_SOLUTION,
-    })
+    match report.verdict {
+        Verdict::Valid => Ok(()),
+        Verdict::Invalid | Verdict::Fail => Err(CliError::NotASolution),
+    }
 }
 
 /// Parses `--criteria` and `--semantics` (default: pair) and checks the criteria's properties
@@ -162,11 +150,9 @@ fn parse_criteria_args<'d, 'a>(
     let Some(text) = &args.criteria else {
         return Ok(None);
     };
-    let semantics = match &args.semantics {
-        None => misc_criteria::Semantics::Pair,
-        Some(s) => s
-            .parse()
-            .map_err(|e: misc_criteria::UnknownSemantics| e.to_string())?,
+    let semantics = match args.semantics {
+        None | Some(SemanticsArg::Pair) => misc_criteria::Semantics::Pair,
+        Some(SemanticsArg::Name) => misc_criteria::Semantics::Name,
     };
     let criteria = misc_criteria::parse_criteria(text).map_err(|e| e.to_string())?;
     let resolved = misc_criteria::resolve(&criteria, problem).map_err(|e| e.to_string())?;
@@ -197,19 +183,23 @@ fn judge_file(
     }
 }
 
-fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
+fn print_json(out: &mut impl Write, value: &impl Serialize) -> Result<(), CliError> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
 }
 
-fn print_problem_summary(problem: &Document<'_>, json: &ProblemJson<'_>) {
+fn print_problem_summary(
+    out: &mut impl Write,
+    problem: &Document<'_>,
+    json: &ProblemJson<'_>,
+) -> std::io::Result<()> {
     let request = problem.request.as_ref();
     let count = |f: fn(&misc_cudf::Request) -> misc_cudf::VpkgList| {
         request.map_or(0, |r| problem.vpkgs(f(r)).len())
     };
-    println!(
+    writeln!(
+        out,
         "{}: well-formed, {} packages ({} installed), request: install {}, remove {}, upgrade {}",
         json.problem,
         json.packages,
@@ -217,38 +207,48 @@ fn print_problem_summary(problem: &Document<'_>, json: &ProblemJson<'_>) {
         count(|r| r.install),
         count(|r| r.remove),
         count(|r| r.upgrade),
-    );
+    )?;
     if json.initial_consistent {
-        println!("initial installation: consistent");
+        writeln!(out, "initial installation: consistent")?;
     } else {
-        println!(
+        writeln!(
+            out,
             "initial installation: inconsistent ({} problem(s); a solution must still be consistent)",
             json.initial_violations.len()
-        );
+        )?;
         for v in json.initial_violations {
-            println!("  - {}", v.message);
+            writeln!(out, "  - {}", v.message)?;
         }
     }
+    Ok(())
 }
 
-fn print_report(report: &Report, fail_reason: Option<&str>) {
+fn print_report(
+    out: &mut impl Write,
+    report: &Report,
+    fail_reason: Option<&str>,
+) -> std::io::Result<()> {
     match report.verdict {
-        Verdict::Valid => println!("verdict: valid (the answer is a solution)"),
+        Verdict::Valid => writeln!(out, "verdict: valid (the answer is a solution)")?,
         Verdict::Fail => match fail_reason {
-            Some(r) if !r.is_empty() => println!("verdict: fail (the solver answered FAIL: {r})"),
-            _ => println!("verdict: fail (the solver answered FAIL)"),
+            Some(r) if !r.is_empty() => {
+                writeln!(out, "verdict: fail (the solver answered FAIL: {r})")?
+            }
+            _ => writeln!(out, "verdict: fail (the solver answered FAIL)")?,
         },
         Verdict::Invalid => {
-            println!(
+            writeln!(
+                out,
                 "verdict: invalid ({} violation(s))",
                 report.violations.len()
-            );
+            )?;
             for v in &report.violations {
-                println!("  - [{}] {}", v.kind.as_str(), v.message);
+                writeln!(out, "  - [{}] {}", v.kind.as_str(), v.message)?;
             }
         }
     }
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        note!("warning: {w}");
     }
+    Ok(())
 }

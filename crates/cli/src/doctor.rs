@@ -16,36 +16,46 @@ pub struct DoctorArgs {
     pub cleanup: bool,
 }
 
-/// Runs `misc doctor`; returns the process exit code (0; the report says what is missing).
-pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
+use std::io::Write;
+
+use crate::exit::CliError;
+
+/// Runs `misc doctor` (exit 0: the report says what is missing).
+pub fn run(args: DoctorArgs) -> Result<(), CliError> {
     let cleaned = if args.cleanup {
         Some(misc_runner::cleanup_stale()?)
     } else {
         None
     };
     let caps = misc_runner::capabilities();
+    let out = &mut crate::out::stdout();
     if args.json {
         let mut v = serde_json::to_value(&caps)?;
         if let (Some(c), Some(obj)) = (&cleaned, v.as_object_mut()) {
             obj.insert("cleaned_up".into(), serde_json::to_value(c)?);
         }
-        println!("{v}");
-        return Ok(0);
+        writeln!(out, "{v}")?;
+        return Ok(());
     }
-    println!("measuring mechanism: {}", caps.mechanism);
+    writeln!(out, "measuring mechanism: {}", caps.mechanism)?;
     for c in &caps.checks {
         let mark = if c.ok { "ok" } else { "missing" };
-        println!("[{mark:>7}] {}: {}", c.name, c.found);
+        writeln!(out, "[{mark:>7}] {}: {}", c.name, c.found)?;
         if !c.ok && !c.fix.is_empty() {
-            println!("          fix: {}", c.fix);
+            writeln!(out, "          fix: {}", c.fix)?;
         }
     }
     if let Some(c) = cleaned {
         if c.is_empty() {
-            println!("no stale run cgroups");
+            writeln!(out, "no stale run cgroups")?;
         } else {
-            println!("removed {} stale run cgroup(s): {}", c.len(), c.join(", "));
+            writeln!(
+                out,
+                "removed {} stale run cgroup(s): {}",
+                c.len(),
+                c.join(", ")
+            )?;
         }
     }
-    Ok(0)
+    Ok(())
 }

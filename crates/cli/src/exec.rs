@@ -4,8 +4,12 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use std::io::Write;
+
 use anyhow::Context;
 use misc_runner::{Isolation, Limits, Measurement, MechanismChoice, RunSpec, Sandbox, Termination};
+
+use crate::exit::CliError;
 
 /// Run a command under the solver sandbox and limits, and print what it used.
 ///
@@ -40,9 +44,9 @@ pub struct ExecArgs {
     /// Pin the command to this CPU core.
     #[arg(long, value_name = "N")]
     pub cpu_core: Option<usize>,
-    /// How to measure: auto, cgroup-v1, cgroup-v2 or proc.
-    #[arg(long, value_name = "M", default_value = "auto", value_parser = parse_mechanism)]
-    pub mechanism: MechanismChoice,
+    /// How to measure.
+    #[arg(long, value_enum, default_value_t = Mechanism::Auto)]
+    pub mechanism: Mechanism,
     /// No network for the command (needs root or user namespaces).
     #[arg(long)]
     pub no_network: bool,
@@ -73,15 +77,27 @@ pub struct ExecArgs {
     pub command: Vec<OsString>,
 }
 
-fn parse_mechanism(s: &str) -> Result<MechanismChoice, String> {
-    match s {
-        "auto" => Ok(MechanismChoice::Auto),
-        "cgroup-v1" => Ok(MechanismChoice::CgroupV1),
-        "cgroup-v2" => Ok(MechanismChoice::CgroupV2),
-        "proc" => Ok(MechanismChoice::Proc),
-        _ => Err(format!(
-            "unknown mechanism {s:?} (auto, cgroup-v1, cgroup-v2, proc)"
-        )),
+/// The measuring mechanism named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mechanism {
+    /// cgroup v2 if usable, else cgroup v1, else /proc polling.
+    Auto,
+    /// One cgroup per run in the v1 controllers.
+    CgroupV1,
+    /// One cgroup per run in the unified hierarchy.
+    CgroupV2,
+    /// rlimits, a subreaper and /proc polling, even where cgroups work.
+    Proc,
+}
+
+impl From<Mechanism> for MechanismChoice {
+    fn from(m: Mechanism) -> MechanismChoice {
+        match m {
+            Mechanism::Auto => MechanismChoice::Auto,
+            Mechanism::CgroupV1 => MechanismChoice::CgroupV1,
+            Mechanism::CgroupV2 => MechanismChoice::CgroupV2,
+            Mechanism::Proc => MechanismChoice::Proc,
+        }
     }
 }
 
@@ -100,28 +116,28 @@ const fn libc_sigkill() -> i32 {
     9
 }
 
-fn print_text(m: &Measurement) {
-    println!("termination={}", m.termination);
+fn print_text(out: &mut impl Write, m: &Measurement) -> std::io::Result<()> {
+    writeln!(out, "termination={}", m.termination)?;
     if let Some(c) = m.exit_code {
-        println!("returnvalue={c}");
+        writeln!(out, "returnvalue={c}")?;
     }
     if let Some(s) = m.signal {
-        println!("exitsignal={s}");
+        writeln!(out, "exitsignal={s}")?;
     }
-    println!("walltime={}s", m.wall_time);
-    println!("cputime={}s", m.cpu_time);
-    println!("usertime={}s", m.user_time);
-    println!("systemtime={}s", m.system_time);
-    println!("memory={}B", m.memory);
-    println!("measured_by={}", m.measured_by);
+    writeln!(out, "walltime={}s", m.wall_time)?;
+    writeln!(out, "cputime={}s", m.cpu_time)?;
+    writeln!(out, "usertime={}s", m.user_time)?;
+    writeln!(out, "systemtime={}s", m.system_time)?;
+    writeln!(out, "memory={}B", m.memory)?;
+    writeln!(out, "measured_by={}", m.measured_by)?;
     if m.warning_sent {
-        println!("warning_sent=true");
+        writeln!(out, "warning_sent=true")?;
     }
-    println!("detail={}", m.detail);
+    writeln!(out, "detail={}", m.detail)
 }
 
-/// Runs `misc exec`; returns the process exit code.
-pub fn run(args: ExecArgs) -> anyhow::Result<i32> {
+/// Runs `misc exec`; its exit status is the measured command's ([`exit_code`]).
+pub fn run(args: ExecArgs) -> Result<(), CliError> {
     let (program, rest) = args.command.split_first().context("no command given")?;
     let cpu = args.cpu_time.unwrap_or(f64::INFINITY);
     let wall = args.wall_time.unwrap_or(if cpu.is_finite() {
@@ -160,7 +176,7 @@ pub fn run(args: ExecArgs) -> anyhow::Result<i32> {
     }
     spec.cpu_core = args.cpu_core;
     spec.max_processes = args.max_processes;
-    spec.mechanism = args.mechanism;
+    spec.mechanism = args.mechanism.into();
     if args.no_network {
         spec.isolation = Isolation {
             no_network: true,
@@ -174,16 +190,19 @@ pub fn run(args: ExecArgs) -> anyhow::Result<i32> {
     let m = rt
         .block_on(misc_runner::run(&spec))
         .context("running the command")?;
+    sandbox.remove().context("removing the sandbox")?;
+    let out = &mut crate::out::stdout();
     if args.show_output {
-        use std::io::Write;
-        let _ = std::io::stdout().write_all(m.stdout_tail.as_bytes());
+        out.write_all(m.stdout_tail.as_bytes())?;
         let _ = std::io::stderr().write_all(m.stderr_tail.as_bytes());
     }
     if args.json {
-        println!("{}", serde_json::to_string(&m)?);
+        writeln!(out, "{}", serde_json::to_string(&m)?)?;
     } else {
-        print_text(&m);
+        print_text(out, &m)?;
     }
-    sandbox.remove().context("removing the sandbox")?;
-    Ok(exit_code(&m))
+    match exit_code(&m) {
+        0 => Ok(()),
+        code => Err(CliError::Command(code)),
+    }
 }

@@ -5,10 +5,12 @@ mod doctor;
 mod exec;
 mod exit;
 mod input;
+mod out;
 mod report_cmd;
 mod round_io;
 mod run_cmd;
 mod score_cmd;
+mod table;
 
 use clap::{Parser, Subcommand};
 
@@ -70,10 +72,12 @@ fn main() {
         Command::RunChunk(args) => run_cmd::run_chunk(args),
     };
     let code = match result {
-        Ok(code) => code,
+        Ok(()) => exit::OK,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            exit::FAILURE
+            if let Some(message) = e.message() {
+                out::note!("{message}");
+            }
+            e.exit_code()
         }
     };
     std::process::exit(code);

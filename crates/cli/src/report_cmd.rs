@@ -6,11 +6,13 @@
 //! into it. Prints the path of the site's `index.html` on stdout (one line); everything else
 //! goes to stderr.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use misc_score::SCORING_FILE;
 
-use crate::exit;
+use crate::exit::CliError;
+use crate::out::note;
 
 /// Write the round's results site: rankings, per-problem and per-solver pages, plots, and
 /// CSV/JSON downloads, as static files that work offline.
@@ -37,13 +39,17 @@ fn default_out(round: &Path) -> PathBuf {
     Path::new("reports").join(name)
 }
 
-/// Runs `misc report`; returns the process exit code.
-pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
+/// Runs `misc report`.
+pub fn run(args: ReportArgs) -> Result<(), CliError> {
+    Ok(report(args)?)
+}
+
+fn report(args: ReportArgs) -> anyhow::Result<()> {
     let (store, manifest, records) = crate::round_io::load_results(&args.round)?;
     let results = store.dir().to_path_buf();
     let saved = crate::round_io::read_saved(&results.join(SCORING_FILE))?;
     let scores = misc_score::score_round(&manifest, &records, saved.as_ref())?;
-    eprintln!(
+    note!(
         "scoring {} records with rules {} and tie-break {} ({})",
         records.len(),
         scores.options.rules,
@@ -55,15 +61,16 @@ pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
         }
     );
     for t in scores.tracks.iter().filter(|t| t.missing_runs > 0) {
-        eprintln!(
+        note!(
             "warning: track {}: {} run(s) have no record yet; the ranking is not final",
-            t.track, t.missing_runs
+            t.track,
+            t.missing_runs
         );
     }
 
     let out = args.out.unwrap_or_else(|| default_out(&args.round));
     let summary = misc_report::render_site(&manifest, &records, &scores, Some(&results), &out)?;
-    eprintln!(
+    note!(
         "wrote {} pages, results.csv and results.json to {}; {} kept output(s) copied{}",
         summary.pages,
         out.display(),
@@ -75,7 +82,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
         }
     );
     if summary.stale_removed > 0 {
-        eprintln!(
+        note!(
             "removed {} page(s) of an earlier report",
             summary.stale_removed
         );
@@ -84,6 +91,6 @@ pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
         .index
         .canonicalize()
         .unwrap_or_else(|_| summary.index.clone());
-    println!("{}", index.display());
-    Ok(exit::OK)
+    writeln!(crate::out::stdout(), "{}", index.display())?;
+    Ok(())
 }

@@ -19,13 +19,13 @@ pub fn load_results(round: &Path) -> anyhow::Result<(Store, Manifest, Vec<RunRec
     })?;
     let (records, load) = store.load()?;
     for (path, line) in &load.torn_lines {
-        eprintln!(
+        crate::out::note!(
             "warning: {}:{line}: torn record (interrupted write) ignored",
             path.display()
         );
     }
     if load.duplicates > 0 {
-        eprintln!(
+        crate::out::note!(
             "warning: {} duplicate record(s) ignored (the first of each run counts)",
             load.duplicates
         );

@@ -1,7 +1,7 @@
 //! `misc run` (run or resume a round), `misc rejudge` (judge kept outputs again) and the hidden
 //! `misc run-chunk` worker (execute a file of planned runs into a store shard).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -13,7 +13,9 @@ use misc_round::{
     WorkOptions,
 };
 
-use crate::exit;
+use crate::exit::{CliError, UsageExt};
+use crate::out::note;
+use crate::table::{Align, Style, Table, BOLD};
 
 /// Run a round, or resume it: every entered solver on every problem of its tracks.
 ///
@@ -40,16 +42,16 @@ pub struct RunArgs {
     pub problem: Vec<String>,
     /// Run again the selected runs recorded with this outcome (solved, fail, abort, wrong;
     /// repeat or separate with commas). The old records are moved to results/history/.
-    #[arg(long, value_name = "OUTCOME", value_delimiter = ',', value_parser = parse_outcome)]
-    pub rerun: Vec<Outcome>,
+    #[arg(long, value_name = "OUTCOME", value_delimiter = ',', value_enum)]
+    pub rerun: Vec<RerunOutcome>,
     /// Where run sandboxes go (default: /dev/shm when writable, else the temporary directory).
     #[arg(long, value_name = "DIR")]
     pub sandbox_base: Option<PathBuf>,
     /// Where runs execute: `local` (a pool on this machine) or `slurm` (a Slurm job array; each
     /// task runs a chunk of runs with `misc run-chunk` on its node; the round folder must be on
     /// a filesystem the nodes share). With `slurm`, --jobs is the CPUs (runs at once) per task.
-    #[arg(long, default_value = "local", value_name = "local|slurm")]
-    pub executor: String,
+    #[arg(long, value_enum, default_value_t = ExecutorKind::Local)]
+    pub executor: ExecutorKind,
     /// Slurm: the partition to submit to (default: the cluster's default partition).
     #[arg(long, value_name = "P")]
     pub partition: Option<String>,
@@ -94,8 +96,33 @@ pub struct RunChunkArgs {
     pub jobs: usize,
 }
 
-fn parse_outcome(s: &str) -> Result<Outcome, String> {
-    Outcome::parse(s).ok_or_else(|| format!("unknown outcome {s:?} (solved, fail, abort, wrong)"))
+/// Where `misc run` executes runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExecutorKind {
+    /// A pool of runs on this machine.
+    Local,
+    /// A Slurm job array.
+    Slurm,
+}
+
+/// An outcome named on the command line (`--rerun`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RerunOutcome {
+    Solved,
+    Fail,
+    Abort,
+    Wrong,
+}
+
+impl From<RerunOutcome> for Outcome {
+    fn from(o: RerunOutcome) -> Outcome {
+        match o {
+            RerunOutcome::Solved => Outcome::Solved,
+            RerunOutcome::Fail => Outcome::Fail,
+            RerunOutcome::Abort => Outcome::Abort,
+            RerunOutcome::Wrong => Outcome::Wrong,
+        }
+    }
 }
 
 fn load_options() -> LoadOptions {
@@ -109,28 +136,12 @@ fn load_options() -> LoadOptions {
     }
 }
 
-fn load_round(dir: &Path) -> Result<Round, i32> {
-    match Round::load(dir, &load_options()) {
-        Ok(r) => Ok(r),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(exit::USAGE)
-        }
-    }
-}
-
-/// Loads a round's definition and takes its lock; on failure, says why on stderr and returns
-/// the exit code.
-fn open_round(dir: &Path) -> Result<(Round, Store, misc_round::RoundLock), i32> {
-    let round = load_round(dir)?;
+/// Loads a round's definition (a mistake in it is a usage error) and takes its lock.
+fn open_round(dir: &Path) -> Result<(Round, Store, misc_round::RoundLock), CliError> {
+    let round = Round::load(dir, &load_options()).or_usage()?;
     let store = Store::new(round.results_dir());
-    match misc_round::RoundLock::acquire(store.dir()) {
-        Ok(lock) => Ok((round, store, lock)),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(exit::FAILURE)
-        }
-    }
+    let lock = misc_round::RoundLock::acquire(store.dir())?;
+    Ok((round, store, lock))
 }
 
 /// Progress: an indicatif bar on a terminal, periodic lines otherwise.
@@ -210,7 +221,7 @@ impl Progress {
             } else {
                 "?".into()
             };
-            eprintln!("progress: {done}/{} runs, ETA {eta} | {msg}", self.total);
+            note!("progress: {done}/{} runs, ETA {eta} | {msg}", self.total);
         }
     }
 
@@ -241,7 +252,7 @@ impl Events for Progress {
                 );
                 match &self.bar {
                     Some(b) => b.println(line),
-                    None => eprintln!("{line}"),
+                    None => note!("{line}"),
                 }
             }
         }
@@ -249,14 +260,8 @@ impl Events for Progress {
     }
 }
 
-pub fn run(args: RunArgs) -> anyhow::Result<i32> {
-    if args.executor != "local" && args.executor != "slurm" {
-        eprintln!(
-            "error: unknown executor `{}` (local or slurm)",
-            args.executor
-        );
-        return Ok(exit::USAGE);
-    }
+/// Runs `misc run`.
+pub fn run(args: RunArgs) -> Result<(), CliError> {
     // Leftovers of a harness that was killed (run cgroups and what is still running in them).
     match misc_runner::cleanup_stale() {
         Ok(c) if !c.is_empty() => {
@@ -265,11 +270,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         Ok(_) => {}
         Err(e) => tracing::debug!("cleaning up stale run cgroups: {e}"),
     }
-    let (round, store, _lock) = match open_round(&args.round) {
-        Ok(r) => r,
-        Err(code) => return Ok(code),
-    };
-    let (records, load) = store.load()?;
+    let (round, store, _lock) = open_round(&args.round)?;
+    let (records, load) = store.load().map_err(anyhow::Error::from)?;
     for (path, line) in &load.torn_lines {
         tracing::warn!(
             "{}:{line}: ignored a torn record (the harness was killed while writing it)",
@@ -280,20 +282,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         solvers: args.solver.clone(),
         tracks: args.track.clone(),
         problems: args.problem.clone(),
-        rerun: args.rerun.clone(),
+        rerun: args.rerun.iter().map(|&o| o.into()).collect(),
     };
     let plan = match misc_round::plan(&round, &records, &sel) {
         Ok(p) => p,
-        Err(RoundError::Selection(m)) => {
-            eprintln!("error: {m}");
-            return Ok(exit::USAGE);
-        }
+        Err(RoundError::Selection(m)) => return Err(CliError::usage(m)),
         Err(e) => return Err(e.into()),
     };
     for (name, why, n) in &plan.missing_solvers {
-        eprintln!("note: solver `{name}` is not installed ({why}): its {n} run(s) are skipped");
+        note!("note: solver `{name}` is not installed ({why}): its {n} run(s) are skipped");
     }
-    eprintln!(
+    note!(
         "round {}: {} run(s) to do, {} already recorded{}",
         round.name,
         plan.runs.len(),
@@ -305,12 +304,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         }
     );
     if args.dry_run {
+        let out = &mut crate::out::stdout();
         for r in &plan.runs {
-            println!("{}\t{}\t{}", r.track, r.solver, r.problem);
+            writeln!(out, "{}\t{}\t{}", r.track, r.solver, r.problem)?;
         }
-        return Ok(exit::OK);
+        return Ok(());
     }
-    store.write_manifest(&misc_round::manifest(&round))?;
+    store
+        .write_manifest(&misc_round::manifest(&round))
+        .map_err(anyhow::Error::from)?;
     if !plan.rerun.is_empty() {
         let n = misc_round::remove_records(&store, &plan.rerun)?;
         tracing::info!("removed {n} record(s) to run again (copies in results/history/)");
@@ -329,7 +331,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let mut opts = WorkOptions::new(store.dir(), Sink::Main);
     opts.sandbox_base = Some(sandboxes.clone());
     let progress = Progress::new(plan.runs.len());
-    let executor: Box<dyn Executor> = if args.executor == "slurm" {
+    let executor: Box<dyn Executor> = if args.executor == ExecutorKind::Slurm {
         let misc = std::env::current_exe()?;
         let mut ex = misc_slurm::SlurmExecutor::new(store.dir(), &misc);
         ex.name = format!("misc-{}", round.name);
@@ -340,7 +342,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         let bar = progress.bar.clone();
         ex.status = Some(Box::new(move |line: &str| match &bar {
             Some(b) => b.println(line),
-            None => eprintln!("{line}"),
+            None => note!("{line}"),
         }));
         Box::new(ex)
     } else {
@@ -355,14 +357,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     progress.update(true);
     progress.finish();
     let _ = std::fs::remove_dir_all(&sandboxes);
-    let stats = match result {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::FAILURE);
-        }
-    };
-    eprintln!(
+    let stats = result?;
+    note!(
         "{} run(s) recorded in {:.1}s{}",
         stats.recorded,
         start.elapsed().as_secs_f64(),
@@ -376,7 +372,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         }
     );
     if stats.not_started > 0 {
-        eprintln!(
+        note!(
             "{} run(s) not recorded yet: `misc run` again to {}",
             stats.not_started,
             if args.detach {
@@ -386,20 +382,25 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             }
         );
     }
-    let (records, _) = store.load()?;
-    print_summary(&round, &store, &records);
-    Ok(
-        if stats.errors > 0 || (stats.not_started > 0 && !args.detach) {
-            exit::FAILURE
-        } else {
-            exit::OK
-        },
-    )
+    let (records, _) = store.load().map_err(anyhow::Error::from)?;
+    // The round is done: a reader that went away (`misc run R | head`) changes nothing.
+    let _ = print_summary(&mut crate::out::stdout(), &round, &store, &records);
+    if stats.errors > 0 || (stats.not_started > 0 && !args.detach) {
+        Err(CliError::Incomplete)
+    } else {
+        Ok(())
+    }
 }
 
 /// Per track: solver, counts per outcome, missing runs, CPU time; ranked with the round's
 /// rules when the scorer can.
-fn print_summary(round: &Round, store: &Store, records: &[RunRecord]) {
+fn print_summary(
+    out: &mut impl Write,
+    round: &Round,
+    store: &Store,
+    records: &[RunRecord],
+) -> std::io::Result<()> {
+    let color = crate::table::colors_on_stdout();
     let scores = store
         .read_manifest()
         .ok()
@@ -407,17 +408,23 @@ fn print_summary(round: &Round, store: &Store, records: &[RunRecord]) {
         .and_then(|m| misc_score::score_round(&m, records, None).ok());
     for track in &round.tracks {
         let t_scores = scores.as_ref().and_then(|s| s.track(&track.name));
-        println!(
+        writeln!(
+            out,
             "\ntrack {} ({}, {} semantics): {} problem(s), {} solver(s)",
             track.name,
             track.criteria,
             track.semantics,
             track.problems.len(),
             track.solvers.len()
-        );
-        println!(
-            "  {:>4}  {:<16} {:>6} {:>5} {:>5} {:>5} {:>7} {:>10} {:>7}",
-            "rank", "solver", "solved", "fail", "abort", "wrong", "missing", "cpu (s)", "score"
+        )?;
+        let mut table = Table::new(&[Align::Right, Align::Left]).indent(2);
+        table.row(
+            [
+                "rank", "solver", "solved", "fail", "abort", "wrong", "missing", "cpu (s)", "score",
+            ]
+            .map(String::from)
+            .to_vec(),
+            BOLD,
         );
         // (rank, solver, counts per outcome, missing runs, CPU seconds, score)
         type Row = (u32, String, [usize; 4], usize, f64, Option<u64>);
@@ -450,48 +457,43 @@ fn print_summary(round: &Round, store: &Store, records: &[RunRecord]) {
         rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         for (rank, s, c, missing, cpu, score) in rows {
             let installed = round.solvers.get(&s).is_some_and(|x| x.installed());
-            println!(
-                "  {:>4}  {:<16} {:>6} {:>5} {:>5} {:>5} {:>7} {:>10.2} {:>7}{}",
+            let mut row = vec![
                 if rank == u32::MAX {
                     "-".into()
                 } else {
                     rank.to_string()
                 },
                 s,
-                c[0],
-                c[1],
-                c[2],
-                c[3],
-                missing,
-                cpu,
-                score.map_or("-".into(), |v| v.to_string()),
-                if installed { "" } else { "  (not installed)" }
-            );
+            ];
+            row.extend(c.iter().chain([&missing]).map(usize::to_string));
+            row.push(format!("{cpu:.2}"));
+            row.push(score.map_or("-".into(), |v| v.to_string()));
+            if !installed {
+                row.push("(not installed)".into());
+            }
+            table.row(row, Style::new());
         }
+        table.write(out, color)?;
     }
-    println!("\nrecords: {}", store.runs_path().display());
+    writeln!(out, "\nrecords: {}", store.runs_path().display())
 }
 
-pub fn rejudge(args: RejudgeArgs) -> anyhow::Result<i32> {
-    let (round, store, _lock) = match open_round(&args.round) {
-        Ok(r) => r,
-        Err(code) => return Ok(code),
-    };
-    let report = match misc_round::rejudge(&round, &store, args.dry_run) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::FAILURE);
-        }
-    };
+/// Runs `misc rejudge`.
+pub fn rejudge(args: RejudgeArgs) -> Result<(), CliError> {
+    let (round, store, _lock) = open_round(&args.round)?;
+    let report = misc_round::rejudge(&round, &store, args.dry_run)?;
     for (r, why) in &report.skipped {
-        eprintln!(
+        note!(
             "note: kept {} / {} / {} as it was: {why}",
-            r.track, r.solver, r.problem
+            r.track,
+            r.solver,
+            r.problem
         );
     }
+    let out = &mut crate::out::stdout();
     for (old, new) in &report.changed {
-        println!(
+        writeln!(
+            out,
             "{} / {} / {}: {} -> {}{}",
             old.track,
             old.solver,
@@ -503,9 +505,10 @@ pub fn rejudge(args: RejudgeArgs) -> anyhow::Result<i32> {
             } else {
                 ""
             }
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "rejudged {} record(s): {} changed{}",
         report.rejudged,
         report.changed.len(),
@@ -514,33 +517,24 @@ pub fn rejudge(args: RejudgeArgs) -> anyhow::Result<i32> {
             (Some(h), _) => format!("; previous records copied to {}", h.display()),
             _ => String::new(),
         }
-    );
+    )?;
     if !args.dry_run {
-        let (records, _) = store.load()?;
-        print_summary(&round, &store, &records);
+        let (records, _) = store.load().map_err(anyhow::Error::from)?;
+        print_summary(out, &round, &store, &records)?;
     }
-    Ok(exit::OK)
+    Ok(())
 }
 
-pub fn run_chunk(args: RunChunkArgs) -> anyhow::Result<i32> {
-    let chunk = match misc_round::Chunk::read(&args.chunk) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
+/// Runs the hidden `misc run-chunk` (a cluster task's worker).
+pub fn run_chunk(args: RunChunkArgs) -> Result<(), CliError> {
+    let chunk = misc_round::Chunk::read(&args.chunk).or_usage()?;
     let _ = misc_runner::cleanup_stale();
     let progress = Progress::new(chunk.runs.len());
     let result = misc_round::run_chunk(chunk, &args.shard, args.jobs, &progress);
     progress.update(true);
     progress.finish();
-    match result {
-        Ok(s) if s.errors == 0 => Ok(exit::OK),
-        Ok(_) => Ok(exit::FAILURE),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Ok(exit::FAILURE)
-        }
+    match result? {
+        s if s.errors == 0 => Ok(()),
+        _ => Err(CliError::Incomplete),
     }
 }

@@ -17,6 +17,10 @@ use misc_score::{
     SCORING_FILE,
 };
 
+use crate::exit::CliError;
+use crate::out::note;
+use crate::table::{Align, Style, Table, BOLD, WINNER};
+
 /// Output formats of `misc score`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -76,8 +80,12 @@ pub struct ScoreArgs {
     pub save: bool,
 }
 
-/// Runs `misc score`; returns the process exit code.
-pub fn run(args: ScoreArgs) -> anyhow::Result<i32> {
+/// Runs `misc score`.
+pub fn run(args: ScoreArgs) -> Result<(), CliError> {
+    Ok(score(args)?)
+}
+
+fn score(args: ScoreArgs) -> anyhow::Result<()> {
     let (store, manifest, records) = crate::round_io::load_results(&args.round)?;
     let results = store.dir().to_path_buf();
 
@@ -118,10 +126,11 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<i32> {
         // The criteria vectors are recomputed from the kept outputs when the reading differs
         // from the one the round was judged with; this module scores the records as given.
         for t in tracks.iter().filter(|t| &t.semantics != sem) {
-            eprintln!(
+            note!(
                 "warning: track {}: judged with `{}` semantics; scoring the stored vectors, \
                  not re-evaluated with `{sem}`",
-                t.name, t.semantics
+                t.name,
+                t.semantics
             );
         }
     }
@@ -135,7 +144,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<i32> {
             semantics: semantics.clone(),
         };
         write_atomically(&saved_path, saved.to_json().as_bytes())?;
-        eprintln!("saved the scoring options to {}", saved_path.display());
+        note!("saved the scoring options to {}", saved_path.display());
     }
 
     let terminal = io::stdout().is_terminal();
@@ -144,8 +153,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<i32> {
     } else {
         Format::Json
     });
-    let style = Style { color: terminal };
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let color = crate::table::colors_on_stdout();
+    let mut out = io::BufWriter::new(crate::out::stdout());
     let written = match &args.explain {
         Some(solver) => {
             let explanations: Vec<Explanation> = scores
@@ -159,24 +168,14 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<i32> {
             write_explanations(&mut out, &explanations, format)
         }
         None => match format {
-            Format::Table => write_table(&mut out, &scores, style),
+            Format::Table => write_table(&mut out, &scores, color),
             Format::Csv => write_csv(&mut out, &scores),
             Format::Json => write_json(&mut out, &scores),
         },
     };
-    match written.and_then(|()| out.flush().map_err(anyhow::Error::from)) {
-        Ok(()) => Ok(0),
-        // `misc score | head`: not an error.
-        Err(e) if is_broken_pipe(&e) => Ok(0),
-        Err(e) => Err(e),
-    }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
+    // `misc score | head`: a closed stdout ends the command quietly (see `crate::out`).
+    written.and_then(|()| out.flush().map_err(anyhow::Error::from))?;
+    Ok(())
 }
 
 /// Writes a temporary file beside `path`, then renames it over `path`.
@@ -198,7 +197,7 @@ fn warn_incomplete(scores: &Scores) {
     };
     for t in &scores.tracks {
         if t.missing_runs > 0 {
-            eprintln!(
+            note!(
                 "warning: track {}: {} of {} runs have no record yet ({how}); the ranking is \
                  not final",
                 t.track,
@@ -207,78 +206,27 @@ fn warn_incomplete(scores: &Scores) {
             );
         }
         if t.ignored_records > 0 {
-            eprintln!(
+            note!(
                 "warning: track {}: {} record(s) of solvers or problems not in the manifest \
                  ignored",
-                t.track, t.ignored_records
+                t.track,
+                t.ignored_records
             );
         }
     }
     if scores.ignored_records > 0 {
-        eprintln!(
+        note!(
             "warning: {} record(s) of tracks not scored ignored",
             scores.ignored_records
         );
     }
 }
 
-#[derive(Clone, Copy)]
-struct Style {
-    color: bool,
-}
-
-impl Style {
-    fn bold(self, s: &str) -> String {
-        if self.color {
-            format!("\x1b[1m{s}\x1b[0m")
-        } else {
-            s.to_owned()
-        }
-    }
-    fn winner(self, s: &str) -> String {
-        if self.color {
-            format!("\x1b[1;32m{s}\x1b[0m")
-        } else {
-            s.to_owned()
-        }
-    }
-}
-
-/// Left-aligns the first `left` columns and right-aligns the rest, two spaces apart.
-fn aligned(rows: &[Vec<String>], left: usize) -> Vec<String> {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    rows.iter()
-        .map(|r| {
-            let cells: Vec<String> = r
-                .iter()
-                .enumerate()
-                .map(|(c, s)| {
-                    if c < left {
-                        format!("{s:<w$}", w = widths[c])
-                    } else {
-                        format!("{s:>w$}", w = widths[c])
-                    }
-                })
-                .collect();
-            cells.join("  ").trim_end().to_owned()
-        })
-        .collect()
-}
-
 fn secs(t: f64) -> String {
     format!("{t:.2}")
 }
 
-fn write_table(out: &mut impl Write, scores: &Scores, style: Style) -> anyhow::Result<()> {
+fn write_table(out: &mut impl Write, scores: &Scores, color: bool) -> anyhow::Result<()> {
     let o = &scores.options;
     let extra_column = !matches!(o.tie_break, TieBreak::None | TieBreak::SuccessTime);
     for (i, t) in scores.tracks.iter().enumerate() {
@@ -300,7 +248,9 @@ fn write_table(out: &mut impl Write, scores: &Scores, style: Style) -> anyhow::R
             },
             t.cpu_time_limit
         );
-        writeln!(out, "{}", style.bold(&title))?;
+        let mut heading = Table::new(&[Align::Left]);
+        heading.row(vec![title], BOLD);
+        heading.write(out, color)?;
         let mut header: Vec<String> = ["rank", "solver", "score", "success time"]
             .map(String::from)
             .to_vec();
@@ -308,7 +258,9 @@ fn write_table(out: &mut impl Write, scores: &Scores, style: Style) -> anyhow::R
             header.push(o.tie_break.to_string());
         }
         header.extend(["solved", "fail", "abort", "wrong", "missing"].map(String::from));
-        let mut rows = vec![header];
+        // Rank and solver left-aligned, numbers right-aligned.
+        let mut table = Table::new(&[Align::Left, Align::Left]);
+        table.row(header, BOLD);
         for e in &t.ranking {
             let mut row = vec![
                 format!("{}{}", e.rank, if e.winner_by_tie_break { "*" } else { "" }),
@@ -320,18 +272,9 @@ fn write_table(out: &mut impl Write, scores: &Scores, style: Style) -> anyhow::R
                 row.push(e.tie_break_value.map(secs).unwrap_or_default());
             }
             row.extend([e.solved, e.fail, e.abort, e.wrong, e.missing].map(|n| n.to_string()));
-            rows.push(row);
+            table.row(row, if e.rank == 1 { WINNER } else { Style::new() });
         }
-        // Rank and solver left-aligned, numbers right-aligned.
-        let lines = aligned(&rows, 2);
-        for (j, line) in lines.iter().enumerate() {
-            let line = match j {
-                0 => style.bold(line),
-                _ if t.ranking[j - 1].rank == 1 => style.winner(line),
-                _ => line.clone(),
-            };
-            writeln!(out, "{line}")?;
-        }
+        table.write(out, color)?;
         if t.ranking.iter().any(|e| e.winner_by_tie_break) {
             writeln!(
                 out,
@@ -339,14 +282,14 @@ fn write_table(out: &mut impl Write, scores: &Scores, style: Style) -> anyhow::R
                 o.tie_break
             )?;
         }
-        write_category_table(out, t, style)?;
+        write_category_table(out, t, color)?;
     }
     Ok(())
 }
 
 /// The MISC results layout (misc-rules.md §6): rows = categories and Total, columns = solvers
 /// in ranking order, each cell `score (success time)`.
-fn write_category_table(out: &mut impl Write, t: &TrackScores, style: Style) -> anyhow::Result<()> {
+fn write_category_table(out: &mut impl Write, t: &TrackScores, color: bool) -> anyhow::Result<()> {
     if t.categories.is_empty() {
         return Ok(());
     }
@@ -357,7 +300,8 @@ fn write_category_table(out: &mut impl Write, t: &TrackScores, style: Style) -> 
         e.map(|e| format!("{} ({})", e.score, secs(e.success_time)))
             .unwrap_or_default()
     };
-    let mut rows = vec![header];
+    let mut table = Table::new(&[Align::Left]);
+    table.row(header, BOLD);
     for c in &t.categories {
         let mut row = vec![
             if c.category.is_empty() {
@@ -372,18 +316,12 @@ fn write_category_table(out: &mut impl Write, t: &TrackScores, style: Style) -> 
                 .iter()
                 .map(|e| cell(c.ranking.iter().find(|x| x.solver == e.solver))),
         );
-        rows.push(row);
+        table.row(row, Style::new());
     }
     let mut total = vec!["Total".to_owned(), t.problem_count.to_string()];
     total.extend(t.ranking.iter().map(|e| cell(Some(e))));
-    rows.push(total);
-    for (j, line) in aligned(&rows, 1).iter().enumerate() {
-        if j == 0 || j == rows.len() - 1 {
-            writeln!(out, "{}", style.bold(line))?;
-        } else {
-            writeln!(out, "{line}")?;
-        }
-    }
+    table.row(total, BOLD);
+    table.write(out, color)?;
     Ok(())
 }
 
