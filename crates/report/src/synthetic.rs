@@ -277,6 +277,7 @@ pub fn demo() -> SyntheticRound {
             solvers: paranoid_solvers.iter().map(|s| s.to_string()).collect(),
             problems: paranoid_problems.iter().map(|s| s.to_string()).collect(),
             cpu_time_limit: 300.0,
+            limits: None,
         },
         TrackInfo {
             name: "trendy".into(),
@@ -286,6 +287,7 @@ pub fn demo() -> SyntheticRound {
             solvers: trendy_solvers.iter().map(|s| s.to_string()).collect(),
             problems: trendy_problems.iter().map(|s| s.to_string()).collect(),
             cpu_time_limit: 300.0,
+            limits: None,
         },
     ];
     let solver_versions: BTreeMap<String, String> = paranoid_solvers
@@ -400,6 +402,7 @@ pub fn generate(tracks: usize, solvers: usize, problems: usize) -> SyntheticRoun
             solvers: solver_names.clone(),
             problems: problem_names.clone(),
             cpu_time_limit: 300.0,
+            limits: None,
         });
     }
     SyntheticRound {

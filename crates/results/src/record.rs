@@ -256,6 +256,11 @@ pub struct TrackInfo {
     pub problems: Vec<String>,
     /// The CPU-time limit of the track, in seconds (the tie-break charges it per unsolved problem).
     pub cpu_time_limit: f64,
+    /// The limits of the track's runs (`[tracks.limits]` over the round's `[limits]`).
+    /// Absent from manifests written before tracks had limits of their own: the round's
+    /// [`Manifest::limits`] were then every track's (see [`Manifest::track_limits`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
 }
 
 /// What a round was run with: written beside `runs.jsonl`.
@@ -280,4 +285,22 @@ pub struct Manifest {
     /// Seconds since the Unix epoch when the round was (last) started.
     #[serde(default)]
     pub started_at: f64,
+}
+
+impl Manifest {
+    /// The limits of track `t`'s runs: its own, or the round's for a manifest written before
+    /// tracks had limits of their own (the CPU limit then still the track's `cpu_time_limit`).
+    pub fn track_limits(&self, t: &TrackInfo) -> Limits {
+        t.limits.clone().unwrap_or_else(|| Limits {
+            cpu_time: t.cpu_time_limit,
+            ..self.limits.clone()
+        })
+    }
+
+    /// Whether some track's limits differ from the round's.
+    pub fn limits_differ_by_track(&self) -> bool {
+        self.tracks
+            .iter()
+            .any(|t| self.track_limits(t) != self.limits)
+    }
 }

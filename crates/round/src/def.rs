@@ -19,6 +19,8 @@ pub struct Round {
     pub name: String,
     /// The round folder (absolute).
     pub dir: PathBuf,
+    /// The round's `[limits]`, defaults filled in: what a track without limits of its own runs
+    /// with.
     pub limits: Limits,
     /// `misc2010`, `misc2011` or `misc2012`.
     pub rules: String,
@@ -38,6 +40,9 @@ pub struct Track {
     pub criteria_expanded: String,
     pub objectives: Vec<misc_results::Objective>,
     pub semantics: Semantics,
+    /// The limits of the track's runs: its `[tracks.limits]`, each key it does not give taken
+    /// from the round's `[limits]` (MISC 2012: "the time limit now depends on the track").
+    pub limits: Limits,
     /// Problems, sorted by path.
     pub problems: Vec<Problem>,
     /// Solver names, in definition order.
@@ -101,6 +106,7 @@ struct RawCompetition {
     tracks: Vec<Spanned<RawTrack>>,
 }
 
+/// A `[limits]` table: the round's, or a track's `[tracks.limits]`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawLimits {
@@ -126,6 +132,9 @@ struct RawTrack {
     semantics: Option<Spanned<String>>,
     problems: Spanned<Vec<String>>,
     solvers: Spanned<Vec<String>>,
+    /// The track's own limits (`[tracks.limits]`), key by key over the round's.
+    #[serde(default)]
+    limits: Option<RawLimits>,
 }
 
 #[derive(Deserialize)]
@@ -196,6 +205,7 @@ fn read(file: &Path) -> Result<String, DefinitionError> {
 pub fn parse_size(v: &toml::Value) -> Result<u64, String> {
     match v {
         toml::Value::Integer(i) if *i > 0 => Ok(*i as u64),
+        toml::Value::Integer(i) => Err(format!("expected a positive size, not {i}")),
         toml::Value::String(s) => match misc_results::parse_size(s)? {
             0 => Err(format!("not a size: {s:?} (it must be more than 0)")),
             n => Ok(n),
@@ -204,6 +214,106 @@ pub fn parse_size(v: &toml::Value) -> Result<u64, String> {
             "not a size: {other} (e.g. \"1GiB\" or a number of bytes)"
         )),
     }
+}
+
+/// The limits given by `layers` (most specific first: a track's `[tracks.limits]`, then the
+/// round's `[limits]`), each key from the first layer that gives it, the rest defaults.
+///
+/// Every limit must be a positive number: `0` is an error, not "no limit". The wall-clock
+/// limit, when no layer gives it, is twice the CPU limit plus 10 s (when a layer gives the CPU
+/// limit). The warning must come before the CPU limit; when no layer gives it, the default
+/// (20 s) applies where it fits and no warning is sent where it does not.
+fn resolve_limits(
+    cx: &Ctx<'_>,
+    layers: &[(String, &RawLimits)],
+) -> Result<Limits, DefinitionError> {
+    /// The first layer giving a key: the key's full name (`tracks[1].limits.cpu_time`), its
+    /// value and the position of the layer.
+    fn pick<'a, T>(
+        layers: &'a [(String, &'a RawLimits)],
+        name: &str,
+        get: impl Fn(&'a RawLimits) -> &'a Option<Spanned<T>>,
+    ) -> Option<(String, &'a Spanned<T>, usize)> {
+        layers.iter().enumerate().find_map(|(i, (prefix, l))| {
+            get(l).as_ref().map(|v| (format!("{prefix}.{name}"), v, i))
+        })
+    }
+    let seconds = |given: &Option<(String, &Spanned<f64>, usize)>| -> Result<Option<f64>, _> {
+        let Some((key, v, _)) = given else {
+            return Ok(None);
+        };
+        let x = *v.get_ref();
+        if x.is_finite() && x > 0.0 {
+            Ok(Some(x))
+        } else {
+            Err(cx.err(
+                key.as_str(),
+                v.span(),
+                format!(
+                    "expected a positive number of seconds, not {x} (every run needs a limit: \
+                     0 does not mean \"no limit\")"
+                ),
+            ))
+        }
+    };
+
+    let mut limits = Limits::default();
+    let cpu = pick(layers, "cpu_time", |l| &l.cpu_time);
+    if let Some(x) = seconds(&cpu)? {
+        limits.cpu_time = x;
+        limits.wall_time = x * 2.0 + 10.0;
+    }
+    if let Some(x) = seconds(&pick(layers, "wall_time", |l| &l.wall_time))? {
+        limits.wall_time = x;
+    }
+    if let Some((key, v, _)) = pick(layers, "memory", |l| &l.memory) {
+        limits.memory = parse_size(v.get_ref()).map_err(|m| cx.err(key, v.span(), m))?;
+    }
+    if let Some((key, v, _)) = pick(layers, "output", |l| &l.output) {
+        limits.output = parse_size(v.get_ref()).map_err(|m| cx.err(key, v.span(), m))?;
+    }
+    match pick(layers, "warning", |l| &l.warning) {
+        None => {
+            if limits.warning >= limits.cpu_time {
+                limits.warning = 0.0;
+            }
+        }
+        Some((key, v, layer)) => {
+            let w = *v.get_ref();
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(cx.err(
+                    key,
+                    v.span(),
+                    format!("expected seconds >= 0 (0: no warning signal), not {w}"),
+                ));
+            }
+            if w >= limits.cpu_time {
+                // Name the key of the more specific table: that is where the mistake is.
+                return Err(match &cpu {
+                    Some((cpu_key, c, cpu_layer)) if *cpu_layer < layer => cx.err(
+                        cpu_key.as_str(),
+                        c.span(),
+                        format!(
+                            "the CPU limit ({} s) must be above the warning ({w} s, from \
+                             `{key}`): give this table its own `warning`",
+                            limits.cpu_time
+                        ),
+                    ),
+                    _ => cx.err(
+                        key,
+                        v.span(),
+                        format!(
+                            "the warning ({w} s before the CPU limit) must be below the CPU \
+                             limit ({} s)",
+                            limits.cpu_time
+                        ),
+                    ),
+                });
+            }
+            limits.warning = w;
+        }
+    }
+    Ok(limits)
 }
 
 impl Round {
@@ -226,49 +336,11 @@ impl Round {
             return Err(cx.err("name", raw.name.span(), "the round needs a name"));
         }
 
-        let mut limits = Limits::default();
-        if let Some(l) = &raw.limits {
-            let l = l.get_ref();
-            let time = |v: &Option<Spanned<f64>>, key: &str, out: &mut f64| {
-                if let Some(v) = v {
-                    if !(v.get_ref().is_finite() && *v.get_ref() >= 0.0) {
-                        return Err(cx.err(
-                            format!("limits.{key}"),
-                            v.span(),
-                            "expected seconds >= 0",
-                        ));
-                    }
-                    *out = *v.get_ref();
-                }
-                Ok(())
-            };
-            time(&l.cpu_time, "cpu_time", &mut limits.cpu_time)?;
-            let wall_given = l.wall_time.is_some();
-            time(&l.wall_time, "wall_time", &mut limits.wall_time)?;
-            if !wall_given {
-                limits.wall_time = limits.cpu_time * 2.0 + 10.0;
-            }
-            time(&l.warning, "warning", &mut limits.warning)?;
-            for (key, v, out) in [
-                ("memory", &l.memory, &mut limits.memory),
-                ("output", &l.output, &mut limits.output),
-            ] {
-                if let Some(v) = v {
-                    *out = parse_size(v.get_ref())
-                        .map_err(|m| cx.err(format!("limits.{key}"), v.span(), m))?;
-                }
-            }
-            if limits.warning >= limits.cpu_time && limits.cpu_time > 0.0 {
-                if let Some(w) = &l.warning {
-                    return Err(cx.err(
-                        "limits.warning",
-                        w.span(),
-                        "the warning must come before the CPU limit",
-                    ));
-                }
-                limits.warning = 0.0;
-            }
-        }
+        let round_limits = raw
+            .limits
+            .as_ref()
+            .map(|l| ("limits".to_string(), l.get_ref()));
+        let limits = resolve_limits(&cx, round_limits.as_slice())?;
 
         let scoring = raw.scoring.unwrap_or_default();
         let rules = match &scoring.rules {
@@ -352,6 +424,12 @@ impl Round {
                     },
                 })
                 .collect();
+            let mut layers: Vec<(String, &RawLimits)> = Vec::new();
+            if let Some(l) = &t.limits {
+                layers.push((key("limits"), l));
+            }
+            layers.extend(round_limits.clone());
+            let track_limits = resolve_limits(&cx, &layers)?;
             let problems = expand_problems(&dir, t.problems.get_ref())
                 .map_err(|m| cx.err(key("problems"), t.problems.span(), m))?;
             if problems.is_empty() {
@@ -393,6 +471,7 @@ impl Round {
                 criteria_expanded: criteria.to_string(),
                 objectives,
                 semantics,
+                limits: track_limits,
                 problems,
                 solvers: names,
             });
@@ -626,6 +705,151 @@ mod tests {
         );
         assert!(r.solvers["s"].installed());
         assert!(!r.solvers["gone"].installed());
+    }
+
+    const TRACK: &str =
+        "criteria = \"paranoid\"\nproblems = [\"problems/*/*.cudf\"]\nsolvers = [\"s\"]\n";
+
+    fn load_err(d: &Path, toml: &str) -> String {
+        write(&d.join("competition.toml"), toml);
+        match Round::load(d, &LoadOptions::default()) {
+            Ok(_) => panic!("accepted:\n{toml}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// MISC 2012: "the time limit now depends on the track". Each key of `[tracks.limits]`
+    /// replaces the round's; the others come from the round's `[limits]`.
+    #[test]
+    fn tracks_have_limits_of_their_own() {
+        let d = round_dir();
+        write(
+            &d.path().join("competition.toml"),
+            &format!(
+                "name = \"r\"\n[limits]\ncpu_time = 10\nmemory = \"1GiB\"\nwarning = 2\n\
+                 [[tracks]]\nname = \"paranoid\"\n{TRACK}\
+                 [[tracks]]\nname = \"trendy\"\n{TRACK}[tracks.limits]\ncpu_time = 50\nmemory = \"2GiB\"\n\
+                 [[tracks]]\nname = \"user\"\n{TRACK}limits = {{ wall_time = 15, output = 1000, warning = 0 }}\n"
+            ),
+        );
+        let r = Round::load(d.path(), &LoadOptions::default()).unwrap();
+        let round = Limits {
+            cpu_time: 10.0,
+            wall_time: 30.0,
+            memory: 1 << 30,
+            warning: 2.0,
+            output: 1 << 30,
+        };
+        assert_eq!(r.limits, round);
+        assert_eq!(r.tracks[0].limits, round);
+        // The wall limit follows the track's own CPU limit when nobody gives one.
+        assert_eq!(
+            r.tracks[1].limits,
+            Limits {
+                cpu_time: 50.0,
+                wall_time: 110.0,
+                memory: 2 << 30,
+                ..round.clone()
+            }
+        );
+        assert_eq!(
+            r.tracks[2].limits,
+            Limits {
+                wall_time: 15.0,
+                output: 1000,
+                warning: 0.0,
+                ..round.clone()
+            }
+        );
+        // The plan and the manifest carry each track's limits.
+        let plan = crate::plan(&r, &[], &crate::Selection::default()).unwrap();
+        for run in &plan.runs {
+            let t = r.tracks.iter().find(|t| t.name == run.track).unwrap();
+            assert_eq!(run.limits, t.limits, "{}", run.track);
+        }
+        assert_eq!(plan.runs.len(), 3);
+        let m = crate::manifest(&r);
+        assert_eq!(m.limits, round);
+        assert_eq!(m.tracks[1].cpu_time_limit, 50.0);
+        assert_eq!(m.track_limits(&m.tracks[1]), r.tracks[1].limits);
+        assert!(m.limits_differ_by_track());
+    }
+
+    /// misc-rules.md 7.1 (limits of the environment): every limit is a positive number; `0` was
+    /// once silently "no limit" (issue 13).
+    #[test]
+    fn limits_must_be_positive_numbers() {
+        let d = round_dir();
+        let d = d.path();
+        for (table, line, key) in [
+            ("[limits]\ncpu_time = 0\n", 3, "limits.cpu_time"),
+            ("[limits]\nwall_time = 0\n", 3, "limits.wall_time"),
+            ("[limits]\ncpu_time = -1.5\n", 3, "limits.cpu_time"),
+            ("[limits]\ncpu_time = nan\n", 3, "limits.cpu_time"),
+            ("[limits]\nwall_time = inf\n", 3, "limits.wall_time"),
+            ("[limits]\nmemory = 0\n", 3, "limits.memory"),
+            ("[limits]\nmemory = -5\n", 3, "limits.memory"),
+            ("[limits]\nmemory = \"0MiB\"\n", 3, "limits.memory"),
+            ("[limits]\noutput = 0\n", 3, "limits.output"),
+            ("[limits]\noutput = -1\n", 3, "limits.output"),
+            ("[limits]\nwarning = -1\n", 3, "limits.warning"),
+            (
+                "[limits]\ncpu_time = 10\nwarning = 10\n",
+                4,
+                "limits.warning",
+            ),
+        ] {
+            let e = load_err(
+                d,
+                &format!("name = \"r\"\n{table}[[tracks]]\nname = \"t\"\n{TRACK}"),
+            );
+            assert!(
+                e.contains(&format!("competition.toml:{line}: {key}: ")),
+                "{table}: {e}"
+            );
+        }
+        // The same in a track's own table, named by the track's key.
+        for (table, line, key) in [
+            ("cpu_time = 0\n", 10, "tracks[0].limits.cpu_time"),
+            ("wall_time = 0\n", 10, "tracks[0].limits.wall_time"),
+            ("memory = 0\n", 10, "tracks[0].limits.memory"),
+            ("output = \"-1\"\n", 10, "tracks[0].limits.output"),
+            (
+                "cpu_time = 20\nwarning = 30\n",
+                11,
+                "tracks[0].limits.warning",
+            ),
+            ("warning = 300\n", 10, "tracks[0].limits.warning"),
+            // A track lowering its CPU limit below the round's warning: the track's key.
+            ("cpu_time = 1\n", 10, "tracks[0].limits.cpu_time"),
+        ] {
+            let e = load_err(
+                d,
+                &format!(
+                    "name = \"r\"\n[limits]\nwarning = 5\n[[tracks]]\nname = \"t\"\n{TRACK}\
+                     [tracks.limits]\n{table}"
+                ),
+            );
+            assert!(
+                e.contains(&format!("competition.toml:{line}: {key}: ")),
+                "{table}: {e}"
+            );
+        }
+        // A round-level mistake is one even when every track gives its own value.
+        let e = load_err(
+            d,
+            &format!(
+                "name = \"r\"\n[limits]\ncpu_time = 0\n[[tracks]]\nname = \"t\"\n{TRACK}\
+                 [tracks.limits]\ncpu_time = 5\n"
+            ),
+        );
+        assert!(e.contains("competition.toml:3: limits.cpu_time"), "{e}");
+        // Unknown keys in a track's table are named.
+        let e = load_err(
+            d,
+            &format!("name = \"r\"\n[[tracks]]\nname = \"t\"\n{TRACK}[tracks.limits]\ncpu = 5\n"),
+        );
+        assert!(e.contains("competition.toml:") && e.contains("cpu"), "{e}");
     }
 
     #[test]

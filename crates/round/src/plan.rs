@@ -212,7 +212,7 @@ pub fn plan(round: &Round, done: &[RunRecord], sel: &Selection) -> Result<Plan, 
                     problem_path: p.path.clone(),
                     category: p.category.clone(),
                     problem_hash: phash,
-                    limits: round.limits.clone(),
+                    limits: track.limits.clone(),
                 });
             }
         }

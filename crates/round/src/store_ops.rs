@@ -218,7 +218,8 @@ pub fn manifest(round: &Round) -> Manifest {
                 objectives: t.objectives.clone(),
                 solvers: t.solvers.clone(),
                 problems: t.problems.iter().map(|p| p.rel.clone()).collect(),
-                cpu_time_limit: round.limits.cpu_time,
+                cpu_time_limit: t.limits.cpu_time,
+                limits: Some(t.limits.clone()),
             })
             .collect(),
         solver_versions: round

@@ -60,6 +60,7 @@
 //!     solvers: vec!["a".into(), "b".into(), "c".into()],
 //!     problems: vec!["cat/p.cudf".into()],
 //!     cpu_time_limit: 300.0,
+//!     limits: None,
 //! };
 //! let run = |solver: &str, outcome, removed: Option<i64>| RunRecord {
 //!     round: "r".into(), track: "paranoid".into(), solver: solver.into(),

@@ -81,6 +81,7 @@ pub fn generate(
             solvers: solver_names.clone(),
             problems: problem_names.clone(),
             cpu_time_limit: 300.0,
+            limits: None,
         })
         .collect();
 

@@ -20,6 +20,7 @@ pub fn track(name: &str, solvers: &[&str], problems: &[&str], senses: &[Sense]) 
         solvers: solvers.iter().map(|s| s.to_string()).collect(),
         problems: problems.iter().map(|s| s.to_string()).collect(),
         cpu_time_limit: 300.0,
+        limits: None,
     }
 }
 
