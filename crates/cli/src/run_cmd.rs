@@ -65,6 +65,36 @@ pub struct RunArgs {
     /// Show what would run, and run nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Leave out problems that cannot be read or judged (listed in the manifest and on the
+    /// site) instead of stopping before any run.
+    #[arg(long)]
+    pub skip_bad_problems: bool,
+    #[command(flatten)]
+    pub solvers: SolverDirs,
+}
+
+/// Where solver definitions are looked up.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SolverDirs {
+    /// Also look for solver definitions (NAME/solver.toml) in DIR (repeatable; also the
+    /// colon-separated MISC_SOLVERS_PATH). Searched after ROUND/solvers and before the
+    /// solvers/ folder of the project the round sits in.
+    #[arg(long = "solvers", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+}
+
+impl SolverDirs {
+    /// The folders of `--solvers`, then those of `MISC_SOLVERS_PATH`, made absolute.
+    fn folders(&self) -> Vec<PathBuf> {
+        let env = std::env::var_os("MISC_SOLVERS_PATH").unwrap_or_default();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        self.dirs
+            .iter()
+            .cloned()
+            .chain(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()))
+            .map(|d| cwd.join(d))
+            .collect()
+    }
 }
 
 /// Judge the kept outputs of a round again (after a checker fix), without running solvers.
@@ -80,6 +110,8 @@ pub struct RejudgeArgs {
     /// List what would change, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub solvers: SolverDirs,
 }
 
 /// Execute a chunk file of planned runs, appending records to a store shard (a cluster task's
@@ -125,20 +157,33 @@ impl From<RerunOutcome> for Outcome {
     }
 }
 
-fn load_options() -> LoadOptions {
+fn load_options(solvers: &SolverDirs) -> LoadOptions {
     LoadOptions {
         exe_dirs: std::env::current_exe()
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .into_iter()
             .collect(),
-        solver_dirs: Vec::new(),
+        solver_dirs: solvers.folders(),
     }
 }
 
-/// Loads a round's definition (a mistake in it is a usage error) and takes its lock.
-fn open_round(dir: &Path) -> Result<(Round, Store, misc_round::RoundLock), CliError> {
-    let round = Round::load(dir, &load_options()).or_usage()?;
+/// Loads a round's definition (a mistake in it is a usage error: every one is listed) and
+/// takes its lock.
+fn open_round(
+    dir: &Path,
+    solvers: &SolverDirs,
+) -> Result<(Round, Store, misc_round::RoundLock), CliError> {
+    let round = Round::load(dir, &load_options(solvers)).map_err(|e| {
+        let mut text = e.to_string().replace('\n', "\nerror: ");
+        if e.count() > 1 {
+            text.push_str(&format!(
+                "\n{} mistakes in the round's definition; nothing was run",
+                e.count()
+            ));
+        }
+        CliError::usage(text)
+    })?;
     let store = Store::new(round.results_dir());
     let lock = misc_round::RoundLock::acquire(store.dir())?;
     Ok((round, store, lock))
@@ -270,13 +315,41 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         Ok(_) => {}
         Err(e) => tracing::debug!("cleaning up stale run cgroups: {e}"),
     }
-    let (round, store, _lock) = open_round(&args.round)?;
+    let (mut round, store, _lock) = open_round(&args.round, &args.solvers)?;
     let (records, load) = store.load().map_err(anyhow::Error::from)?;
     for (path, line) in &load.torn_lines {
         tracing::warn!(
             "{}:{line}: ignored a torn record (the harness was killed while writing it)",
             path.display()
         );
+    }
+    // Preflight: every problem still to be run is parsed once before any solver starts.
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| misc_round::allowed_cores().len())
+        .max(1);
+    let bad = misc_round::check_problems(&round, &records, jobs);
+    if !bad.is_empty() {
+        let word = if args.skip_bad_problems {
+            "warning"
+        } else {
+            "error"
+        };
+        for b in &bad {
+            note!("{word}: {}", b.reason);
+        }
+        if !args.skip_bad_problems {
+            return Err(CliError::usage(format!(
+                "{} problem(s) cannot be judged; nothing was run. Fix them, or leave them out \
+                 with --skip-bad-problems (they are then listed on the site).",
+                bad.len()
+            )));
+        }
+        note!(
+            "left out {} problem(s) that cannot be judged (--skip-bad-problems)",
+            bad.len()
+        );
+        round.exclude_problems(bad);
     }
     let sel = Selection {
         solvers: args.solver.clone(),
@@ -480,7 +553,7 @@ fn print_summary(
 
 /// Runs `misc rejudge`.
 pub fn rejudge(args: RejudgeArgs) -> Result<(), CliError> {
-    let (round, store, _lock) = open_round(&args.round)?;
+    let (round, store, _lock) = open_round(&args.round, &args.solvers)?;
     let report = misc_round::rejudge(&round, &store, args.dry_run)?;
     for (r, why) in &report.skipped {
         note!(

@@ -95,6 +95,7 @@ fn base_record(round: &str, track: &str, solver: &str, problem: &str) -> RunReco
         started_at: DEMO_STARTED_AT,
         host: "node01".into(),
         harness_version: misc_results::HARNESS_VERSION.into(),
+        logs: None,
     }
 }
 
@@ -306,6 +307,8 @@ pub fn demo() -> SyntheticRound {
             machine: "Intel Xeon E5-2620 (2 cores), 4 GiB, Linux 6.1".into(),
             harness_version: misc_results::HARNESS_VERSION.into(),
             started_at: DEMO_STARTED_AT,
+            excluded_problems: Vec::new(),
+            not_run: Default::default(),
         },
         records,
         outputs,
@@ -420,6 +423,8 @@ pub fn generate(tracks: usize, solvers: usize, problems: usize) -> SyntheticRoun
             machine: "synthetic".into(),
             harness_version: misc_results::HARNESS_VERSION.into(),
             started_at: DEMO_STARTED_AT,
+            excluded_problems: Vec::new(),
+            not_run: Default::default(),
         },
         records,
         outputs,

@@ -17,8 +17,8 @@ mod size;
 mod store;
 
 pub use record::{
-    Limits, Manifest, Objective, Outcome, RunKey, RunRecord, Sense, Termination, TrackInfo,
-    ViolationRecord,
+    ExcludedProblem, Limits, Manifest, Objective, Outcome, RunKey, RunRecord, Sense, SolverLogs,
+    Termination, TrackInfo, ViolationRecord, LOG_TAIL_BYTES,
 };
 pub use size::parse_size;
 pub use store::{LoadReport, Store, StoreError};

@@ -211,7 +211,34 @@ pub struct RunRecord {
     pub host: String,
     #[serde(default)]
     pub harness_version: String,
+    /// The solver's stdout and stderr, as kept beside its output (records written before
+    /// logs were kept have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<SolverLogs>,
 }
+
+/// The last [`LOG_TAIL_BYTES`] of what a solver wrote on stdout and on stderr, kept as files
+/// beside its output.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SolverLogs {
+    /// Bytes the solver wrote on stdout in all (the kept file holds at most the last
+    /// [`LOG_TAIL_BYTES`]).
+    #[serde(default)]
+    pub stdout_bytes: u64,
+    /// Bytes the solver wrote on stderr in all.
+    #[serde(default)]
+    pub stderr_bytes: u64,
+    /// The kept end of stdout, relative to the results folder; none when the solver wrote
+    /// nothing there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdout: Option<String>,
+    /// The kept end of stderr, relative to the results folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
+}
+
+/// How much of a solver's stdout and of its stderr is kept: the last 64 KiB of each.
+pub const LOG_TAIL_BYTES: usize = 64 * 1024;
 
 impl RunRecord {
     /// The key that identifies this run within its round.
@@ -285,6 +312,24 @@ pub struct Manifest {
     /// Seconds since the Unix epoch when the round was (last) started.
     #[serde(default)]
     pub started_at: f64,
+    /// Problems left out of the round because they cannot be read or judged
+    /// (`misc run --skip-bad-problems`); they are not in any track's `problems`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_problems: Vec<ExcludedProblem>,
+    /// Entered solvers that cannot start on the machine that ran the round (not installed,
+    /// not executable), with the reason. They have no records of their own (misc-rules.md 7.4:
+    /// m still counts them) and get no podium place.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub not_run: std::collections::BTreeMap<String, String>,
+}
+
+/// A problem left out of a round, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExcludedProblem {
+    /// Relative to the round folder.
+    pub problem: String,
+    /// What is wrong with it (file, line and column when the parser says).
+    pub reason: String,
 }
 
 impl Manifest {

@@ -238,6 +238,7 @@ mod tests {
             started_at: 0.0,
             host: "h".into(),
             harness_version: "0".into(),
+            logs: None,
         }
     }
 

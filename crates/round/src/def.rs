@@ -28,6 +28,9 @@ pub struct Round {
     pub tracks: Vec<Track>,
     /// Every solver entered in some track, by name.
     pub solvers: BTreeMap<String, Solver>,
+    /// Problems left out of every track because they cannot be judged (see
+    /// [`Round::exclude_problems`]); empty after [`Round::load`].
+    pub excluded: Vec<misc_results::ExcludedProblem>,
 }
 
 /// One track of a round.
@@ -88,9 +91,9 @@ pub struct LoadOptions {
     /// Looked up before `PATH` for a bare program name (the CLI passes the folder of the
     /// running `misc` executable, so that `misc-naive` built beside it is found).
     pub exe_dirs: Vec<PathBuf>,
-    /// Folders holding `NAME/solver.toml`, searched after the round's own `solvers/`. Empty:
-    /// the `solvers/` folder of the nearest ancestor of the round folder that has one (the
-    /// project's top-level `solvers/`).
+    /// Folders holding `NAME/solver.toml`, searched after the round's own `solvers/` and
+    /// before the `solvers/` folder of the nearest ancestor of the round folder that has one
+    /// (the project's top-level `solvers/`); see [`solver_search_path`].
     pub solver_dirs: Vec<PathBuf>,
 }
 
@@ -331,91 +334,87 @@ impl Round {
             text: &text,
         };
         let raw: RawCompetition = cx.parse()?;
+        // Every mistake is collected, so that one `misc run` reports them all.
+        let mut errs: Vec<DefinitionError> = Vec::new();
         let name = raw.name.get_ref().trim().to_string();
         if name.is_empty() {
-            return Err(cx.err("name", raw.name.span(), "the round needs a name"));
+            errs.push(cx.err("name", raw.name.span(), "the round needs a name"));
         }
 
         let round_limits = raw
             .limits
             .as_ref()
             .map(|l| ("limits".to_string(), l.get_ref()));
-        let limits = resolve_limits(&cx, round_limits.as_slice())?;
+        let limits = resolve_limits(&cx, round_limits.as_slice()).unwrap_or_else(|e| {
+            errs.push(e);
+            Limits::default()
+        });
 
         let scoring = raw.scoring.unwrap_or_default();
         let rules = match &scoring.rules {
             None => "misc2011".to_string(),
-            Some(r) => {
-                let parsed: misc_score::Rules =
-                    r.get_ref().parse().map_err(|e: misc_score::ScoreError| {
-                        cx.err("scoring.rules", r.span(), e.to_string())
-                    })?;
-                parsed.as_str().to_string()
-            }
+            Some(r) => match r.get_ref().parse::<misc_score::Rules>() {
+                Ok(parsed) => parsed.as_str().to_string(),
+                Err(e) => {
+                    errs.push(cx.err("scoring.rules", r.span(), e.to_string()));
+                    "misc2011".to_string()
+                }
+            },
         };
         let edition: u16 = rules.trim_start_matches("misc").parse().unwrap_or(2011);
         let tie_break = match &scoring.tie_break {
             None => "success-time".to_string(),
-            Some(t) => {
-                let parsed: misc_score::TieBreak =
-                    t.get_ref().parse().map_err(|e: misc_score::ScoreError| {
-                        cx.err("scoring.tie_break", t.span(), e.to_string())
-                    })?;
-                parsed.as_str().to_string()
-            }
+            Some(t) => match t.get_ref().parse::<misc_score::TieBreak>() {
+                Ok(parsed) => parsed.as_str().to_string(),
+                Err(e) => {
+                    errs.push(cx.err("scoring.tie_break", t.span(), e.to_string()));
+                    "success-time".to_string()
+                }
+            },
         };
 
         if raw.tracks.is_empty() {
-            return Err(cx.err("tracks", 0..0, "the round has no [[tracks]]"));
+            errs.push(cx.err("tracks", 0..0, "the round has no [[tracks]]"));
         }
-        let solver_dirs = if opts.solver_dirs.is_empty() {
-            dir.ancestors()
-                .skip(1)
-                .map(|a| a.join("solvers"))
-                .find(|s| s.is_dir())
-                .into_iter()
-                .collect()
-        } else {
-            opts.solver_dirs.clone()
-        };
-        let mut search = vec![dir.join("solvers")];
-        search.extend(solver_dirs);
+        let search = solver_search_path(&dir, opts);
 
         let mut tracks: Vec<Track> = Vec::new();
         let mut solvers: BTreeMap<String, Solver> = BTreeMap::new();
+        // Solver names already looked up without success (reported once).
+        let mut not_found: Vec<String> = Vec::new();
         for (i, t) in raw.tracks.iter().enumerate() {
-            let span = t.span();
             let t = t.get_ref();
             let key = |k: &str| format!("tracks[{i}].{k}");
             let tname = t.name.get_ref().trim().to_string();
             if tname.is_empty() || tname.contains('/') {
-                return Err(cx.err(
+                errs.push(cx.err(
                     key("name"),
                     t.name.span(),
                     "a track needs a name without `/`",
                 ));
-            }
-            if tracks.iter().any(|x| x.name == tname) {
-                return Err(cx.err(
+            } else if tracks.iter().any(|x| x.name == tname) {
+                errs.push(cx.err(
                     key("name"),
                     t.name.span(),
                     format!("track `{tname}` is defined twice"),
                 ));
             }
             let criteria = misc_criteria::parse_criteria(t.criteria.get_ref())
-                .map_err(|e| cx.err(key("criteria"), t.criteria.span(), e.to_string()))?;
+                .map_err(|e| errs.push(cx.err(key("criteria"), t.criteria.span(), e.to_string())))
+                .ok();
             let semantics = match &t.semantics {
                 None => Semantics::for_edition(edition),
                 Some(s) => s
                     .get_ref()
                     .parse()
                     .map_err(|e: misc_criteria::UnknownSemantics| {
-                        cx.err(key("semantics"), s.span(), e.to_string())
-                    })?,
+                        errs.push(cx.err(key("semantics"), s.span(), e.to_string()))
+                    })
+                    .unwrap_or_default(),
             };
             let objectives = criteria
-                .items
                 .iter()
+                .flat_map(|c| &c.items)
                 .map(|c| misc_results::Objective {
                     label: c.label(),
                     sense: match c.sense {
@@ -429,52 +428,70 @@ impl Round {
                 layers.push((key("limits"), l));
             }
             layers.extend(round_limits.clone());
-            let track_limits = resolve_limits(&cx, &layers)?;
-            let problems = expand_problems(&dir, t.problems.get_ref())
-                .map_err(|m| cx.err(key("problems"), t.problems.span(), m))?;
-            if problems.is_empty() {
-                tracing::warn!(
-                    "{}:{}: track `{tname}` matches no problem",
-                    file.display(),
-                    line_of(&text, span.start)
-                );
-            }
+            let track_limits = resolve_limits(&cx, &layers).unwrap_or_else(|e| {
+                // The round's own limits are reported once, above.
+                if t.limits.is_some() {
+                    errs.push(e);
+                }
+                limits.clone()
+            });
+            let problems = match expand_problems(&dir, t.problems.get_ref()) {
+                Ok(p) => p,
+                Err(messages) => {
+                    for m in messages {
+                        errs.push(cx.err(key("problems"), t.problems.span(), m));
+                    }
+                    Vec::new()
+                }
+            };
             let mut names = Vec::new();
             for s in t.solvers.get_ref() {
                 let s = s.trim().to_string();
                 if names.contains(&s) {
                     continue;
                 }
-                if !solvers.contains_key(&s) {
-                    let solver = find_solver(&s, &search, opts).map_err(|e| match e {
-                        FindError::NotFound => cx.err(
-                            key("solvers"),
-                            t.solvers.span(),
-                            format!(
-                                "no solver `{s}`: looked for {}",
-                                search
-                                    .iter()
-                                    .map(|d| d.join(&s).join("solver.toml").display().to_string())
-                                    .collect::<Vec<_>>()
-                                    .join(" and ")
-                            ),
-                        ),
-                        FindError::Def(e) => e,
-                    })?;
-                    solvers.insert(s.clone(), solver);
+                if !solvers.contains_key(&s) && !not_found.contains(&s) {
+                    match find_solver(&s, &search, opts) {
+                        Ok(solver) => {
+                            solvers.insert(s.clone(), solver);
+                        }
+                        Err(FindError::NotFound) => {
+                            not_found.push(s.clone());
+                            errs.push(cx.err(
+                                key("solvers"),
+                                t.solvers.span(),
+                                format!(
+                                    "no solver `{s}`: looked for {s}/solver.toml in {} \
+                                     (more folders: --solvers DIR or MISC_SOLVERS_PATH)",
+                                    search
+                                        .iter()
+                                        .map(|d| d.display().to_string())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            ));
+                        }
+                        Err(FindError::Def(e)) => {
+                            not_found.push(s.clone());
+                            errs.push(e);
+                        }
+                    }
                 }
                 names.push(s);
             }
             tracks.push(Track {
                 name: tname,
                 criteria: t.criteria.get_ref().clone(),
-                criteria_expanded: criteria.to_string(),
+                criteria_expanded: criteria.map(|c| c.to_string()).unwrap_or_default(),
                 objectives,
                 semantics,
                 limits: track_limits,
                 problems,
                 solvers: names,
             });
+        }
+        if let Some(e) = DefinitionError::from_list(errs) {
+            return Err(e);
         }
         Ok(Round {
             name,
@@ -484,7 +501,18 @@ impl Round {
             tie_break,
             tracks,
             solvers,
+            excluded: Vec::new(),
         })
+    }
+
+    /// Leaves these problems out of every track (`misc run --skip-bad-problems`); they are
+    /// listed in [`Round::excluded`] and so in the manifest.
+    pub fn exclude_problems(&mut self, bad: Vec<misc_results::ExcludedProblem>) {
+        for t in &mut self.tracks {
+            t.problems
+                .retain(|p| !bad.iter().any(|b| b.problem == p.rel));
+        }
+        self.excluded.extend(bad);
     }
 
     /// The results folder: `ROUND/results`.
@@ -501,19 +529,39 @@ impl Round {
     }
 }
 
-fn expand_problems(dir: &Path, globs: &[String]) -> Result<Vec<Problem>, String> {
+/// The problem files of a track's globs. Every glob must match at least one file; every
+/// mistake is returned.
+fn expand_problems(dir: &Path, globs: &[String]) -> Result<Vec<Problem>, Vec<String>> {
     let mut out: Vec<Problem> = Vec::new();
+    let mut errs = Vec::new();
+    if globs.is_empty() {
+        errs.push("the track lists no problems".to_string());
+    }
     for g in globs {
         if g.starts_with('/') || g.split('/').any(|c| c == "..") {
-            return Err(format!(
+            errs.push(format!(
                 "`{g}`: problem globs are relative to the round folder"
             ));
+            continue;
         }
         let pattern = dir.join(g);
         let pattern = pattern.to_string_lossy();
-        let paths = glob::glob(&pattern).map_err(|e| format!("`{g}`: {e}"))?;
+        let paths = match glob::glob(&pattern) {
+            Ok(p) => p,
+            Err(e) => {
+                errs.push(format!("`{g}`: {e}"));
+                continue;
+            }
+        };
+        let before = out.len();
         for p in paths {
-            let p = p.map_err(|e| format!("`{g}`: {e}"))?;
+            let p = match p {
+                Ok(p) => p,
+                Err(e) => {
+                    errs.push(format!("`{g}`: {e}"));
+                    continue;
+                }
+            };
             if !p.is_file() {
                 continue;
             }
@@ -532,10 +580,34 @@ fn expand_problems(dir: &Path, globs: &[String]) -> Result<Vec<Problem>, String>
                 category,
             });
         }
+        if out.len() == before {
+            errs.push(format!("`{g}` matches no file in {}", dir.display()));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
     }
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// Where solver definitions (`NAME/solver.toml`) are looked up, in order: the round's own
+/// `solvers/`, then [`LoadOptions::solver_dirs`], then the `solvers/` folder of the nearest
+/// ancestor of the round folder that has one (the project's), each once.
+pub fn solver_search_path(round_dir: &Path, opts: &LoadOptions) -> Vec<PathBuf> {
+    let mut search = vec![round_dir.join("solvers")];
+    search.extend(opts.solver_dirs.iter().cloned());
+    search.extend(
+        round_dir
+            .ancestors()
+            .skip(1)
+            .map(|a| a.join("solvers"))
+            .find(|s| s.is_dir()),
+    );
+    let mut seen = std::collections::HashSet::new();
+    search.retain(|d| seen.insert(d.canonicalize().unwrap_or_else(|_| d.clone())));
+    search
 }
 
 enum FindError {
@@ -567,6 +639,22 @@ pub fn load_solver(toml_path: &Path, opts: &LoadOptions) -> Result<Solver, Defin
     let Some(first) = command.first() else {
         return Err(cx.err("command", raw.command.span(), "the command is empty"));
     };
+    let mut errs = Vec::new();
+    for (i, arg) in command.iter().enumerate() {
+        for name in unknown_placeholders(arg) {
+            errs.push(cx.err(
+                format!("command[{i}]"),
+                raw.command.span(),
+                format!(
+                    "unknown placeholder `{{{name}}}` in {arg:?} (known: {})",
+                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(e) = DefinitionError::from_list(errs) {
+        return Err(e);
+    }
     let mut program = resolve_program(first, &dir, opts);
     if program.is_ok() {
         for r in &raw.requires {
@@ -584,6 +672,30 @@ pub fn load_solver(toml_path: &Path, opts: &LoadOptions) -> Result<Solver, Defin
         command,
         program,
     })
+}
+
+/// The placeholders a solver command may use (see [`crate::PlannedRun::argv`]).
+pub const PLACEHOLDERS: [&str; 4] = ["input", "output", "criteria", "criteria_expanded"];
+
+/// The names of `{name}` placeholders in an argument that are not in [`PLACEHOLDERS`]
+/// (`name`: letters, digits, `_` and `-`; other braces are left alone).
+fn unknown_placeholders(arg: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = arg;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('}') else { break };
+        let name = &rest[..close];
+        if !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && !PLACEHOLDERS.contains(&name)
+        {
+            out.push(name);
+        }
+    }
+    out
 }
 
 fn is_executable(p: &Path) -> bool {

@@ -21,6 +21,13 @@
 //!   missing is not an error: [`Solver::program`] says why, [`plan`] skips its runs and lists
 //!   it in [`Plan::missing_solvers`], and nothing is recorded for it (installing it later and
 //!   running again fills its runs in).
+//!   Every mistake is reported at once ([`DefinitionError::Several`]): unknown `{placeholders}`
+//!   in a solver command, problem globs that match nothing, unknown solvers (the error lists
+//!   every folder searched: [`solver_search_path`]).
+//! - [`check_problems`] (preflight) reads and parses every problem still to be run once, before
+//!   any solver starts, and checks each track's criteria against it; the CLI stops on a bad
+//!   problem or, with `--skip-bad-problems`, leaves it out ([`Round::exclude_problems`], listed
+//!   in the manifest's `excluded_problems`).
 //! - [`plan`] is the run matrix (track × entered solver × problem) minus what the store already
 //!   holds, restricted by a [`Selection`] (`--track`, `--solver`, `--problem`, `--rerun`).
 //! - A [`PlannedRun`] is serializable and self-contained, so a cluster executor can write a
@@ -79,6 +86,7 @@ mod def;
 mod executor;
 mod judge;
 mod plan;
+mod preflight;
 mod rejudge;
 mod store_ops;
 mod work;
@@ -86,8 +94,8 @@ mod work;
 use std::path::PathBuf;
 
 pub use def::{
-    hex, load_solver, parse_size, resolve_program, sha256_file, LoadOptions, Problem, Round,
-    Solver, Track,
+    hex, load_solver, parse_size, resolve_program, sha256_file, solver_search_path, LoadOptions,
+    Problem, Round, Solver, Track, PLACEHOLDERS,
 };
 pub use executor::{
     allowed_cores, run_chunk, Chunk, Events, ExecStats, Executor, FakeExecutor, FakeRun,
@@ -95,6 +103,7 @@ pub use executor::{
 };
 pub use judge::{judge, reads_output, Ending, Judgement, Output};
 pub use plan::{plan, Plan, PlannedRun, Selection};
+pub use preflight::check_problems;
 pub use rejudge::{rejudge, RejudgeReport};
 pub use store_ops::{
     cleanup_stale_sandboxes, harness_sandbox_dir, host_name, machine_description, manifest,
@@ -124,6 +133,41 @@ pub enum DefinitionError {
         key: String,
         message: String,
     },
+    /// Every mistake found, one per line (the definition is checked whole before any run).
+    #[error("{}", several(.0))]
+    Several(Vec<DefinitionError>),
+}
+
+fn several(errors: &[DefinitionError]) -> String {
+    let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    lines.join("\n")
+}
+
+impl DefinitionError {
+    /// One error for a list of them: `None` for none, the error itself for one, [`DefinitionError::Several`]
+    /// (flattened) for more.
+    pub fn from_list(errors: Vec<DefinitionError>) -> Option<DefinitionError> {
+        let mut flat = Vec::new();
+        for e in errors {
+            match e {
+                DefinitionError::Several(v) => flat.extend(v),
+                e => flat.push(e),
+            }
+        }
+        match flat.len() {
+            0 => None,
+            1 => flat.pop(),
+            _ => Some(DefinitionError::Several(flat)),
+        }
+    }
+
+    /// How many mistakes this error reports.
+    pub fn count(&self) -> usize {
+        match self {
+            DefinitionError::Several(v) => v.len(),
+            _ => 1,
+        }
+    }
 }
 
 /// A failure of the harness while planning, running, judging or recording (never a solver's

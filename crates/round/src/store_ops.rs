@@ -201,7 +201,8 @@ pub fn machine_description() -> String {
 }
 
 /// The manifest of a round: its tracks (with objectives, all entered solvers and all
-/// problems), limits, rules, solver versions and the machine.
+/// problems), limits, rules, solver versions, the machine, the problems left out
+/// ([`Round::excluded`]) and the entrants that cannot start here.
 pub fn manifest(round: &Round) -> Manifest {
     Manifest {
         round: round.name.clone(),
@@ -233,5 +234,11 @@ pub fn manifest(round: &Round) -> Manifest {
         started_at: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64()),
+        excluded_problems: round.excluded.clone(),
+        not_run: round
+            .solvers
+            .iter()
+            .filter_map(|(n, s)| s.program.as_ref().err().map(|why| (n.clone(), why.clone())))
+            .collect(),
     }
 }

@@ -213,6 +213,7 @@ pub fn finish(
         started_at,
         host: opts.host.clone(),
         harness_version: HARNESS_VERSION.to_string(),
+        logs: None,
     };
     opts.append(&record)?;
     tracing::info!(

@@ -70,7 +70,7 @@
 //!     measured_by: String::new(), criteria: removed.map(|r| vec![r]), violations: vec![],
 //!     detail: String::new(), problem_hash: String::new(), solver_hash: String::new(),
 //!     output: None, limits: Limits::default(), started_at: 0.0, host: String::new(),
-//!     harness_version: String::new(),
+//!     harness_version: String::new(), logs: None,
 //! };
 //! let records = [
 //!     run("a", Outcome::Solved, Some(0)),

@@ -635,6 +635,8 @@ fn saved_options_win_over_the_manifest() {
         machine: String::new(),
         harness_version: String::new(),
         started_at: 0.0,
+        excluded_problems: Vec::new(),
+        not_run: Default::default(),
     };
     let from_manifest = misc_score::options_for_round(&manifest, None).unwrap();
     assert_eq!(from_manifest.rules, Rules::Misc2010);

@@ -607,6 +607,7 @@ mod tests {
             started_at: started,
             host: "h".into(),
             harness_version: "0".into(),
+            logs: None,
         }
     }
 

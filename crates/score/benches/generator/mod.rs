@@ -140,6 +140,7 @@ pub fn generate(
             started_at: 0.0,
             host: String::new(),
             harness_version: String::new(),
+            logs: None,
         });
     }
     if layout == Layout::Scattered {

@@ -64,6 +64,7 @@ pub fn run(
         started_at: 0.0,
         host: String::new(),
         harness_version: String::new(),
+        logs: None,
     }
 }
 

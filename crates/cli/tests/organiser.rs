@@ -1,0 +1,262 @@
+//! What a new organiser meets first, tried with the real `misc` binary on rounds written in a
+//! temporary folder outside the project: preflight of the definition and the problems
+//! (every mistake at once, exit 2, file/line/key named, nothing recorded), solver search
+//! folders, kept solver logs and `misc show`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MISC: &str = env!("CARGO_BIN_EXE_misc");
+
+/// A problem every solver can answer with `FAIL`.
+const PROBLEM: &str = "preamble: \n\npackage: a\nversion: 1\n\nrequest: r\ninstall: a\n";
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    write(path, text);
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A round folder with two good problems and a solver `fails` (a script answering FAIL and
+/// saying so on stderr), entered in one track.
+fn round() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    write(&d.path().join("problems/easy/p1.cudf"), PROBLEM);
+    write(&d.path().join("problems/easy/p2.cudf"), PROBLEM);
+    executable(
+        &d.path().join("solvers/fails/run.sh"),
+        "#!/bin/sh\necho \"fails: reading $1\"\necho 'fails: giving up on purpose' >&2\necho FAIL > \"$2\"\n",
+    );
+    write(
+        &d.path().join("solvers/fails/solver.toml"),
+        "name = \"fails\"\nversion = \"1\"\ncommand = [\"./run.sh\", \"{input}\", \"{output}\"]\n",
+    );
+    competition(d.path(), "problems/*/*.cudf", "\"fails\"");
+    d
+}
+
+fn competition(dir: &Path, glob: &str, solvers: &str) {
+    write(
+        &dir.join("competition.toml"),
+        &format!(
+            "name = \"r\"\n[limits]\ncpu_time = 5\nwall_time = 10\nwarning = 1\n\n\
+             [[tracks]]\nname = \"t\"\ncriteria = \"paranoid\"\n\
+             problems = [\"{glob}\"]\nsolvers = [{solvers}]\n"
+        ),
+    );
+}
+
+fn misc(args: &[&str], dir: &Path) -> Output {
+    Command::new(MISC)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("MISC_SOLVERS_PATH")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn results(dir: &Path) -> PathBuf {
+    dir.join("results")
+}
+
+/// Exit 2, every expected piece in the message, and nothing recorded.
+fn assert_refused(dir: &Path, o: &Output, expected: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for e in expected {
+        assert!(err.contains(e), "`{e}` not in:\n{err}");
+    }
+    assert!(
+        !results(dir).join("runs.jsonl").exists() && !results(dir).join("manifest.json").exists(),
+        "something was recorded:\n{err}"
+    );
+}
+
+/// The bad-definition matrix: each case is refused before any run, exit 2, naming the file,
+/// the line and the key, and nothing is written.
+#[test]
+fn bad_definitions_are_refused_before_any_run() {
+    // An unknown placeholder in a solver command.
+    let d = round();
+    write(
+        &d.path().join("solvers/fails/solver.toml"),
+        "name = \"fails\"\n\ncommand = [\"./run.sh\", \"{inptu}\", \"{output}\"]\n",
+    );
+    let o = misc(&["run", "."], d.path());
+    assert_refused(
+        d.path(),
+        &o,
+        &["solver.toml:3: command[1]", "`{inptu}`", "{input}"],
+    );
+
+    // A problems glob matching nothing.
+    let d = round();
+    competition(d.path(), "problems/*/*.cudf.xz", "\"fails\"");
+    let o = misc(&["run", "."], d.path());
+    assert_refused(
+        d.path(),
+        &o,
+        &[
+            "competition.toml:",
+            "tracks[0].problems",
+            "problems/*/*.cudf.xz",
+            "matches no file",
+        ],
+    );
+
+    // A solver nobody defines: every folder searched is listed.
+    let d = round();
+    competition(d.path(), "problems/*/*.cudf", "\"fails\", \"nobody\"");
+    let o = misc(&["run", "."], d.path());
+    let own = d.path().canonicalize().unwrap().join("solvers");
+    assert_refused(
+        d.path(),
+        &o,
+        &[
+            "tracks[0].solvers",
+            "no solver `nobody`",
+            &own.display().to_string(),
+        ],
+    );
+
+    // A problem that does not parse: its file, line and column.
+    let d = round();
+    write(
+        &d.path().join("problems/easy/p2.cudf"),
+        "preamble: \n\npackage: a\nversion: one\n\nrequest: r\ninstall: a\n",
+    );
+    let o = misc(&["run", "."], d.path());
+    assert_refused(
+        d.path(),
+        &o,
+        &["p2.cudf:4:", "version", "--skip-bad-problems"],
+    );
+    assert!(!stderr(&o).contains("p1.cudf"), "{}", stderr(&o));
+
+    // A compressed problem that is not what its magic bytes say.
+    let d = round();
+    std::fs::write(
+        d.path().join("problems/easy/p2.cudf"),
+        b"\xfd7zXZ\x00 not really xz",
+    )
+    .unwrap();
+    let o = misc(&["run", "."], d.path());
+    assert_refused(d.path(), &o, &["p2.cudf", "cannot decompress Xz"]);
+
+    // The track's criteria do not apply to a problem (an undeclared property).
+    let d = round();
+    write(
+        &d.path().join("competition.toml"),
+        "name = \"r\"\n[[tracks]]\nname = \"t\"\ncriteria = \"-sum(installedsize)\"\n\
+         problems = [\"problems/*/*.cudf\"]\nsolvers = [\"fails\"]\n",
+    );
+    let o = misc(&["run", "."], d.path());
+    assert_refused(d.path(), &o, &["p1.cudf", "track `t`", "installedsize"]);
+
+    // Several mistakes at once: all are reported.
+    let d = round();
+    write(
+        &d.path().join("solvers/fails/solver.toml"),
+        "name = \"fails\"\ncommand = [\"./run.sh\", \"{in}\", \"{out}\"]\n",
+    );
+    write(
+        &d.path().join("competition.toml"),
+        "name = \"r\"\n[scoring]\nrules = \"misc1999\"\n[[tracks]]\nname = \"t\"\n\
+         criteria = \"-removed,-bogus\"\nproblems = [\"nothing/*\"]\nsolvers = [\"fails\"]\n",
+    );
+    let o = misc(&["run", "."], d.path());
+    assert_refused(
+        d.path(),
+        &o,
+        &[
+            "competition.toml:3: scoring.rules",
+            "competition.toml:6: tracks[0].criteria",
+            "tracks[0].problems",
+            "solver.toml:2: command[1]",
+            "solver.toml:2: command[2]",
+            "5 mistakes",
+        ],
+    );
+    // `--dry-run` checks as much.
+    let o = misc(&["run", ".", "--dry-run"], d.path());
+    assert_refused(d.path(), &o, &["5 mistakes"]);
+}
+
+/// `--skip-bad-problems` runs the good problems and lists the bad one in the manifest.
+#[test]
+fn bad_problems_can_be_left_out() {
+    let d = round();
+    write(
+        &d.path().join("problems/easy/p2.cudf"),
+        "package: a\nversion: x\n",
+    );
+    let o = misc(&["run", ".", "--skip-bad-problems"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let store = misc_results::Store::new(results(d.path()));
+    let (records, _) = store.load().unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].problem, "problems/easy/p1.cudf");
+    let m = store.read_manifest().unwrap().unwrap();
+    assert_eq!(m.excluded_problems.len(), 1, "{m:?}");
+    assert_eq!(m.excluded_problems[0].problem, "problems/easy/p2.cudf");
+    assert!(
+        m.excluded_problems[0].reason.contains("p2.cudf:2:"),
+        "{m:?}"
+    );
+    assert_eq!(m.tracks[0].problems, ["problems/easy/p1.cudf"]);
+}
+
+/// A round outside the project uses solver definitions of another folder through `--solvers`
+/// or `MISC_SOLVERS_PATH`; without them, the error lists every folder searched.
+#[test]
+fn solver_folders_are_searched_in_order() {
+    let d = round();
+    let shelf = tempfile::tempdir().unwrap();
+    std::fs::rename(d.path().join("solvers/fails"), shelf.path().join("fails")).unwrap();
+    let o = misc(&["run", ".", "--dry-run"], d.path());
+    assert_refused(
+        d.path(),
+        &o,
+        &[
+            "no solver `fails`",
+            &d.path()
+                .canonicalize()
+                .unwrap()
+                .join("solvers")
+                .display()
+                .to_string(),
+            "--solvers DIR",
+        ],
+    );
+    let o = misc(
+        &[
+            "run",
+            ".",
+            "--dry-run",
+            "--solvers",
+            shelf.path().to_str().unwrap(),
+        ],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+    let o = Command::new(MISC)
+        .args(["run", ".", "--dry-run"])
+        .current_dir(d.path())
+        .env(
+            "MISC_SOLVERS_PATH",
+            format!("/nonexistent:{}", shelf.path().display()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
