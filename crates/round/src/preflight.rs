@@ -4,6 +4,7 @@
 //! run and being scored as a missing answer.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use misc_results::{ExcludedProblem, RunKey, RunRecord};
@@ -81,20 +82,19 @@ fn check_one(p: &Problem, tracks: &[&Track]) -> Option<String> {
 pub fn check_problems(round: &Round, records: &[RunRecord], jobs: usize) -> Vec<ExcludedProblem> {
     let todo: Vec<(&Problem, Vec<&Track>)> =
         problems_to_check(round, records).into_values().collect();
-    let next = Mutex::new(todo.iter());
+    let next = AtomicUsize::new(0);
     let bad = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, todo.len().max(1)) {
-            scope.spawn(|| loop {
-                let Some((p, tracks)) = next.lock().ok().and_then(|mut it| it.next()) else {
-                    break;
-                };
-                if let Some(reason) = check_one(p, tracks) {
-                    if let Ok(mut bad) = bad.lock() {
-                        bad.push(ExcludedProblem {
-                            problem: p.rel.clone(),
-                            reason,
-                        });
+            scope.spawn(|| {
+                while let Some((p, tracks)) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if let Some(reason) = check_one(p, tracks) {
+                        if let Ok(mut bad) = bad.lock() {
+                            bad.push(ExcludedProblem {
+                                problem: p.rel.clone(),
+                                reason,
+                            });
+                        }
                     }
                 }
             });
