@@ -183,6 +183,8 @@ pub fn run(args: ExecArgs) -> Result<(), CliError> {
             readonly: Vec::new(),
         };
     }
+    // A signal is passed on to the command, then its tree is killed (see `crate::signals`).
+    crate::signals::install(crate::signals::Mode::Forward)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -200,6 +202,9 @@ pub fn run(args: ExecArgs) -> Result<(), CliError> {
         writeln!(out, "{}", serde_json::to_string(&m)?)?;
     } else {
         print_text(out, &m)?;
+    }
+    if let Some(sig) = crate::signals::received() {
+        return Err(CliError::Interrupted(sig));
     }
     match exit_code(&m) {
         0 => Ok(()),

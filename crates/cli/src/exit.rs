@@ -10,6 +10,7 @@
 //! | 1 | `misc check`: the answer is not a solution (FAIL, unparseable, or violations) |
 //! | 2 | usage error, unreadable or unparseable PROBLEM, or a bad round definition |
 //! | 3 | the command could not finish (IO error, solver missing, cluster failure) |
+//! | 129, 130, 143 | stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM (128 + the signal): `misc run` and `misc exec` kill what they started, record nothing partial, and say how to resume |
 //!
 //! `misc exec` exits with the measured command's own exit code when it exited, and with
 //! 128 + signal when a signal or a limit ended it, like a shell.
@@ -24,6 +25,8 @@ pub const NOT_A_SOLUTION: i32 = 1;
 pub const USAGE: i32 = 2;
 /// Could not finish.
 pub const FAILURE: i32 = 3;
+/// Added to a signal's number for "stopped by this signal" (as shells do).
+pub const SIGNAL_BASE: i32 = 128;
 
 /// Why a command did not simply succeed.
 #[derive(Debug)]
@@ -41,6 +44,9 @@ pub enum CliError {
     NotASolution,
     /// `misc exec`: the measured command's own exit status (reported already).
     Command(i32),
+    /// A signal (SIGINT, SIGTERM, SIGHUP) stopped the command, which has reported what it
+    /// finished: exit 128 + signal (130, 143, 129), as shells report it.
+    Interrupted(i32),
     /// The reader of standard output went away (`misc score R | head -1`): stop printing and
     /// exit quietly with 0, as ripgrep does.
     StdoutClosed,
@@ -59,6 +65,7 @@ impl CliError {
             CliError::Failed(_) | CliError::Incomplete => FAILURE,
             CliError::NotASolution => NOT_A_SOLUTION,
             CliError::Command(code) => *code,
+            CliError::Interrupted(signal) => SIGNAL_BASE + signal,
             CliError::StdoutClosed => OK,
         }
     }
@@ -143,6 +150,9 @@ mod tests {
         assert_eq!(CliError::Incomplete.exit_code(), 3);
         assert_eq!(CliError::NotASolution.exit_code(), 1);
         assert_eq!(CliError::Command(7).exit_code(), 7);
+        assert_eq!(CliError::Interrupted(2).exit_code(), 130);
+        assert_eq!(CliError::Interrupted(15).exit_code(), 143);
+        assert_eq!(CliError::Interrupted(1).exit_code(), 129);
         assert_eq!(CliError::StdoutClosed.exit_code(), 0);
         assert!(CliError::StdoutClosed.message().is_none());
         assert_eq!(

@@ -10,6 +10,7 @@ mod report_cmd;
 mod round_io;
 mod run_cmd;
 mod score_cmd;
+mod signals;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -18,7 +19,7 @@ use clap::{Parser, Subcommand};
 /// International Solver Competition.
 ///
 /// Exit codes: 0 success or valid solution; 1 not a solution; 2 usage error or unparseable
-/// problem; 3 could not finish.
+/// problem; 3 could not finish; 130, 143, 129 stopped by SIGINT, SIGTERM, SIGHUP.
 #[derive(Debug, Parser)]
 #[command(name = "misc", version, about, long_about = None)]
 struct Cli {

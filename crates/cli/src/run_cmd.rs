@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use misc_results::{Outcome, RunRecord, Store};
 use misc_round::{
-    Events, Executor, LoadOptions, LocalExecutor, PlannedRun, Round, RoundError, Selection, Sink,
-    WorkOptions,
+    Events, ExecStats, Executor, LoadOptions, LocalExecutor, PlannedRun, Round, RoundError,
+    Selection, Sink, WorkOptions,
 };
 
 use crate::exit::{CliError, UsageExt};
@@ -289,6 +289,8 @@ impl Events for Progress {
             Ok(r) => {
                 self.counts[r.outcome as usize].fetch_add(1, Ordering::Relaxed);
             }
+            // Stopped by an interrupt: reported once the executor has stopped.
+            Err(e) if e.is_interrupted() => {}
             Err(e) => {
                 self.errors.fetch_add(1, Ordering::Relaxed);
                 let line = format!(
@@ -383,6 +385,8 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         }
         return Ok(());
     }
+    // From here on a signal stops the round cleanly (see `crate::signals`).
+    crate::signals::install(crate::signals::Mode::StopRuns)?;
     store
         .write_manifest(&misc_round::manifest(&round))
         .map_err(anyhow::Error::from)?;
@@ -426,11 +430,16 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         Box::new(ex)
     };
     let start = Instant::now();
+    let planned = plan.runs.len();
     let result = executor.execute(plan.runs, &progress);
     progress.update(true);
     progress.finish();
     let _ = std::fs::remove_dir_all(&sandboxes);
     let stats = result?;
+    if let Some(sig) = crate::signals::received() {
+        report_interrupt(&args, sig, &stats, plan.done, planned);
+        return Err(CliError::Interrupted(sig));
+    }
     note!(
         "{} run(s) recorded in {:.1}s{}",
         stats.recorded,
@@ -463,6 +472,69 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     } else {
         Ok(())
     }
+}
+
+/// After an interrupt: what was finished, and the command that resumes the round.
+fn report_interrupt(
+    args: &RunArgs,
+    sig: i32,
+    stats: &ExecStats,
+    done_before: usize,
+    planned: usize,
+) {
+    let recorded_now = stats.recorded;
+    note!(
+        "interrupted by {}: {} run(s) finished and recorded, {} stopped and not recorded, {} \
+         not started{}",
+        crate::signals::name(sig),
+        recorded_now,
+        stats.interrupted,
+        stats.not_started,
+        if stats.errors > 0 {
+            format!(", {} could not be done", stats.errors)
+        } else {
+            String::new()
+        }
+    );
+    note!(
+        "{} of the {} selected run(s) of this round are recorded; to resume:\n  {}",
+        done_before + recorded_now,
+        done_before + planned,
+        resume_command(args)
+    );
+}
+
+/// The `misc run` command line that continues this round with the same selection.
+fn resume_command(args: &RunArgs) -> String {
+    let mut words: Vec<String> = vec!["misc".into(), "run".into()];
+    words.push(args.round.to_string_lossy().into_owned());
+    for (flag, values) in [
+        ("--track", &args.track),
+        ("--solver", &args.solver),
+        ("--problem", &args.problem),
+    ] {
+        for v in values {
+            words.push(flag.into());
+            words.push(v.clone());
+        }
+    }
+    if let Some(j) = args.jobs {
+        words.extend(["--jobs".into(), j.to_string()]);
+    }
+    if let Some(b) = &args.sandbox_base {
+        words.push("--sandbox-base".into());
+        words.push(b.to_string_lossy().into_owned());
+    }
+    if args.executor == ExecutorKind::Slurm {
+        words.extend(["--executor".into(), "slurm".into()]);
+        if let Some(p) = &args.partition {
+            words.extend(["--partition".into(), p.clone()]);
+        }
+        if let Some(c) = args.chunk {
+            words.extend(["--chunk".into(), c.to_string()]);
+        }
+    }
+    crate::signals::shell_words(words.iter().map(String::as_str))
 }
 
 /// Per track: solver, counts per outcome, missing runs, CPU time; ranked with the round's

@@ -33,8 +33,11 @@ pub struct ExecStats {
     pub recorded: usize,
     /// Runs the harness could not do (not recorded).
     pub errors: usize,
-    /// Runs not started because the execution stopped early (an error writing the store).
+    /// Runs not started because the execution stopped early (an error writing the store, an
+    /// interrupt).
     pub not_started: usize,
+    /// Runs in flight when the harness was interrupted: stopped, not recorded.
+    pub interrupted: usize,
 }
 
 /// Executes planned runs, judging each and appending its record as soon as it ends.
@@ -119,7 +122,7 @@ impl Executor for LocalExecutor {
                 let opts = self.opts.clone();
                 handles.push(async move {
                     loop {
-                        if stop.load(Ordering::SeqCst) {
+                        if stop.load(Ordering::SeqCst) || crate::interrupted().is_some() {
                             break;
                         }
                         let next = queue.lock().ok().and_then(|mut q| q.pop_front());
@@ -130,6 +133,7 @@ impl Executor for LocalExecutor {
                         let Ok(mut s) = stats.lock() else { break };
                         match result {
                             Ok(_) => s.recorded += 1,
+                            Err(e) if e.is_interrupted() => s.interrupted += 1,
                             Err(e) => {
                                 s.errors += 1;
                                 if e.is_fatal() {

@@ -202,4 +202,19 @@ impl RoundError {
     pub fn is_fatal(&self) -> bool {
         !matches!(self, RoundError::Problem { .. })
     }
+
+    /// Whether the run was stopped because the harness was interrupted (it is not recorded
+    /// and runs again on resume; not a failure).
+    pub fn is_interrupted(&self) -> bool {
+        matches!(
+            self,
+            RoundError::Runner(misc_runner::RunnerError::Interrupted)
+        )
+    }
+}
+
+/// The signal that interrupted this harness ([`misc_runner::interrupt::interrupt`]), if one
+/// did: executors stop starting runs, and runs in flight end unrecorded.
+pub fn interrupted() -> Option<i32> {
+    misc_runner::interrupt::interrupted()
 }

@@ -544,6 +544,25 @@ impl RunCgroup {
         result
     }
 
+    /// A handle on the same cgroup that can signal and kill its members but never removes it
+    /// (for [`crate::interrupt`], which reaches runs from another thread).
+    pub fn handle(&self) -> RunCgroup {
+        RunCgroup {
+            version: self.version,
+            dirs: self.dirs.clone(),
+            removed: true,
+            cpu_base: self.cpu_base,
+        }
+    }
+
+    /// Removes the (empty) cgroup directories now, once, ignoring failures: for a harness that
+    /// exits at once and will not wait for its runs to end.
+    pub fn remove_dirs_now(&self) {
+        for (_, d) in &self.dirs {
+            let _ = fs::remove_dir(d);
+        }
+    }
+
     /// Names the version of this cgroup the way records do.
     pub fn mechanism_name(&self) -> &'static str {
         match self.version {

@@ -58,9 +58,13 @@
 //!   `misc-<harness pid>-<harness start time>-<n>`, so their owner is unambiguous.
 //! - A solver that cannot be started is a [`Termination::FailedToStart`] measurement; a
 //!   [`RunnerError`] means the harness could not do its job.
+//! - Once the harness is interrupted ([`interrupt::interrupt`], on SIGINT/SIGTERM/SIGHUP), no
+//!   run starts and every run in flight is killed whole and ends with
+//!   [`RunnerError::Interrupted`], never with a measurement: nothing partial is judged.
 
 mod cgroup;
 mod doctor;
+pub mod interrupt;
 pub mod procfs;
 mod run;
 mod sandbox;
@@ -90,6 +94,10 @@ pub enum RunnerError {
     Mechanism { mechanism: String, reason: String },
     #[error("setting up the solver's process failed (errno {errno}: {message})")]
     Setup { errno: i32, message: String },
+    /// The harness was interrupted ([`interrupt::interrupt`]): the run was not started, or its
+    /// tree was killed; it has no measurement and must not be recorded.
+    #[error("interrupted: the run was stopped and is not recorded")]
+    Interrupted,
 }
 
 impl RunnerError {

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::cgroup::{self, CgroupLimits, CgroupVersion, RunCgroup};
 use crate::spawn::{self, Launch, PoolKey};
-use crate::{procfs, Measurement, MechanismChoice, RunSpec, RunnerError, Termination};
+use crate::{interrupt, procfs, Measurement, MechanismChoice, RunSpec, RunnerError, Termination};
 
 /// Limits as options: `None` means unlimited.
 #[derive(Debug, Clone, Copy)]
@@ -519,6 +519,9 @@ fn os_bytes(k: &std::ffi::OsStr, v: &std::ffi::OsStr) -> Vec<u8> {
 
 /// Runs `spec` to the end and measures it. Returns only once no process of the run is left.
 pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
+    if interrupt::interrupted().is_some() {
+        return Err(RunnerError::Interrupted);
+    }
     let lim = Lim::of(spec);
     let path_var = spec
         .env
@@ -561,6 +564,8 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
     };
     let (mut shim, started) = get_shim(spec, &launch, cg_limits)?;
     let mut cg = shim.cgroup.take();
+    // From here on an interrupt reaches this run's tree (see `interrupt`).
+    let registration = interrupt::register(shim.pid, cg.as_ref());
     if started.is_none() {
         if let Some(c) = cg.as_mut() {
             c.start(cg_limits)
@@ -636,6 +641,9 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
             _ = tokio::time::sleep(tick) => sample = w.sample(),
         }
         w.check(sample);
+        if w.killed.is_none() && interrupt::interrupted().is_some() {
+            w.kill_tree();
+        }
         if w.killed
             .is_some_and(|k| k.elapsed() > Duration::from_secs(10))
         {
@@ -646,6 +654,7 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         }
     }
     let ended = w.ended.unwrap_or_else(Instant::now);
+    drop(registration);
     let reaped = reap(w.shim).await;
     if reaped.is_some() {
         shim.set_reaped();
@@ -685,6 +694,10 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         }
     }
     drop(shim);
+    if interrupt::interrupted().is_some() {
+        // Killed by the interrupt, or ended while the harness was stopping: not a measurement.
+        return Err(RunnerError::Interrupted);
+    }
 
     if let Some(v) = exec_error {
         let step = spawn::STEP_NAMES

@@ -199,8 +199,18 @@ impl<C: Commands> SlurmExecutor<C> {
         Ok(sub)
     }
 
+    /// Says that the harness stops following a job that keeps running on the cluster.
+    fn left_running(&self, job_id: &str) {
+        self.say(&format!(
+            "slurm: interrupted: job {job_id} keeps running on the cluster and its tasks keep \
+             writing records; `misc run` again (same options) collects them and resubmits what \
+             is missing; `scancel {job_id}` cancels it"
+        ));
+    }
+
     /// Polls the array until every task has ended, reporting new records to `events` and task
-    /// states to the status sink. Returns the final states.
+    /// states to the status sink. Returns the final states, or `None` if the harness was
+    /// interrupted meanwhile (the job keeps running).
     fn wait(
         &self,
         sub: &Submission,
@@ -208,7 +218,7 @@ impl<C: Commands> SlurmExecutor<C> {
         planned: &HashMap<RunKey, PlannedRun>,
         events: &dyn Events,
         stats: &mut ExecStats,
-    ) -> Result<Vec<TaskStatus>, SlurmError> {
+    ) -> Result<Option<Vec<TaskStatus>>, SlurmError> {
         let start = Instant::now();
         let mut last_line: Option<(TaskCounts, usize)> = None;
         let mut last_time = Instant::now();
@@ -231,14 +241,22 @@ impl<C: Commands> SlurmExecutor<C> {
                 last_time = Instant::now();
             }
             if counts.all_final() {
-                return Ok(states);
+                return Ok(Some(states));
             }
             let pause = if start.elapsed() < Duration::from_secs(60) {
                 self.poll
             } else {
                 self.poll.max(Duration::from_secs(5))
             };
-            std::thread::sleep(pause);
+            // Sleep in short steps, so that an interrupt is seen at once.
+            let until = Instant::now() + pause;
+            while Instant::now() < until {
+                if misc_round::interrupted().is_some() {
+                    self.left_running(&sub.job_id);
+                    return Ok(None);
+                }
+                std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
+            }
         }
     }
 
@@ -342,7 +360,10 @@ impl<C: Commands> SlurmExecutor<C> {
                     "slurm: attaching to job {} ({counts})",
                     sub.job_id
                 ));
-                let states = self.wait(&sub, &mut tail, &planned, events, &mut stats)?;
+                let Some(states) = self.wait(&sub, &mut tail, &planned, events, &mut stats)? else {
+                    stats.not_started = runs.len().saturating_sub(stats.recorded);
+                    return Ok(stats);
+                };
                 cancelled |= self.collect(&mut state, &sub.job_id, &states)?;
             } else {
                 stats.recorded += tail.poll(&self.results_dir, &sub.job_id, &planned, events);
@@ -393,7 +414,15 @@ impl<C: Commands> SlurmExecutor<C> {
                     remaining.len()
                 ));
             }
+            if misc_round::interrupted().is_some() {
+                // Interrupted before submitting: nothing runs on the cluster.
+                break;
+            }
             let sub = self.submit(&mut state, &remaining)?;
+            if !self.detach && misc_round::interrupted().is_some() {
+                self.left_running(&sub.job_id);
+                return Ok(stats);
+            }
             if self.detach {
                 self.say(&format!(
                     "slurm: detached; `misc run` again (same options) shows progress, collects and resubmits what is missing; `scancel {}` stops it",
@@ -401,7 +430,10 @@ impl<C: Commands> SlurmExecutor<C> {
                 ));
                 return Ok(stats);
             }
-            let states = self.wait(&sub, &mut tail, &planned, events, &mut stats)?;
+            let Some(states) = self.wait(&sub, &mut tail, &planned, events, &mut stats)? else {
+                stats.not_started = runs.len().saturating_sub(stats.recorded);
+                return Ok(stats);
+            };
             cancelled |= self.collect(&mut state, &sub.job_id, &states)?;
             attempt += 1;
         }
