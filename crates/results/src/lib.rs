@@ -20,7 +20,7 @@ pub use record::{
     ExcludedProblem, Limits, Manifest, Objective, Outcome, RunKey, RunRecord, Sense, SolverLogs,
     Termination, TrackInfo, ViolationRecord, LOG_TAIL_BYTES,
 };
-pub use size::parse_size;
+pub use size::{format_size, parse_size};
 pub use store::{LoadReport, Store, StoreError};
 
 /// The version of the harness, recorded in every record and manifest.

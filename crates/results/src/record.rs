@@ -143,6 +143,26 @@ impl Default for Limits {
     }
 }
 
+impl std::fmt::Display for Limits {
+    /// `CPU 2 s, wall clock 14 s, memory 1 GiB, output 1 GiB, warning 1 s before the CPU limit`
+    /// (`no warning` for 0).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CPU {} s, wall clock {} s, memory {}, output {}, ",
+            self.cpu_time,
+            self.wall_time,
+            crate::format_size(self.memory),
+            crate::format_size(self.output)
+        )?;
+        if self.warning > 0.0 {
+            write!(f, "warning {} s before the CPU limit", self.warning)
+        } else {
+            f.write_str("no warning")
+        }
+    }
+}
+
 /// What identifies a run within a round: a solver on a problem in a track.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RunKey {

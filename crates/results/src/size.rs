@@ -29,9 +29,33 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     Ok((v * mult as f64) as u64)
 }
 
+/// A size in bytes for people: `1 GiB`, `512 MiB` when exact, else one decimal in the largest
+/// unit that fits (`1.5 KiB`, `3.2 GiB`), or bytes below 1 KiB.
+pub fn format_size(bytes: u64) -> String {
+    for (unit, shift) in [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if bytes >= 1 << shift {
+            return if bytes % (1 << shift) == 0 {
+                format!("{} {unit}", bytes >> shift)
+            } else {
+                format!("{:.1} {unit}", bytes as f64 / (1u64 << shift) as f64)
+            };
+        }
+    }
+    format!("{bytes} B")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{format_size, parse_size};
+
+    #[test]
+    fn sizes_for_people() {
+        assert_eq!(format_size(1 << 30), "1 GiB");
+        assert_eq!(format_size(512 << 20), "512 MiB");
+        assert_eq!(format_size(1536), "1.5 KiB");
+        assert_eq!(format_size(3 << 20 | 1 << 19), "3.5 MiB");
+        assert_eq!(format_size(1000), "1000 B");
+    }
 
     #[test]
     fn sizes() {

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use misc_results::{Manifest, RunRecord, Sense, TrackInfo};
+use misc_results::{Limits, Manifest, RunRecord, Sense, TrackInfo};
 
 use crate::{
-    CategoryScores, Class, Clock, CriteriaVector, ProblemResult, ProblemScores, RankEntry,
-    SavedScoring, ScoreError, ScoreOptions, Scores, TimeFigure, TrackScores,
+    CategoryScores, Class, Clock, CriteriaVector, LimitsInRecords, ProblemResult, ProblemScores,
+    RankEntry, RunRef, SavedScoring, ScoreError, ScoreOptions, Scores, TimeFigure, TrackScores,
 };
 
 /// Compares two criteria vectors under the track's senses (misc-rules.md §3.5): `Less` means
@@ -108,15 +108,43 @@ fn seconds(micros: i64) -> f64 {
 #[derive(Clone, Copy)]
 struct Cell {
     class: Class,
+    /// The limits of the cell's record: an index into the track's distinct limits, or
+    /// `NO_RECORD` (the track's limits apply).
+    limits: u32,
     cpu: i64,
     wall: i64,
 }
 
+const NO_RECORD: u32 = u32::MAX;
+
 const MISSING: Cell = Cell {
     class: Class::Missing,
+    limits: NO_RECORD,
     cpu: 0,
     wall: 0,
 };
+
+/// The limits of a record, exactly (times in microseconds), to find records run under the
+/// same limits.
+type LimitsKey = [i64; 5];
+
+fn limits_key(l: &Limits) -> LimitsKey {
+    let size = |b: u64| i64::try_from(b).unwrap_or(i64::MAX);
+    [
+        micros(l.cpu_time),
+        micros(l.wall_time),
+        size(l.memory),
+        size(l.output),
+        micros(l.warning),
+    ]
+}
+
+/// One set of limits found in a track's records.
+struct LimitsSeen<'a> {
+    key: LimitsKey,
+    limits: &'a Limits,
+    runs: usize,
+}
 
 const NOT_IN_TRACK: u32 = u32::MAX;
 
@@ -149,6 +177,9 @@ struct TrackIndex<'a> {
     /// that names one.
     category: Vec<Option<(usize, &'a str)>>,
     wall_limit: Option<f64>,
+    /// The distinct limits of the records, in order of first appearance (cells index them).
+    limits: Vec<LimitsSeen<'a>>,
+    limits_index: FxMap<LimitsKey, u32>,
     ignored: usize,
 }
 
@@ -191,6 +222,8 @@ impl<'a> TrackIndex<'a> {
             crit: vec![0; cells.saturating_mul(info.objectives.len())],
             category: vec![None; info.problems.len()],
             wall_limit: None,
+            limits: Vec::new(),
+            limits_index: FxMap::default(),
             ignored: 0,
         })
     }
@@ -237,8 +270,27 @@ impl<'a> TrackIndex<'a> {
                 }
             }
         }
+        // Records of a track nearly always share their limits: check the last set first.
+        let key = limits_key(&r.limits);
+        let limits = match self.limits.last() {
+            Some(last) if last.key == key => self.limits.len() - 1,
+            _ => {
+                let next = self.limits.len() as u32;
+                let at = *self.limits_index.entry(key).or_insert(next);
+                if at == next {
+                    self.limits.push(LimitsSeen {
+                        key,
+                        limits: &r.limits,
+                        runs: 0,
+                    });
+                }
+                at as usize
+            }
+        };
+        self.limits[limits].runs += 1;
         self.cells[i] = Cell {
             class,
+            limits: limits as u32,
             cpu: micros(r.cpu_time),
             wall: micros(r.wall_time),
         };
@@ -348,6 +400,7 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
         crit,
         category: first_category,
         wall_limit,
+        limits: seen,
         ignored,
         ..
     } = t;
@@ -379,6 +432,34 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
             .saturating_mul(m)
     });
     let vector = |i: usize| &crit[i * k..(i + 1) * k];
+
+    // What a run without a valid solution adds to the time figures: the limits of its own
+    // record (misc-rules.md §2; MISC 2012: "the time limit now depends on the track"). A
+    // missing run, or a record without a usable limit, is charged the track's limits.
+    let track_charge = Charge {
+        cpu: micros(info.cpu_time_limit),
+        wall: micros(
+            info.limits
+                .as_ref()
+                .map(|l| l.wall_time)
+                .or(wall_limit)
+                .unwrap_or(info.cpu_time_limit),
+        ),
+    };
+    let charges: Vec<Charge> = seen
+        .iter()
+        .map(|s| {
+            let or = |t: i64, default: i64| if t > 0 { t } else { default };
+            Charge {
+                cpu: or(s.key[0], track_charge.cpu),
+                wall: or(s.key[1], track_charge.wall),
+            }
+        })
+        .collect();
+    let charge = |c: &Cell| match c.limits {
+        NO_RECORD => track_charge,
+        i => charges[i as usize],
+    };
 
     let mut points = vec![0u64; cells.len()];
     let mut solved_by = vec![0u32; n_p];
@@ -431,6 +512,8 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
                     .then(|| CriteriaVector::from(vector(base + s))),
                 cpu_time: seconds(c.cpu),
                 wall_time: seconds(c.wall),
+                cpu_time_limit: seconds(charge(c).cpu),
+                wall_time_limit: seconds(charge(c).wall),
             })
             .collect();
         categories.entry(category.clone()).or_default().push(p);
@@ -442,17 +525,14 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
         });
     }
 
-    let limits = Limits {
-        cpu: micros(info.cpu_time_limit),
-        wall: micros(wall_limit.unwrap_or(info.cpu_time_limit)),
-    };
     let grid = Grid {
         cells: &cells,
         points: &points,
         n_s,
         solved_by: &solved_by,
         names: &info.solvers,
-        limits,
+        charges: &charges,
+        track_charge,
         opts,
     };
     let all: Vec<usize> = (0..n_p).collect();
@@ -472,7 +552,9 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
         problem_count: n_p,
         objectives: info.objectives.clone(),
         cpu_time_limit: info.cpu_time_limit,
-        wall_time_limit: seconds(limits.wall),
+        wall_time_limit: seconds(track_charge.wall),
+        limits: info.limits.clone(),
+        record_limits: record_limits(&seen, &cells, info),
         unsolved_problems: solved_by.iter().filter(|&&n| n == 0).count(),
         missing_runs,
         ignored_records: ignored,
@@ -482,8 +564,46 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
     })
 }
 
+/// The distinct limits of a track's records, in limit order; with a few runs of each when
+/// they differ (the track's definition changed between runs).
+fn record_limits(seen: &[LimitsSeen<'_>], cells: &[Cell], info: &TrackInfo) -> Vec<LimitsInRecords> {
+    const EXAMPLES: usize = 3;
+    let mut examples: Vec<Vec<RunRef>> = vec![Vec::new(); seen.len()];
+    if seen.len() > 1 {
+        let n_s = info.solvers.len();
+        for (i, c) in cells.iter().enumerate() {
+            if let Some(list) = examples.get_mut(c.limits as usize) {
+                if list.len() < EXAMPLES {
+                    list.push(RunRef {
+                        solver: info.solvers[i % n_s].clone(),
+                        problem: info.problems[i / n_s].clone(),
+                    });
+                }
+            }
+        }
+    }
+    let mut out: Vec<(LimitsKey, LimitsInRecords)> = seen
+        .iter()
+        .zip(examples)
+        .map(|(s, examples)| {
+            (
+                s.key,
+                LimitsInRecords {
+                    limits: s.limits.clone(),
+                    runs: s.runs,
+                    examples,
+                },
+            )
+        })
+        .collect();
+    out.sort_by_key(|(k, _)| *k);
+    out.into_iter().map(|(_, l)| l).collect()
+}
+
+/// What a run without a valid solution adds to the CPU and wall-clock figures, in
+/// microseconds: the limits it was given.
 #[derive(Clone, Copy)]
-struct Limits {
+struct Charge {
     cpu: i64,
     wall: i64,
 }
@@ -494,7 +614,10 @@ struct Grid<'a> {
     n_s: usize,
     solved_by: &'a [u32],
     names: &'a [String],
-    limits: Limits,
+    /// Per distinct limits of the records ([`Cell::limits`]).
+    charges: &'a [Charge],
+    /// For a missing run.
+    track_charge: Charge,
     opts: ScoreOptions,
 }
 
@@ -528,7 +651,6 @@ impl Grid<'_> {
 
     fn aggregate(&self, problems: &[usize]) -> Vec<Agg> {
         let mut aggs = vec![Agg::default(); self.n_s];
-        let lim = [self.limits.cpu, self.limits.wall];
         for &p in problems {
             // `--exclude-unsolved`: a problem nobody solved is left out of the time figures.
             let charged = !(self.opts.exclude_unsolved && self.solved_by[p] == 0);
@@ -540,6 +662,11 @@ impl Grid<'_> {
                 a.cpu = a.cpu.saturating_add(c.cpu);
                 a.wall = a.wall.saturating_add(c.wall);
                 let t = [c.cpu, c.wall];
+                let charge = match c.limits {
+                    NO_RECORD => self.track_charge,
+                    i => self.charges[i as usize],
+                };
+                let lim = [charge.cpu, charge.wall];
                 for clock in 0..2 {
                     if c.class == Class::Solved {
                         a.solved[clock] = a.solved[clock].saturating_add(t[clock]);

@@ -100,8 +100,8 @@ mod options;
 
 pub use engine::{compare_vectors, rank_points, score, score_round};
 pub use model::{
-    Beater, CategoryScores, CriteriaVector, ExplainedProblem, Explanation, ProblemResult,
-    ProblemScores, RankEntry, Scores, TrackScores,
+    Beater, CategoryScores, CriteriaVector, ExplainedProblem, Explanation, LimitsInRecords,
+    ProblemResult, ProblemScores, RankEntry, RunRef, Scores, TrackScores,
 };
 pub use options::{
     options_for_round, Class, Clock, MissingRuns, Rules, SavedScoring, ScoreOptions, TieBreak,

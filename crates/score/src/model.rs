@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use misc_results::{Objective, Sense};
+use misc_results::{Limits, Objective, Sense};
 use serde::{Deserialize, Serialize};
 
 use crate::{Class, Rules, ScoreOptions};
@@ -35,11 +35,24 @@ pub struct TrackScores {
     pub problem_count: usize,
     /// The track's criteria, leftmost most important.
     pub objectives: Vec<Objective>,
-    /// The CPU-time limit charged per problem without a valid solution, in seconds.
+    /// The track's CPU-time limit in seconds. A run without a valid solution is charged the
+    /// CPU limit of its own record ([`ProblemResult::cpu_time_limit`]); this one is charged for
+    /// a run that has no record.
     pub cpu_time_limit: f64,
-    /// The wall-clock limit charged by the `-wall` tie-breaks, in seconds: the largest
-    /// `limits.wall_time` of the track's records (the CPU limit when there is no record).
+    /// The wall-clock limit the `-wall` tie-breaks charge for a run that has no record, in
+    /// seconds: the track's, or, for a manifest written before tracks had limits of their
+    /// own, the largest `limits.wall_time` of the track's records (the CPU limit when there is
+    /// no record).
     pub wall_time_limit: f64,
+    /// The track's limits as its definition gives them (`None` for a manifest written before
+    /// tracks had limits of their own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
+    /// The limits the track's records were run with: one entry per distinct set, in limit
+    /// order. More than one means the definition changed between runs (see
+    /// [`TrackScores::limits_warning`]).
+    #[serde(default)]
+    pub record_limits: Vec<LimitsInRecords>,
     /// Problems that no entered solver solved.
     pub unsolved_problems: usize,
     /// (Entered solver, problem) pairs without a record: nonzero while a round is incomplete.
@@ -55,7 +68,77 @@ pub struct TrackScores {
     pub problems: Vec<ProblemScores>,
 }
 
+/// Records of a track that were run with the same limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LimitsInRecords {
+    pub limits: Limits,
+    /// How many records.
+    pub runs: usize,
+    /// The first few of them in manifest order (problem by problem), when the track's records
+    /// do not all share their limits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<RunRef>,
+}
+
+/// A run of a track: a solver on a problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRef {
+    pub solver: String,
+    pub problem: String,
+}
+
 impl TrackScores {
+    /// When the track's records were not all run with the same limits, or not with the limits
+    /// its definition now gives (the definition changed between runs), the sentence that says
+    /// so, naming the limits and some runs of each. Each run is charged the limits of its own
+    /// record, so such a track compares solvers that were given different time.
+    pub fn limits_warning(&self) -> Option<String> {
+        let differ_from_track = |l: &Limits| match &self.limits {
+            Some(t) => t != l,
+            None => l.cpu_time != self.cpu_time_limit,
+        };
+        match self.record_limits.as_slice() {
+            [] => None,
+            [one] if !differ_from_track(&one.limits) => None,
+            [one] => Some(format!(
+                "track {}: its {} record(s) were run with {}, but the track's definition now \
+                 says {}; runs still to do will get the new limits",
+                self.track,
+                one.runs,
+                one.limits,
+                self.limits
+                    .as_ref()
+                    .map_or_else(|| format!("CPU {} s", self.cpu_time_limit), Limits::to_string)
+            )),
+            many => {
+                let sets: Vec<String> = many
+                    .iter()
+                    .map(|l| {
+                        let eg: Vec<String> = l
+                            .examples
+                            .iter()
+                            .map(|r| format!("{} on {}", r.solver, r.problem))
+                            .collect();
+                        format!(
+                            "{} run(s) with {} (e.g. {}{})",
+                            l.runs,
+                            l.limits,
+                            eg.join(", "),
+                            if l.runs > eg.len() { ", ..." } else { "" }
+                        )
+                    })
+                    .collect();
+                Some(format!(
+                    "track {}: its records were run with different limits (the definition \
+                     changed between runs); each run without a valid solution is charged the \
+                     limit of its own record: {}",
+                    self.track,
+                    sets.join("; ")
+                ))
+            }
+        }
+    }
+
     /// The ranking entry of `solver`.
     pub fn entry(&self, solver: &str) -> Option<&RankEntry> {
         self.ranking.iter().find(|e| e.solver == solver)
@@ -90,6 +173,7 @@ impl TrackScores {
                     points: r.points,
                     criteria: r.criteria.as_deref().map(<[i64]>::to_vec),
                     cpu_time: r.cpu_time,
+                    cpu_time_limit: r.cpu_time_limit,
                     reason: reason(r, beaten_by.len(), rules, self.m),
                     beaten_by,
                 })
@@ -100,6 +184,8 @@ impl TrackScores {
             rules,
             m: self.m,
             objectives: self.objectives.clone(),
+            cpu_time_limit: self.cpu_time_limit,
+            limits: self.limits.clone(),
             entry,
             problems,
         })
@@ -206,6 +292,13 @@ pub struct ProblemResult {
     pub criteria: Option<CriteriaVector>,
     pub cpu_time: f64,
     pub wall_time: f64,
+    /// The CPU-time limit of the run in seconds: its record's (the track's for a missing
+    /// run). The time tie-breaks charge it when the run has no valid solution.
+    #[serde(default)]
+    pub cpu_time_limit: f64,
+    /// The wall-clock limit of the run in seconds, charged by the `-wall` tie-breaks.
+    #[serde(default)]
+    pub wall_time_limit: f64,
 }
 
 /// Why a solver got its points: [`TrackScores::explain`]. Its `Display` is the text of
@@ -216,6 +309,12 @@ pub struct Explanation {
     pub rules: Rules,
     pub m: usize,
     pub objectives: Vec<Objective>,
+    /// The track's CPU-time limit in seconds.
+    #[serde(default)]
+    pub cpu_time_limit: f64,
+    /// The track's limits, when the manifest has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
     pub entry: RankEntry,
     pub problems: Vec<ExplainedProblem>,
 }
@@ -230,6 +329,10 @@ pub struct ExplainedProblem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<Vec<i64>>,
     pub cpu_time: f64,
+    /// The CPU-time limit of the run (of its record; the track's for a missing run): what the
+    /// success time charges when it has no valid solution.
+    #[serde(default)]
+    pub cpu_time_limit: f64,
     /// The rule that gave the points, in words.
     pub reason: String,
     /// The solvers with a strictly better valid solution, best first.
@@ -273,12 +376,30 @@ impl fmt::Display for Explanation {
             self.m
         )?;
         writeln!(f, "criteria, most important first: {}", crit.join(", "))?;
+        match &self.limits {
+            Some(l) => writeln!(f, "limits of track {}: {l}", self.track)?,
+            None => writeln!(
+                f,
+                "CPU limit of track {}: {} s",
+                self.track, self.cpu_time_limit
+            )?,
+        }
+        writeln!(
+            f,
+            "success time: CPU time of each valid solution, and for every other problem the \
+             CPU limit of its run"
+        )?;
         for p in &self.problems {
             write!(f, "{:>6}  {}  [{}]", p.points, p.problem, p.class)?;
             if let Some(c) = &p.criteria {
                 write!(f, " {}", vector(c))?;
             }
-            writeln!(f, ": {}", p.reason)?;
+            write!(f, ": {}", p.reason)?;
+            if p.class == Class::Solved {
+                writeln!(f, "; {:.3} s CPU", p.cpu_time)?;
+            } else {
+                writeln!(f, "; CPU limit {} s", p.cpu_time_limit)?;
+            }
             for b in &p.beaten_by {
                 writeln!(
                     f,
