@@ -67,6 +67,9 @@ fn report(args: ReportArgs) -> anyhow::Result<()> {
             t.missing_runs
         );
     }
+    for w in scores.tracks.iter().filter_map(|t| t.limits_warning()) {
+        note!("warning: {w}");
+    }
 
     let out = args.out.unwrap_or_else(|| default_out(&args.round));
     let summary = misc_report::render_site(&manifest, &records, &scores, Some(&results), &out)?;

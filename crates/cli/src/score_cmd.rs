@@ -205,6 +205,9 @@ fn warn_incomplete(scores: &Scores) {
                 t.m * t.problem_count
             );
         }
+        if let Some(w) = t.limits_warning() {
+            note!("warning: {w}");
+        }
         if t.ignored_records > 0 {
             note!(
                 "warning: track {}: {} record(s) of solvers or problems not in the manifest \

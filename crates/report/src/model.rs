@@ -75,6 +75,8 @@ pub struct RoundInfo {
     pub memory: String,
     pub warning: String,
     pub output_limit: String,
+    /// Each track's limits (`track: CPU 2 s, ...`), when some track's differ from the round's.
+    pub track_limits: Vec<String>,
     pub machine: String,
     pub host: String,
     pub harness_version: String,
@@ -118,6 +120,11 @@ pub struct TrackCard {
     pub winners: Vec<String>,
     pub tie_note: Option<String>,
     pub missing_runs: usize,
+    /// The track's limits, when the tracks do not all share the round's.
+    pub limits: Option<String>,
+    /// The track's records were run with different limits (see
+    /// [`TrackScores::limits_warning`]).
+    pub limits_warning: Option<String>,
 }
 
 /// One step of a podium: every solver with that rank.
@@ -159,6 +166,11 @@ pub struct TrackPage {
     pub m: usize,
     pub problem_count: usize,
     pub cpu_time_limit: String,
+    /// Every limit of the track's runs, in words.
+    pub limits: String,
+    /// The track's records were run with different limits (see
+    /// [`TrackScores::limits_warning`]).
+    pub limits_warning: Option<String>,
     pub unsolved_problems: usize,
     pub missing_runs: usize,
     pub ignored_records: usize,
@@ -363,23 +375,24 @@ pub fn tie_break_desc(t: TieBreak) -> &'static str {
     match t {
         TieBreak::None => "none: solvers tied on the best total all rank first",
         TieBreak::SuccessTime => {
-            "total success time (MISC): CPU time on valid solutions plus the track's CPU-time \
-             limit for every other problem"
+            "total success time (MISC): CPU time on valid solutions plus, for every other \
+             problem, the CPU-time limit of its run (the track's)"
         }
         TieBreak::SolvedTime => "CPU time on valid solutions only",
         TieBreak::CommonTime => "CPU time on the problems that every tied solver solved",
         TieBreak::Par2 => {
-            "PAR-2: CPU time on valid solutions plus twice the CPU-time limit per other problem"
+            "PAR-2: CPU time on valid solutions plus twice the CPU-time limit of the run per \
+             other problem"
         }
         TieBreak::SuccessWall => {
             "total success time on the wall clock: wall time on valid solutions plus the \
-             wall-clock limit for every other problem"
+             wall-clock limit of the run for every other problem"
         }
         TieBreak::SolvedWall => "wall time on valid solutions only",
         TieBreak::CommonWall => "wall time on the problems that every tied solver solved",
         TieBreak::Par2Wall => {
             "PAR-2 on the wall clock: wall time on valid solutions plus twice the wall-clock \
-             limit per other problem"
+             limit of the run per other problem"
         }
     }
 }
@@ -623,6 +636,15 @@ fn round_info(manifest: &Manifest, records: usize, scores: &Scores) -> RoundInfo
         memory: fmt::mib(l.memory),
         warning: format!("{} s", l.warning),
         output_limit: fmt::mib(l.output),
+        track_limits: if manifest.limits_differ_by_track() {
+            manifest
+                .tracks
+                .iter()
+                .map(|t| format!("{}: {}", t.name, manifest.track_limits(t)))
+                .collect()
+        } else {
+            Vec::new()
+        },
         machine: manifest.machine.clone(),
         host: manifest.host.clone(),
         harness_version: manifest.harness_version.clone(),
@@ -685,6 +707,13 @@ fn index_page(
                 winners: t.winners().map(|e| e.solver.clone()).collect(),
                 tie_note: tie_note(t, scores.options.tie_break),
                 missing_runs: t.missing_runs,
+                limits: manifest
+                    .tracks
+                    .iter()
+                    .find(|i| i.name == t.track)
+                    .filter(|_| manifest.limits_differ_by_track())
+                    .map(|i| manifest.track_limits(i).to_string()),
+                limits_warning: t.limits_warning(),
             }
         })
         .collect();
@@ -818,6 +847,14 @@ fn track_page(
         m: t.m,
         problem_count: t.problem_count,
         cpu_time_limit: format!("{} s", t.cpu_time_limit),
+        limits: manifest
+            .tracks
+            .iter()
+            .find(|i| i.name == t.track)
+            .map(|i| manifest.track_limits(i))
+            .unwrap_or_else(|| manifest.limits.clone())
+            .to_string(),
+        limits_warning: t.limits_warning(),
         unsolved_problems: t.unsolved_problems,
         missing_runs: t.missing_runs,
         ignored_records: t.ignored_records,

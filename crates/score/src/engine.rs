@@ -566,7 +566,11 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
 
 /// The distinct limits of a track's records, in limit order; with a few runs of each when
 /// they differ (the track's definition changed between runs).
-fn record_limits(seen: &[LimitsSeen<'_>], cells: &[Cell], info: &TrackInfo) -> Vec<LimitsInRecords> {
+fn record_limits(
+    seen: &[LimitsSeen<'_>],
+    cells: &[Cell],
+    info: &TrackInfo,
+) -> Vec<LimitsInRecords> {
     const EXAMPLES: usize = 3;
     let mut examples: Vec<Vec<RunRef>> = vec![Vec::new(); seen.len()];
     if seen.len() > 1 {

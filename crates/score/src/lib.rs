@@ -34,10 +34,19 @@
 //! tie-break's value, whatever the rank.
 //!
 //! The MISC tie-break (`success-time`) is the sum of CPU times over the solver's valid
-//! solutions, plus the track's CPU-time limit for every other problem (FAIL, abort, wrong,
-//! missing). With a 300 s limit, 20 problems without a solution cost 6000 s: the
-//! `160 (6000.00)` of p2cudf-user-1.13 in the MISC 2011 results (§2, "Evidence"). The
-//! alternatives ([`TieBreak`]) are `none`, `solved-time`, `common-time`, `par2` and
+//! solutions, plus the CPU-time limit for every other problem (FAIL, abort, wrong, missing).
+//! With a 300 s limit, 20 problems without a solution cost 6000 s: the `160 (6000.00)` of
+//! p2cudf-user-1.13 in the MISC 2011 results (§2, "Evidence").
+//!
+//! The limit charged is the one recorded in the run's own record (`limits.cpu_time`, and
+//! `limits.wall_time` for the wall-clock figures); a missing run is charged the track's
+//! ([`misc_results::TrackInfo::cpu_time_limit`], [`misc_results::TrackInfo::limits`]).
+//! Tracks may have different limits (MISC 2012: "Breaking ties: the time limit now depends on
+//! the track"), and a track whose records carry different limits (its definition changed
+//! between runs) is reported in [`TrackScores::record_limits`] and
+//! [`TrackScores::limits_warning`].
+//!
+//! The alternatives ([`TieBreak`]) are `none`, `solved-time`, `common-time`, `par2` and
 //! wall-clock variants of each; `exclude_unsolved` leaves problems that no solver solved out
 //! of every time figure. Times are summed in whole microseconds, so the figures do not depend
 //! on the order of the records.

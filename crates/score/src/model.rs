@@ -106,9 +106,10 @@ impl TrackScores {
                 self.track,
                 one.runs,
                 one.limits,
-                self.limits
-                    .as_ref()
-                    .map_or_else(|| format!("CPU {} s", self.cpu_time_limit), Limits::to_string)
+                self.limits.as_ref().map_or_else(
+                    || format!("CPU {} s", self.cpu_time_limit),
+                    Limits::to_string
+                )
             )),
             many => {
                 let sets: Vec<String> = many

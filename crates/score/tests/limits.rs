@@ -213,7 +213,10 @@ fn records_from_before_track_limits_still_score() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/round-before-track-limits");
     let text = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
-    assert!(!text.contains("\"limits\": {\n        \"cpu"), "an old manifest");
+    assert!(
+        !text.contains("\"limits\": {\n        \"cpu"),
+        "an old manifest"
+    );
     let manifest: Manifest = serde_json::from_str(&text).unwrap();
     let t: &TrackInfo = &manifest.tracks[0];
     assert_eq!(t.limits, None);
@@ -241,5 +244,8 @@ fn records_from_before_track_limits_still_score() {
     assert_eq!(t.limits_warning(), None);
     let e = t.explain("a", s.options.rules).unwrap().to_string();
     assert!(e.contains("CPU limit of track paranoid: 300 s"), "{e}");
-    assert!(e.contains("[abort]") && e.contains("CPU limit 300 s"), "{e}");
+    assert!(
+        e.contains("[abort]") && e.contains("CPU limit 300 s"),
+        "{e}"
+    );
 }
