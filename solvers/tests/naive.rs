@@ -66,8 +66,10 @@ fn verdict(problem_text: &str, answer: &str) -> (Verdict, Vec<String>) {
     }
 }
 
-/// `cudf-check`'s opinion, when the tool is installed (`None` otherwise).
+/// `cudf-check`'s opinion, when the tool is installed (`None` otherwise: a skip, which fails
+/// under `MISC_REQUIRE_TOOLS`, see misc-testkit).
 fn cudf_check_says_solution(problem_text: &str, answer: &str) -> Option<bool> {
+    misc_testkit::require_tool("cudf-check", "apt-get install cudf-tools")?;
     let dir = tempfile::tempdir().ok()?;
     let cudf = dir.path().join("problem.cudf");
     let sol = dir.path().join("answer.cudf");
@@ -250,10 +252,12 @@ fn usage_errors_exit_nonzero() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// The shared Debian problems, when this machine has them.
+/// The shared Debian problems, when this machine has them (a skip otherwise, see misc-testkit).
 #[test]
 fn shared_cone_problems() {
-    let dir = Path::new("/work/shared/data/problems");
+    let Some(dir) = misc_testkit::require_shared("data/problems") else {
+        return;
+    };
     for name in [
         "deb-cone-base-upgrade-openssl.cudf.xz",
         "deb-cone-base-remove5.cudf.xz",
@@ -261,7 +265,7 @@ fn shared_cone_problems() {
     ] {
         let path = dir.join(name);
         if !path.exists() {
-            eprintln!("skipping {}: not present", path.display());
+            misc_testkit::skip(format!("{} is not present", path.display()));
             continue;
         }
         let r = run(&path);

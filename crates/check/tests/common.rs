@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// A tiny deterministic PRNG (xorshift64*), so that failures are reproducible by seed.
@@ -134,9 +134,14 @@ pub fn solution_text(installed: &[(String, u64)]) -> String {
         .collect()
 }
 
-/// Whether `cudf-check` is installed.
+/// Whether `cudf-check` is installed; when it is not, the test skips (or fails under
+/// `MISC_REQUIRE_TOOLS`, see misc-testkit).
 pub fn cudf_check_available() -> bool {
-    Command::new("cudf-check").arg("-help").output().is_ok()
+    let ok = Command::new("cudf-check").arg("-help").output().is_ok();
+    if !ok {
+        misc_testkit::skip("cudf-check is not installed (apt-get install cudf-tools)");
+    }
+    ok
 }
 
 /// The reference verdict: `Some(true|false)` from cudf-check's `is_solution:` line (its exit
@@ -186,12 +191,6 @@ pub fn our_verdict(problem_text: &str, solution_text: &str) -> (bool, Vec<String
     }
 }
 
-/// The shared data folder beside the project, when present.
-pub fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    dir.is_dir().then_some(dir)
-}
-
 /// Runs a command with a timeout (killing it when the time is up); true when it exited 0.
 pub fn run_with_timeout(cmd: &mut Command, seconds: u64) -> bool {
     let Ok(mut child) = cmd
@@ -220,13 +219,12 @@ pub fn run_with_timeout(cmd: &mut Command, seconds: u64) -> bool {
 /// A solver's name and how to call it on (input, output).
 pub type SolverCommand = (&'static str, fn(&Path, &Path) -> Command);
 
-/// The real MISC entrants that are installed, with how to call them on (input, output).
+/// The real MISC entrants that are installed, with how to call them on (input, output). Each
+/// missing one is skipped (a failure under `MISC_REQUIRE_TOOLS`, see misc-testkit).
 pub fn installed_solvers() -> Vec<SolverCommand> {
     let mut out: Vec<SolverCommand> = Vec::new();
-    let have = |name: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
-    };
+    let have =
+        |name: &str| misc_testkit::require_tool(name, &format!("apt-get install {name}")).is_some();
     if have("aspcud") {
         out.push(("aspcud", |i, o| {
             let mut c = Command::new("aspcud");

@@ -1,7 +1,8 @@
 //! Differential tests against `cudf-check` (Debian package cudf-tools), the reference checker
 //! of the MISC organisers: our verdict must equal its `is_solution` verdict on every pair
-//! (misc-rules.md 1.3 and 5). The tests skip, saying so, where cudf-check is not installed;
-//! .ci/run installs it.
+//! (misc-rules.md 1.3 and 5). The tests skip, saying so, where cudf-check (or ../shared, or the
+//! solvers) is missing, and fail instead when `MISC_REQUIRE_TOOLS` is set (misc-testkit); .ci/run
+//! installs the tools and sets it.
 
 mod common;
 
@@ -79,7 +80,6 @@ fn compare(dir: &Path, problem: &str, label: &str, solution: &str, failures: &mu
 #[test]
 fn generated_problems_agree_with_cudf_check() {
     if !cudf_check_available() {
-        eprintln!("SKIPPED: cudf-check is not installed (apt-get install cudf-tools)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -163,14 +163,11 @@ fn generated_problems_agree_with_cudf_check() {
 #[test]
 fn libcudf_test_cases_agree_with_cudf_check() {
     if !cudf_check_available() {
-        eprintln!("SKIPPED: cudf-check is not installed (apt-get install cudf-tools)");
         return;
     }
-    let Some(shared) = shared_dir() else {
-        eprintln!("SKIPPED: ../shared is not present");
+    let Some(tests) = misc_testkit::require_shared("cudf-public/cudf/tests") else {
         return;
     };
-    let tests = shared.join("cudf-public/cudf/tests");
     let pairs = [
         ("legacy.cudf", "legacy-sol.cudf"),
         ("fresher.cudf", "fresher-sol-good.cudf"),
@@ -213,25 +210,22 @@ fn libcudf_test_cases_agree_with_cudf_check() {
 /// ../shared/data, and mutations of them, judged by both checkers.
 fn solver_answers_agree(problems: &[&str], timeout: u64) {
     if !cudf_check_available() {
-        eprintln!("SKIPPED: cudf-check is not installed (apt-get install cudf-tools)");
         return;
     }
-    let Some(shared) = shared_dir() else {
-        eprintln!("SKIPPED: ../shared is not present");
+    let Some(shared) = misc_testkit::require_shared("data/problems") else {
         return;
     };
     let solvers = installed_solvers();
     if solvers.is_empty() {
-        eprintln!("SKIPPED: none of aspcud, mccs, packup is installed");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut compared = 0;
     for name in problems {
-        let path = shared.join("data/problems").join(format!("{name}.cudf.xz"));
+        let path = shared.join(format!("{name}.cudf.xz"));
         let Ok(bytes) = std::fs::read(&path) else {
-            eprintln!("SKIPPED {name}: {} not found", path.display());
+            misc_testkit::skip(format!("{name}: {} not found", path.display()));
             continue;
         };
         let problem =

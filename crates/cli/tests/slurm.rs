@@ -4,7 +4,8 @@
 //!
 //! Needs a cluster (`SLURM_CONF` set, as `.ci/slurm-up.sh`'s `env.sh` does, and `sinfo`
 //! answering) and the test solvers built next to `misc` (`cargo test --workspace` builds them);
-//! otherwise it skips, saying why. The round is written under `MISC_SLURM_TEST_DIR` (default:
+//! otherwise it skips, saying why, or fails when `MISC_REQUIRE_TOOLS` is set (misc-testkit; CI
+//! sets it and brings a cluster up with .ci/slurm-up.sh). The round is written under `MISC_SLURM_TEST_DIR` (default:
 //! the temporary directory), which must be shared with the nodes on a multi-node cluster.
 
 use std::collections::BTreeMap;
@@ -165,7 +166,7 @@ fn job_id(round: &Path) -> Option<String> {
 #[test]
 fn slurm_rounds_record_what_a_local_round_records() {
     if let Some(why) = skip_reason() {
-        eprintln!("SKIPPED slurm test: {why}");
+        misc_testkit::skip(format!("slurm test: {why}"));
         return;
     }
     let base = std::env::var_os("MISC_SLURM_TEST_DIR")

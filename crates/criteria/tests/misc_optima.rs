@@ -3,7 +3,7 @@
 //! organisers' checker printed (`.opt`: the criteria values in order, minimised ones negated).
 //!
 //! Needs `aspcud` on PATH and the data in /work/shared/cudf-public/aspcud/tests (or
-//! `MISC_ASPCUD_TESTS`); skips with a message otherwise. Each solve gets `MISC_ASPCUD_TIMEOUT`
+//! `MISC_ASPCUD_TESTS`); skips with a message otherwise (fails under `MISC_REQUIRE_TOOLS`). Each solve gets `MISC_ASPCUD_TIMEOUT`
 //! seconds (default 60); slower instances are skipped and listed. Set `MISC_ASPCUD_ANSWERS` to
 //! a directory to keep (and reuse) aspcud's answers between runs.
 
@@ -40,10 +40,19 @@ fn folder_names_decode_to_criteria() {
 }
 
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("MISC_ASPCUD_TESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/cudf-public/aspcud/tests"));
-    dir.is_dir().then_some(dir)
+    match std::env::var_os("MISC_ASPCUD_TESTS") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if !dir.is_dir() {
+                misc_testkit::skip(format!(
+                    "MISC_ASPCUD_TESTS={} is not a folder",
+                    dir.display()
+                ));
+            }
+            dir.is_dir().then_some(dir)
+        }
+        None => misc_testkit::require_shared("cudf-public/aspcud/tests"),
+    }
 }
 
 struct Instance {
@@ -96,11 +105,9 @@ fn instances(dir: &Path) -> Vec<Instance> {
 #[test]
 fn pair_reading_reproduces_the_misc_optima() {
     let Some(dir) = data_dir() else {
-        eprintln!("SKIP: aspcud's MISC test data not found (set MISC_ASPCUD_TESTS)");
         return;
     };
     let Some(aspcud) = common::tool("aspcud") else {
-        eprintln!("SKIP: aspcud is not installed");
         return;
     };
     let timeout = Duration::from_secs(

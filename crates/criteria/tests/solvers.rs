@@ -3,7 +3,7 @@
 //! value found under our evaluation; then `aspcud` (pair reading, criteria given as aspcud takes
 //! them) and `mccs` (name reading, `-lex[...]` syntax) must reach that optimum value.
 //!
-//! Skips, with a message, when the solvers are not installed. `MISC_CROSS_SEEDS` sets the
+//! Skips, with a message, when the solvers are not installed (fails under `MISC_REQUIRE_TOOLS`). `MISC_CROSS_SEEDS` sets the
 //! number of generated problems (default 30).
 
 mod common;
@@ -287,16 +287,9 @@ fn solvers_reach_our_optimum() {
         .unwrap_or(0);
     let available: Vec<(Solver, std::path::PathBuf)> = solvers()
         .into_iter()
-        .filter_map(|s| match common::tool(s.name) {
-            Some(bin) => Some((s, bin)),
-            None => {
-                eprintln!("SKIP {}: not installed", s.name);
-                None
-            }
-        })
+        .filter_map(|s| common::tool(s.name).map(|bin| (s, bin)))
         .collect();
     if available.is_empty() {
-        eprintln!("SKIP: neither aspcud nor mccs is installed");
         return;
     }
     let scratch = common::Scratch::new("cross");
@@ -396,16 +389,13 @@ fn solvers_reach_our_optimum() {
 }
 
 /// Runs `solver` on `problem` and returns the answer's installation (`None` for FAIL), or
-/// `None` with a SKIP message when the solver is missing.
+/// `None` when the solver is missing (a skip, see misc-testkit).
 fn solve_small(
     solver: &str,
     problem: &str,
     criteria: &str,
 ) -> Option<(misc_cudf::Document<'static>, Option<Vec<bool>>)> {
-    let Some(bin) = common::tool(solver) else {
-        eprintln!("SKIP: {solver} is not installed");
-        return None;
-    };
+    let bin = common::tool(solver)?;
     let scratch = common::Scratch::new(&format!("pin-{solver}"));
     let input = scratch.path("in.cudf");
     let output = scratch.path("out.cudf");

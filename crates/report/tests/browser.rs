@@ -1,7 +1,8 @@
 //! Loads every page of the demo site in headless Chromium.
 //!
 //! Runs only when `chromium` (or `chromium-browser`, or the program in `$CHROMIUM`) is on PATH;
-//! otherwise it prints why it skipped and passes. For every page it asserts that Chromium
+//! otherwise it prints why it skipped and passes (and fails when `MISC_REQUIRE_TOOLS` is set,
+//! see misc-testkit). For every page it asserts that Chromium
 //! exits cleanly, that the rendered DOM is the page (its heading and the round's name), that the
 //! sorting script ran (its buttons are in the DOM), that the index and track pages name the
 //! expected winners, and that Chromium logged no console message and no uncaught exception.
@@ -22,16 +23,13 @@ fn find_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM") {
         return Some(PathBuf::from(p));
     }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser"] {
-            let p = dir.join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
+    let found = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find_map(misc_testkit::find_tool);
+    if found.is_none() {
+        misc_testkit::skip("no `chromium` on PATH (apt-get install chromium, or set CHROMIUM)");
     }
-    None
+    found
 }
 
 /// What one Chromium run printed.
@@ -126,7 +124,6 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn every_page_renders_in_headless_chromium() {
     let Some(bin) = find_chromium() else {
-        println!("skipped: no `chromium` on PATH (apt-get install chromium, or set CHROMIUM)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

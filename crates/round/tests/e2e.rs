@@ -1,5 +1,5 @@
 //! End to end: `misc run` on a small round with the naive solver, hostile solvers and (when
-//! installed) the Debian solvers; SIGKILL the harness mid-round, check that no solver process
+//! installed; a failure under `MISC_REQUIRE_TOOLS`, see misc-testkit) the Debian solvers; SIGKILL the harness mid-round, check that no solver process
 //! is left, resume, and check the records. Then: resume adds nothing, a new problem adds only
 //! its pairs, `--rerun wrong` repeats only those, `misc rejudge` reproduces the verdicts.
 //!
@@ -170,8 +170,7 @@ fn setup(bins: PathBuf) -> Round {
     // The Debian solvers, through the project's definitions and wrappers, when installed.
     for s in ["aspcud", "mccs", "packup"] {
         let src = workspace().join("solvers").join(s);
-        let on_path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-            .any(|d| d.join(s).exists());
+        let on_path = misc_testkit::require_tool(s, &format!("apt-get install {s}")).is_some();
         if on_path && src.join("solver.toml").exists() {
             let to = dir.join("solvers").join(s);
             std::fs::create_dir_all(&to).unwrap();

@@ -52,7 +52,7 @@ fn kill_harness_mid_run(proc_mode: bool) -> (String, Vec<(i32, String)>) {
 #[test]
 fn killed_harness_leaves_nothing_after_cleanup() {
     if common::mechanisms().len() < 2 {
-        eprintln!("skipped: no writable cgroups here");
+        misc_testkit::skip("no writable cgroups here");
         return;
     }
     let (marker, _) = kill_harness_mid_run(false);

@@ -269,7 +269,7 @@ fn solver_sees_a_clean_environment() {
 fn isolation_when_root() {
     let caps = misc_runner::capabilities();
     if !(caps.net_namespace && caps.mount_namespace) {
-        eprintln!("skipped: no namespaces here");
+        misc_testkit::skip("no network and mount namespaces here");
         return;
     }
     let mut r = HostileRun::new("probe", &[], MechanismChoice::Auto);

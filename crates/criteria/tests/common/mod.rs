@@ -7,12 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The path of an installed program, if `name` runs.
+/// The path of an installed program; when it is missing the caller skips (a failure under
+/// `MISC_REQUIRE_TOOLS`, see misc-testkit).
 pub fn tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
+    misc_testkit::require_tool(name, &format!("apt-get install {name}"))
 }
 
 /// A fresh scratch directory under the system temp dir, removed on drop.
