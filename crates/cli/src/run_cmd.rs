@@ -189,19 +189,22 @@ fn open_round(
     Ok((round, store, lock))
 }
 
-/// Progress: an indicatif bar on a terminal, periodic lines otherwise.
+/// Progress: an indicatif bar on a terminal, a line every 5 s otherwise. Refreshed by a
+/// ticker ([`Progress::tick_while`]), not at run events, so that "running" is what is truly in
+/// flight (between one run's end and the next one's start a worker runs nothing).
 struct Progress {
     total: usize,
     counts: [AtomicUsize; 4],
     errors: AtomicUsize,
-    running: AtomicUsize,
+    /// Whether runs execute in this process (their solvers are counted as they run).
+    local: bool,
     bar: Option<indicatif::ProgressBar>,
     last_line: Mutex<Instant>,
     start: Instant,
 }
 
 impl Progress {
-    fn new(total: usize) -> Progress {
+    fn new(total: usize, local: bool) -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = indicatif::ProgressBar::new(total as u64);
             b.set_style(
@@ -215,7 +218,7 @@ impl Progress {
             total,
             counts: Default::default(),
             errors: AtomicUsize::new(0),
-            running: AtomicUsize::new(0),
+            local,
             bar,
             last_line: Mutex::new(Instant::now()),
             start: Instant::now(),
@@ -226,13 +229,19 @@ impl Progress {
         let c = |o: Outcome| self.counts[o as usize].load(Ordering::Relaxed);
         let errors = self.errors.load(Ordering::Relaxed);
         let mut s = format!(
-            "solved {} fail {} abort {} wrong {} | running {}",
+            "solved {} fail {} abort {} wrong {}",
             c(Outcome::Solved),
             c(Outcome::Fail),
             c(Outcome::Abort),
             c(Outcome::Wrong),
-            self.running.load(Ordering::Relaxed)
         );
+        if self.local {
+            // Solvers whose process tree is alive right now.
+            s.push_str(&format!(
+                " | running {}",
+                misc_runner::interrupt::live_runs()
+            ));
+        }
         if errors > 0 {
             s.push_str(&format!(" | harness errors {errors}"));
         }
@@ -247,6 +256,7 @@ impl Progress {
             + self.errors.load(Ordering::Relaxed)
     }
 
+    /// Refreshes the bar, or prints a line if 5 s passed since the last one (`force`: now).
     fn update(&self, force: bool) {
         let msg = self.message();
         if let Some(b) = &self.bar {
@@ -270,6 +280,22 @@ impl Progress {
         }
     }
 
+    /// Runs `work` while a ticker refreshes the progress every 250 ms.
+    fn tick_while<T>(&self, work: impl FnOnce() -> T) -> T {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    self.update(false);
+                    std::thread::park_timeout(Duration::from_millis(250));
+                }
+            });
+            let result = work();
+            stop.store(true, Ordering::Relaxed);
+            result
+        })
+    }
+
     fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
@@ -278,13 +304,7 @@ impl Progress {
 }
 
 impl Events for Progress {
-    fn started(&self, _run: &PlannedRun) {
-        self.running.fetch_add(1, Ordering::Relaxed);
-        self.update(false);
-    }
-
     fn finished(&self, run: &PlannedRun, result: &Result<RunRecord, RoundError>) {
-        self.running.fetch_sub(1, Ordering::Relaxed);
         match result {
             Ok(r) => {
                 self.counts[r.outcome as usize].fetch_add(1, Ordering::Relaxed);
@@ -303,7 +323,9 @@ impl Events for Progress {
                 }
             }
         }
-        self.update(false);
+        if let Some(b) = &self.bar {
+            b.set_position(self.done() as u64);
+        }
     }
 }
 
@@ -407,7 +429,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     std::fs::create_dir_all(&sandboxes)?;
     let mut opts = WorkOptions::new(store.dir(), Sink::Main);
     opts.sandbox_base = Some(sandboxes.clone());
-    let progress = Progress::new(plan.runs.len());
+    let progress = Progress::new(plan.runs.len(), args.executor == ExecutorKind::Local);
     let executor: Box<dyn Executor> = if args.executor == ExecutorKind::Slurm {
         let misc = std::env::current_exe()?;
         let mut ex = misc_slurm::SlurmExecutor::new(store.dir(), &misc);
@@ -431,7 +453,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     };
     let start = Instant::now();
     let planned = plan.runs.len();
-    let result = executor.execute(plan.runs, &progress);
+    let result = progress.tick_while(|| executor.execute(plan.runs, &progress));
     progress.update(true);
     progress.finish();
     let _ = std::fs::remove_dir_all(&sandboxes);
@@ -674,8 +696,9 @@ pub fn rejudge(args: RejudgeArgs) -> Result<(), CliError> {
 pub fn run_chunk(args: RunChunkArgs) -> Result<(), CliError> {
     let chunk = misc_round::Chunk::read(&args.chunk).or_usage()?;
     let _ = misc_runner::cleanup_stale();
-    let progress = Progress::new(chunk.runs.len());
-    let result = misc_round::run_chunk(chunk, &args.shard, args.jobs, &progress);
+    let progress = Progress::new(chunk.runs.len(), true);
+    let result =
+        progress.tick_while(|| misc_round::run_chunk(chunk, &args.shard, args.jobs, &progress));
     progress.update(true);
     progress.finish();
     match result? {
