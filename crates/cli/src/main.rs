@@ -11,6 +11,7 @@ mod round_io;
 mod run_cmd;
 mod score_cmd;
 mod signals;
+mod show_cmd;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,7 @@ enum Command {
     Exec(exec::ExecArgs),
     Score(score_cmd::ScoreArgs),
     Report(report_cmd::ReportArgs),
+    Show(show_cmd::ShowArgs),
     Doctor(doctor::DoctorArgs),
     Run(run_cmd::RunArgs),
     Rejudge(run_cmd::RejudgeArgs),
@@ -67,6 +69,7 @@ fn main() {
         Command::Exec(args) => exec::run(args),
         Command::Score(args) => score_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Show(args) => show_cmd::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Run(args) => run_cmd::run(args),
         Command::Rejudge(args) => run_cmd::rejudge(args),

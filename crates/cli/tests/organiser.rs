@@ -260,3 +260,87 @@ fn solver_folders_are_searched_in_order() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// Each run's stdout and stderr are kept beside its output, sized in the record, shown by
+/// `misc show` and on the problem page.
+#[test]
+fn solver_logs_are_kept_and_shown() {
+    let d = round();
+    let o = misc(&["run", "."], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (records, _) = misc_results::Store::new(results(d.path())).load().unwrap();
+    assert_eq!(records.len(), 2);
+    for r in &records {
+        let logs = r.logs.as_ref().expect("logs kept");
+        let stderr_rel = logs.stderr.as_ref().unwrap();
+        assert_eq!(
+            stderr_rel,
+            &format!("outputs/t/fails/{}.stderr", r.problem),
+            "beside the output {:?}",
+            r.output
+        );
+        let text = std::fs::read_to_string(results(d.path()).join(stderr_rel)).unwrap();
+        assert_eq!(text, "fails: giving up on purpose\n");
+        assert_eq!(logs.stderr_bytes, text.len() as u64);
+        assert!(logs.stdout_bytes > 0 && logs.stdout.is_some());
+    }
+
+    let o = misc(
+        &[
+            "show",
+            ".",
+            "--track",
+            "t",
+            "--solver",
+            "fails",
+            "--problem",
+            "p1",
+        ],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("verdict      fail"), "{text}");
+    assert!(text.contains("  | fails: giving up on purpose"), "{text}");
+    assert!(text.contains("  | fails: reading"), "{text}");
+    // Ambiguous or unknown: a usage error that says what exists.
+    let o = misc(&["show", ".", "--problem", "easy"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("2 runs match"), "{}", stderr(&o));
+    let o = misc(
+        &["show", ".", "--solver", "nobody", "--problem", "p1"],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("solvers: fails"), "{}", stderr(&o));
+
+    let site = d.path().join("site");
+    let o = misc(&["report", ".", "--out", site.to_str().unwrap()], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(site.join("problems/easy__p1.cudf.html")).unwrap();
+    assert!(page.contains("fails: giving up on purpose"), "{page}");
+    assert!(site
+        .join("results/outputs/t/fails/problems/easy/p1.cudf.stderr")
+        .is_file());
+}
+
+/// A round recorded before logs were kept (fixtures/old-round: today's format without
+/// `logs`, `excluded_problems`, `not_run`) still loads, scores, reports and shows.
+#[test]
+fn records_without_logs_still_load_and_score() {
+    let d = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/old-round/results");
+    std::fs::create_dir_all(results(d.path())).unwrap();
+    for f in ["manifest.json", "runs.jsonl"] {
+        std::fs::copy(fixture.join(f), results(d.path()).join(f)).unwrap();
+    }
+    let o = misc(&["score", ".", "--format", "json"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("\"fails\""), "{text}");
+    let o = misc(&["show", ".", "--problem", "p1"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("logs         none"));
+    let o = misc(&["report", ".", "--out", "site"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

@@ -19,7 +19,7 @@ fn render(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("prepare 10k runs (pages and plots, no IO)", |b| {
         b.iter(|| {
-            misc_report::prepare(&round.manifest, &round.records, &scores, &|_| true).unwrap()
+            misc_report::prepare(&round.manifest, &round.records, &scores, &|_: &str| true).unwrap()
         })
     });
     g.bench_function("render_site 10k runs", |b| {

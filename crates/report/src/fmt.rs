@@ -10,6 +10,15 @@ pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
+/// A size in bytes, KiB or MiB, for people: `512 B`, `1.5 KiB`, `3.0 MiB`.
+pub fn bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => mib(n),
+    }
+}
+
 /// A criteria vector as `(0, 1, -2)`.
 pub fn vector(v: &[i64]) -> String {
     let parts: Vec<String> = v.iter().map(i64::to_string).collect();

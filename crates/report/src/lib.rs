@@ -17,7 +17,8 @@
 //!                         plots against the track's winner (or runner-up)
 //! results.csv             one row per run (export::CSV_COLUMNS)
 //! results.json            {"format": 1, "manifest", "records", "scores"}
-//! results/…               copies of the kept outputs, at the same path as in ROUND/results/
+//! results/…               copies of the kept outputs and solver logs (`.stdout`, `.stderr`),
+//!                         at the same path as in ROUND/results/
 //! ```
 //!
 //! # Pages
@@ -38,7 +39,9 @@
 //! `outputs_dir` (that folder) is given and the file exists, it is copied to
 //! `results/<same path>` inside the site and linked from the problem and solver pages; the
 //! site then stands alone. Outputs that are missing, or whose path would leave the folder
-//! (`..`, absolute), are shown as "not kept".
+//! (`..`, absolute), are shown as "not kept". The solver's kept stdout and stderr (a record's
+//! `logs`) are copied and linked the same way, and a problem page shows the last lines of each
+//! run's stderr ([`model::LOG_LINES`]), so that an organiser sees why a solver failed.
 //!
 //! # Layers
 //!
@@ -112,7 +115,7 @@ pub struct SiteSummary {
     pub index: PathBuf,
     /// HTML pages written.
     pub pages: usize,
-    /// Kept outputs copied into the site.
+    /// Kept outputs and solver logs copied into the site.
     pub outputs_copied: usize,
     /// Records naming a kept output that could not be found or linked safely.
     pub outputs_missing: usize,
@@ -157,6 +160,20 @@ fn write_exports(
     Ok(())
 }
 
+/// The round's results folder, where kept outputs and logs are read.
+struct ResultsDir<'a>(Option<&'a Path>);
+
+impl model::KeptFiles for ResultsDir<'_> {
+    fn exists(&self, rel: &str) -> bool {
+        self.0.is_some_and(|dir| dir.join(rel).is_file())
+    }
+
+    fn tail(&self, rel: &str) -> Option<String> {
+        let bytes = fs::read(self.0?.join(rel)).ok()?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
 /// Writes the site for a round into `out` (created if needed); see the crate documentation.
 /// `outputs_dir` is the round's `results/` folder, to copy the kept outputs from.
 pub fn render_site(
@@ -166,7 +183,7 @@ pub fn render_site(
     outputs_dir: Option<&Path>,
     out: &Path,
 ) -> Result<SiteSummary, ReportError> {
-    let kept = |rel: &str| outputs_dir.is_some_and(|dir| dir.join(rel).is_file());
+    let kept = ResultsDir(outputs_dir);
     let site = model::prepare(manifest, records, scores, &kept)?;
     let templates = Templates::new().map_err(|source| ReportError::Template {
         template: "(compiling)",
@@ -280,11 +297,15 @@ fn finish(
             outputs_copied += 1;
         }
     }
+    let copied: std::collections::HashSet<&str> = match outputs_dir {
+        Some(_) => site.outputs.iter().map(|c| c.from.as_str()).collect(),
+        None => Default::default(),
+    };
     let outputs_missing = records
         .iter()
-        .filter(|r| r.output.is_some())
-        .count()
-        .saturating_sub(outputs_copied);
+        .filter_map(|r| r.output.as_deref())
+        .filter(|rel| !copied.contains(rel))
+        .count();
 
     Ok(SiteSummary {
         index: out.join("index.html"),

@@ -272,6 +272,8 @@ pub struct RunRow {
     pub detail: String,
     pub violations: Vec<Violation>,
     pub output: Option<String>,
+    /// The solver's kept stderr and stdout.
+    pub logs: Vec<LogView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -521,22 +523,108 @@ impl Index<'_> {
 }
 
 /// Where a record's kept output is linked from the site root, if it is kept and safe to link.
-fn output_href(r: &RunRecord, kept: &dyn Fn(&str) -> bool) -> Option<String> {
+fn output_href(r: &RunRecord, kept: &dyn KeptFiles) -> Option<String> {
     let rel = r.output.as_deref()?;
-    if names::is_safe_relative(rel) && kept(rel) {
+    if names::is_safe_relative(rel) && kept.exists(rel) {
         Some(format!("{OUTPUTS_PREFIX}/{}", names::encode_path(rel)))
     } else {
         None
     }
 }
 
-/// Prepares every page. `kept(path)` says whether a record's output (relative to the results
-/// folder) is available to copy into the site; outputs that are not are shown as not kept.
+/// The kept files of a round (solver outputs and logs, paths relative to its results folder),
+/// as the site sees them. A plain `Fn(&str) -> bool` says which exist and shows no log text.
+pub trait KeptFiles {
+    /// Whether the file is available to copy into the site.
+    fn exists(&self, rel: &str) -> bool;
+    /// The end of a kept log, to show on a page (at most [`LOG_LINES`] lines).
+    fn tail(&self, _rel: &str) -> Option<String> {
+        None
+    }
+}
+
+impl<F: Fn(&str) -> bool> KeptFiles for F {
+    fn exists(&self, rel: &str) -> bool {
+        self(rel)
+    }
+}
+
+/// How many of the last lines of a solver's stderr a problem page shows (the whole kept tail
+/// is linked).
+pub const LOG_LINES: usize = 12;
+
+/// The last `lines` lines of a text, at most 4 KiB of them.
+pub fn last_lines(text: &str, lines: usize) -> String {
+    let text = text.trim_end_matches(['\n', '\r']);
+    let start = text
+        .rmatch_indices('\n')
+        .nth(lines.saturating_sub(1))
+        .map_or(0, |(i, _)| i + 1);
+    let mut tail = &text[start..];
+    if tail.len() > 4096 {
+        let mut cut = tail.len() - 4096;
+        while !tail.is_char_boundary(cut) {
+            cut += 1;
+        }
+        tail = &tail[cut..];
+    }
+    tail.to_owned()
+}
+
+/// A solver's log on a page: which stream, its size, the link to the kept tail, and the last
+/// lines of stderr.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogView {
+    /// `stdout` or `stderr`.
+    pub stream: &'static str,
+    /// How much the solver wrote in all, e.g. `1.2 KiB`.
+    pub size: String,
+    /// The kept tail, relative to the site root.
+    pub href: String,
+    /// The last lines (stderr only).
+    pub tail: Option<String>,
+}
+
+/// The logs of a record that are kept and safe to link, queued for copying into the site.
+fn log_views(r: &RunRecord, kept: &dyn KeptFiles, outputs: &mut Vec<OutputCopy>) -> Vec<LogView> {
+    let Some(logs) = &r.logs else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (stream, rel, bytes) in [
+        ("stderr", &logs.stderr, logs.stderr_bytes),
+        ("stdout", &logs.stdout, logs.stdout_bytes),
+    ] {
+        let Some(rel) = rel else { continue };
+        if !(names::is_safe_relative(rel) && kept.exists(rel)) {
+            continue;
+        }
+        outputs.push(OutputCopy {
+            from: rel.clone(),
+            to: format!("{OUTPUTS_PREFIX}/{rel}"),
+        });
+        out.push(LogView {
+            stream,
+            size: fmt::bytes(bytes),
+            href: format!("{OUTPUTS_PREFIX}/{}", names::encode_path(rel)),
+            tail: (stream == "stderr")
+                .then(|| kept.tail(rel))
+                .flatten()
+                .map(|t| last_lines(&t, LOG_LINES))
+                .filter(|t| !t.trim().is_empty()),
+        });
+    }
+    out
+}
+
+/// Prepares every page. `kept` says which kept outputs and logs (paths relative to the
+/// results folder) are available to copy into the site, and gives the end of the logs;
+/// outputs that are not available are shown as not kept.
 pub fn prepare(
     manifest: &Manifest,
     records: &[RunRecord],
     scores: &Scores,
-    kept: &dyn Fn(&str) -> bool,
+    kept: &dyn KeptFiles,
 ) -> Result<Site, PlotError> {
     let mut index = Index {
         records: records
@@ -1004,7 +1092,7 @@ fn run_row(
     r: &misc_score::ProblemResult,
     track: &str,
     index: &Index<'_>,
-    kept: &dyn Fn(&str) -> bool,
+    kept: &dyn KeptFiles,
     outputs: &mut Vec<OutputCopy>,
 ) -> RunRow {
     let (outcome, outcome_label) = outcome(r.class);
@@ -1049,6 +1137,7 @@ fn run_row(
             })
             .unwrap_or_default(),
         output,
+        logs: rec.map(|x| log_views(x, kept, outputs)).unwrap_or_default(),
     }
 }
 
@@ -1056,7 +1145,7 @@ fn problem_pages(
     scores: &Scores,
     round: &RoundInfo,
     index: &Index<'_>,
-    kept: &dyn Fn(&str) -> bool,
+    kept: &dyn KeptFiles,
     outputs: &mut Vec<OutputCopy>,
 ) -> Vec<Page<ProblemPage>> {
     let mut by_problem: BTreeMap<&str, Vec<(&TrackScores, &ProblemScores)>> = BTreeMap::new();
@@ -1115,7 +1204,7 @@ fn solver_page(
     scores: &Scores,
     round: &RoundInfo,
     index: &Index<'_>,
-    kept: &dyn Fn(&str) -> bool,
+    kept: &dyn KeptFiles,
 ) -> Result<SolverPage, PlotError> {
     let mut tracks = Vec::new();
     let mut failed = Vec::new();

@@ -49,6 +49,9 @@ impl SyntheticRound {
     }
 }
 
+/// The last line a crashing solver of the demo wrote on stderr (its problem page shows it).
+pub const SEGV_STDERR: &str = "ERROR: preprocessor returned with non-zero exit status";
+
 /// The start of the demo round: 2011-06-01 04:00 UTC.
 pub const DEMO_STARTED_AT: f64 = 1_306_900_800.0;
 
@@ -183,6 +186,17 @@ fn demo_record(
             r.exit_code = None;
             r.signal = Some(11);
             r.detail = "killed by SIGSEGV".into();
+            let stem = output_name(track, solver, problem);
+            let stem = stem.strip_suffix(".out").unwrap_or(&stem);
+            let stderr = format!("{stem}.stderr");
+            let text = format!("{solver}: reading the universe\n{SEGV_STDERR}\n");
+            r.logs = Some(misc_results::SolverLogs {
+                stdout_bytes: 0,
+                stderr_bytes: text.len() as u64,
+                stdout: None,
+                stderr: Some(stderr.clone()),
+            });
+            outputs.push((stderr, text.into_bytes()));
         }
         Did::Wrong => {
             r.outcome = Outcome::Wrong;

@@ -5,7 +5,7 @@
 //! see misc-testkit). For every page it asserts that Chromium
 //! exits cleanly, that the rendered DOM is the page (its heading and the round's name), that the
 //! sorting script ran (its buttons are in the DOM), that the index and track pages name the
-//! expected winners, and that Chromium logged no console message and no uncaught exception.
+//! expected winners, that a crashed run's stderr tail is on its problem page, and that Chromium logged no console message and no uncaught exception.
 //! Chromium logs every console level (log, warn, error) as `INFO:CONSOLE`, so any console line
 //! fails the test: the pages log nothing when they work.
 //!
@@ -163,6 +163,14 @@ fn every_page_renders_in_headless_chromium() {
             "tracks/trendy.html" => &["mccs-1.1"],
             _ => &[],
         };
+        // The crashing run's stderr tail is on its problem page (escaped as text).
+        if rel == "problems/dudf-real__p6.cudf.xz.html" {
+            assert!(
+                dom.contains(misc_report::synthetic::SEGV_STDERR)
+                    && dom.contains("last lines of stderr"),
+                "{rel}: the solver's stderr is not shown"
+            );
+        }
         for w in winners {
             assert!(
                 dom.contains(&format!("<strong class=\"winner\">{w}</strong>")),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use misc_criteria::Semantics;
-use misc_results::{RunRecord, Store, HARNESS_VERSION};
+use misc_results::{RunRecord, SolverLogs, Store, HARNESS_VERSION, LOG_TAIL_BYTES};
 use misc_runner::{Isolation, Measurement, RunSpec, Sandbox};
 
 use crate::judge::{judge, reads_output, Ending, Judgement, Output};
@@ -186,6 +186,7 @@ pub fn finish(
     } else {
         None
     };
+    let logs = keep_logs(run, m, &opts.results_dir)?;
     let record = RunRecord {
         round: run.round.clone(),
         track: run.track.clone(),
@@ -213,7 +214,7 @@ pub fn finish(
         started_at,
         host: opts.host.clone(),
         harness_version: HARNESS_VERSION.to_string(),
-        logs: None,
+        logs,
     };
     opts.append(&record)?;
     tracing::info!(
@@ -245,12 +246,50 @@ pub(crate) fn judge_bytes(
     Ok(judge(ending, out, &doc, &resolved, semantics, run_detail))
 }
 
+/// Keeps the end of what the solver wrote on stdout and stderr (at most
+/// [`misc_results::LOG_TAIL_BYTES`] each, as the runner kept it) beside its output:
+/// `outputs/TRACK/SOLVER/PROBLEM.stdout` and `.stderr`, each only when not empty. `None` when
+/// the solver wrote nothing at all.
+fn keep_logs(
+    run: &PlannedRun,
+    m: &Measurement,
+    results: &Path,
+) -> Result<Option<SolverLogs>, RoundError> {
+    if m.stdout_bytes == 0
+        && m.stderr_bytes == 0
+        && m.stdout_tail.is_empty()
+        && m.stderr_tail.is_empty()
+    {
+        return Ok(None);
+    }
+    let base = run.output_rel();
+    let base = base.strip_suffix(".out").unwrap_or(&base);
+    let keep = |tail: &str, ext: &str| -> Result<Option<String>, RoundError> {
+        if tail.is_empty() {
+            return Ok(None);
+        }
+        let bytes = tail.as_bytes();
+        let start = bytes.len().saturating_sub(LOG_TAIL_BYTES);
+        let rel = format!("{base}.{ext}");
+        keep_output(results, &rel, &bytes[start..])?;
+        Ok(Some(rel))
+    };
+    Ok(Some(SolverLogs {
+        stdout_bytes: m.stdout_bytes.max(m.stdout_tail.len() as u64),
+        stderr_bytes: m.stderr_bytes.max(m.stderr_tail.len() as u64),
+        stdout: keep(&m.stdout_tail, "stdout")?,
+        stderr: keep(&m.stderr_tail, "stderr")?,
+    }))
+}
+
 /// Writes an output under the results folder: a temporary file, fsync, rename.
 fn keep_output(results: &Path, rel: &str, bytes: &[u8]) -> Result<(), RoundError> {
     let path = results.join(rel);
     let dir = path.parent().unwrap_or(results);
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let tmp = path.with_extension("out.tmp");
+    let mut tmp = path.clone().into_os_string();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
     f.write_all(bytes).map_err(io(&tmp))?;
     f.sync_data().map_err(io(&tmp))?;
