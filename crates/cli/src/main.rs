@@ -10,8 +10,8 @@ mod report_cmd;
 mod round_io;
 mod run_cmd;
 mod score_cmd;
-mod signals;
 mod show_cmd;
+mod signals;
 mod table;
 
 use clap::{Parser, Subcommand};
