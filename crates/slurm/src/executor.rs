@@ -128,16 +128,8 @@ impl<C: Commands> SlurmExecutor<C> {
         // Whole tasks of `cpus` runs at once: the default aims at two tasks per task slot.
         let tasks = task_count(runs.len(), self.chunk, partition_cpus.div_ceil(cpus), 1000);
         let chunks = split_round_robin(runs.to_vec(), tasks);
-        let mut limits = RunLimits {
-            wall_s: 0.0,
-            cpu_s: 0.0,
-            memory: 0,
-        };
-        for r in runs {
-            limits.wall_s = limits.wall_s.max(r.limits.wall_time);
-            limits.cpu_s = limits.cpu_s.max(r.limits.cpu_time);
-            limits.memory = limits.memory.max(r.limits.memory);
-        }
+        // Runs of several tracks may have different limits: cover the largest.
+        let limits = RunLimits::largest(runs.iter().map(|r| &r.limits));
         let biggest = chunks.iter().map(Vec::len).max().unwrap_or(0);
         let (time_s, mem_mib) = backstops(&limits, biggest, cpus);
         for (i, c) in chunks.iter().enumerate() {

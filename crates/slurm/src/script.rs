@@ -182,6 +182,24 @@ pub struct RunLimits {
     pub memory: u64,
 }
 
+impl RunLimits {
+    /// The largest of each limit over some runs (tracks may have limits of their own): what
+    /// the backstops of an array holding those runs must cover.
+    pub fn largest<'a>(limits: impl IntoIterator<Item = &'a misc_results::Limits>) -> RunLimits {
+        let mut out = RunLimits {
+            wall_s: 0.0,
+            cpu_s: 0.0,
+            memory: 0,
+        };
+        for l in limits {
+            out.wall_s = out.wall_s.max(l.wall_time);
+            out.cpu_s = out.cpu_s.max(l.cpu_time);
+            out.memory = out.memory.max(l.memory);
+        }
+        out
+    }
+}
+
 /// Slurm's own limits for a task that runs `runs` runs, `cpus` at a time: generous backstops
 /// behind the harness's per-run limits, which stay the real ones (Slurm's time limit is coarse,
 /// and a task Slurm kills loses its in-flight runs).
@@ -349,6 +367,35 @@ mod tests {
         assert!(t as f64 >= 5.0 * 300.0);
         let (t1, _) = backstops(&l, 0, 0);
         assert!(t1 >= 300);
+    }
+
+    /// An array holding runs of tracks with different limits covers the largest of each.
+    #[test]
+    fn backstops_cover_the_largest_track_limits() {
+        let short = misc_results::Limits {
+            cpu_time: 2.0,
+            wall_time: 100.0,
+            memory: 4 << 30,
+            ..Default::default()
+        };
+        let long = misc_results::Limits {
+            cpu_time: 50.0,
+            wall_time: 60.0,
+            memory: 1 << 30,
+            ..Default::default()
+        };
+        let l = RunLimits::largest([&short, &long, &short]);
+        assert_eq!(
+            l,
+            RunLimits {
+                wall_s: 100.0,
+                cpu_s: 50.0,
+                memory: 4 << 30
+            }
+        );
+        let (t, m) = backstops(&l, 4, 1);
+        assert_eq!(t, 4 * 130 * 3 / 2 + 600);
+        assert_eq!(m, 4096 + 1024 + 256 + 512);
     }
 
     #[test]
