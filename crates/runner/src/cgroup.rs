@@ -5,6 +5,20 @@
 //! limits the harness itself runs under also bind the solver. They are named
 //! `misc-<harness pid>-<harness start time>-<sequence>`: the start time (in clock ticks since boot)
 //! makes the owner unambiguous even after pid reuse, which is what [`cleanup_stale`] relies on.
+//!
+//! # Pointing the runner at a cgroup v2 hierarchy
+//!
+//! With `MISC_CGROUP_V2_ROOT=DIR` ([`V2_ROOT_ENV`]), run cgroups are created in `DIR`, a
+//! directory of a cgroup2 hierarchy (its mount point, or a cgroup below it), instead of below
+//! the harness's own v2 cgroup, and v2 is used even when no controller is enabled there: a
+//! hybrid machine whose controllers are bound to v1 still has the v2 core files, and those do
+//! the essential work: `cgroup.procs` (every process of the run joins, nothing escapes),
+//! `cgroup.kill` and `cgroup.freeze` (the whole tree is stopped and killed) and the `usage_usec`
+//! of `cpu.stat` (CPU time). Memory and the number of processes come from the v2 `memory` and
+//! `pids` controllers when `DIR`'s `cgroup.subtree_control` enables them, else from the v1
+//! `memory` and `pids` cgroups of the same name where those are mounted, else from `/proc`
+//! polling ([`RunCgroup::has_memory`], [`RunCgroup::polled_usage`]). `mount -t cgroup2 none DIR`
+//! makes such a hierarchy on any machine with cgroup2 support.
 
 use std::ffi::CString;
 use std::fs;
@@ -31,6 +45,9 @@ pub const V1_OPTIONAL: [&str; 1] = ["pids"];
 /// v2 controllers a run needs enabled in the parent's `cgroup.subtree_control` (`cpu.stat`,
 /// `cgroup.freeze` and `cgroup.kill` are in the core and need no controller).
 pub const V2_REQUIRED: [&str; 2] = ["memory", "pids"];
+/// The environment variable that points the runner at a cgroup v2 directory (see the module
+/// documentation).
+pub const V2_ROOT_ENV: &str = "MISC_CGROUP_V2_ROOT";
 
 /// One mounted cgroup hierarchy as seen from this process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +67,9 @@ pub struct Layout {
     pub v1: Vec<Mount>,
     /// The v2 (unified) hierarchy, if mounted.
     pub v2: Option<Mount>,
+    /// Whether `v2` is the directory named by [`V2_ROOT_ENV`] (used whatever controllers it
+    /// has).
+    pub v2_from_env: bool,
 }
 
 impl Layout {
@@ -74,8 +94,33 @@ pub fn layout() -> &'static Layout {
     LAYOUT.get_or_init(|| {
         let mountinfo = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
         let own = fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
-        parse_layout(&mountinfo, &own)
+        let mut layout = parse_layout(&mountinfo, &own);
+        if let Some(root) = std::env::var_os(V2_ROOT_ENV).filter(|v| !v.is_empty()) {
+            let root = PathBuf::from(root);
+            if is_cgroup2(&root) {
+                layout.v2 = Some(Mount {
+                    controller: String::new(),
+                    mount_point: root.clone(),
+                    own_dir: root,
+                });
+                layout.v2_from_env = true;
+            } else {
+                tracing::warn!(
+                    "{V2_ROOT_ENV}={}: not a directory of a cgroup2 hierarchy (mount one with \
+                     `mount -t cgroup2 none DIR`); ignored",
+                    root.display()
+                );
+            }
+        }
+        layout
     })
+}
+
+/// Whether `dir` is a directory of a cgroup2 file system.
+pub fn is_cgroup2(dir: &Path) -> bool {
+    dir.is_dir()
+        && nix::sys::statfs::statfs(dir)
+            .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::CGROUP2_SUPER_MAGIC)
 }
 
 /// Builds the layout from the text of `mountinfo` and `/proc/self/cgroup`.
@@ -150,6 +195,10 @@ pub fn parse_layout(mountinfo: &str, own_cgroups: &str) -> Layout {
 /// The version the runner would use on this machine, if any (before trying to create one).
 pub fn usable_version() -> Option<CgroupVersion> {
     let l = layout();
+    if l.v2_from_env {
+        // The core files suffice; controllers come from wherever they are (module docs).
+        return Some(CgroupVersion::V2);
+    }
     if let Some(v2) = &l.v2 {
         let avail = l.v2_available();
         if V2_REQUIRED.iter().all(|c| avail.iter().any(|a| a == c)) && v2_enable(&v2.own_dir) {
@@ -205,6 +254,9 @@ pub struct RunCgroup {
     removed: bool,
     /// CPU time already used when the run started (v2 counters cannot be reset).
     cpu_base: CpuTimes,
+    /// v2: the controllers enabled for the run cgroup (its parent's `cgroup.subtree_control`);
+    /// `memory` and `pids` missing there are taken from v1 where mounted.
+    v2_controllers: Vec<String>,
 }
 
 fn harness_tag() -> &'static str {
@@ -235,11 +287,28 @@ impl RunCgroup {
         static SEQ: AtomicU64 = AtomicU64::new(0);
         let name = format!("{}-{}", harness_tag(), SEQ.fetch_add(1, Ordering::Relaxed));
         let l = layout();
+        let mut v2_controllers = Vec::new();
         let parents: Vec<(String, PathBuf)> = match version {
             CgroupVersion::V2 => {
-                l.v2.iter()
-                    .map(|m| (String::new(), m.own_dir.clone()))
-                    .collect()
+                let mut parents: Vec<(String, PathBuf)> =
+                    l.v2.iter()
+                        .map(|m| (String::new(), m.own_dir.clone()))
+                        .collect();
+                if let Some(m) = &l.v2 {
+                    v2_controllers = fs::read_to_string(m.own_dir.join("cgroup.subtree_control"))
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect();
+                }
+                for ctrl in V2_REQUIRED {
+                    if !v2_controllers.iter().any(|c| c == ctrl) {
+                        if let Some(m) = l.v1_controller(ctrl) {
+                            parents.push((ctrl.to_owned(), m.own_dir.clone()));
+                        }
+                    }
+                }
+                parents
             }
             CgroupVersion::V1 => {
                 l.v1.iter()
@@ -252,6 +321,7 @@ impl RunCgroup {
             dirs: Vec::new(),
             removed: false,
             cpu_base: CpuTimes::default(),
+            v2_controllers,
         };
         for (ctrl, parent) in parents {
             let dir = parent.join(&name);
@@ -296,59 +366,85 @@ impl RunCgroup {
                 if let Some(d) = self.dir("cpuacct") {
                     fs::write(d.join("cpuacct.usage"), "0")?;
                 }
-                if let Some(d) = self.dir("memory") {
-                    fs::write(d.join("memory.max_usage_in_bytes"), "0")?;
-                }
             }
-            CgroupVersion::V2 => {
-                self.cpu_base = self.cpu().unwrap_or_default();
-                // Resettable since Linux 6.12; older kernels keep the (tiny) peak of the shim.
-                if let Some(d) = self.dir("memory") {
-                    let _ = fs::write(d.join("memory.peak"), "0");
-                }
+            CgroupVersion::V2 => self.cpu_base = self.cpu().unwrap_or_default(),
+        }
+        match self.controller("memory") {
+            Some((CgroupVersion::V1, d)) => fs::write(d.join("memory.max_usage_in_bytes"), "0")?,
+            // Resettable since Linux 6.12; older kernels keep the (tiny) peak of the shim.
+            Some((CgroupVersion::V2, d)) => {
+                let _ = fs::write(d.join("memory.peak"), "0");
             }
+            None => {}
         }
         Ok(())
     }
 
+    /// The directory of a v1 hierarchy (by controller name), or the v2 directory (`""`).
     fn dir(&self, controller: &str) -> Option<&Path> {
+        self.dirs
+            .iter()
+            .find(|(c, _)| c == controller)
+            .map(|(_, d)| d.as_path())
+    }
+
+    /// Where `memory` or `pids` is accounted, and in which version's files: the v2 directory
+    /// if the controller is enabled there, else its v1 directory, if any.
+    fn controller(&self, name: &str) -> Option<(CgroupVersion, &Path)> {
         match self.version {
-            CgroupVersion::V2 => self.dirs.first().map(|(_, d)| d.as_path()),
-            CgroupVersion::V1 => self
-                .dirs
-                .iter()
-                .find(|(c, _)| c == controller)
-                .map(|(_, d)| d.as_path()),
+            CgroupVersion::V2 if self.v2_controllers.iter().any(|c| c == name) => {
+                self.dir("").map(|d| (CgroupVersion::V2, d))
+            }
+            _ => self.dir(name).map(|d| (CgroupVersion::V1, d)),
         }
     }
 
-    fn apply(&self, limits: CgroupLimits) -> io::Result<()> {
+    /// The directory of the core v2 files, or of the v1 controller that stands for them.
+    fn core(&self, v1_controller: &str) -> Option<&Path> {
         match self.version {
-            CgroupVersion::V1 => {
-                if let (Some(mem), Some(d)) = (limits.memory, self.dir("memory")) {
-                    fs::write(d.join("memory.limit_in_bytes"), mem.to_string())?;
-                    // Swap counts as memory; the file exists only with swap accounting.
-                    let memsw = d.join("memory.memsw.limit_in_bytes");
-                    if memsw.exists() {
-                        fs::write(memsw, mem.to_string())?;
-                    }
-                }
-                if let (Some(pids), Some(d)) = (limits.pids, self.dir("pids")) {
-                    fs::write(d.join("pids.max"), pids.to_string())?;
+            CgroupVersion::V2 => self.dir(""),
+            CgroupVersion::V1 => self.dir(v1_controller),
+        }
+    }
+
+    /// Whether the cgroup accounts (and limits) memory itself; if not, the watchdog polls it
+    /// ([`Self::polled_usage`]).
+    pub fn has_memory(&self) -> bool {
+        self.controller("memory").is_some()
+    }
+
+    /// Memory (resident bytes, summed over the members) and the number of members other than
+    /// `spare`, read from `/proc`: for a cgroup without a memory controller.
+    pub fn polled_usage(&self, spare: i32, page: u64) -> (u64, u64) {
+        let pids: Vec<i32> = self.pids().into_iter().filter(|p| *p != spare).collect();
+        let rss: u64 = pids
+            .iter()
+            .filter_map(|p| procfs::read_stat(*p))
+            .map(|s| s.rss)
+            .sum();
+        (rss * page, pids.len() as u64)
+    }
+
+    fn apply(&self, limits: CgroupLimits) -> io::Result<()> {
+        match (limits.memory, self.controller("memory")) {
+            (Some(mem), Some((CgroupVersion::V1, d))) => {
+                fs::write(d.join("memory.limit_in_bytes"), mem.to_string())?;
+                // Swap counts as memory; the file exists only with swap accounting.
+                let memsw = d.join("memory.memsw.limit_in_bytes");
+                if memsw.exists() {
+                    fs::write(memsw, mem.to_string())?;
                 }
             }
-            CgroupVersion::V2 => {
-                let d = self.dir("").ok_or_else(|| io::Error::other("no v2 dir"))?;
-                if let Some(mem) = limits.memory {
-                    fs::write(d.join("memory.max"), mem.to_string())?;
-                    // Both are optional kernel features: no swap, and OOM kills the whole group.
-                    let _ = fs::write(d.join("memory.swap.max"), "0");
-                    let _ = fs::write(d.join("memory.oom.group"), "1");
-                }
-                if let Some(pids) = limits.pids {
-                    fs::write(d.join("pids.max"), pids.to_string())?;
-                }
+            (Some(mem), Some((CgroupVersion::V2, d))) => {
+                fs::write(d.join("memory.max"), mem.to_string())?;
+                // Both are optional kernel features: no swap, and OOM kills the whole group.
+                let _ = fs::write(d.join("memory.swap.max"), "0");
+                let _ = fs::write(d.join("memory.oom.group"), "1");
             }
+            _ => {}
+        }
+        if let (Some(pids), Some((_, d))) = (limits.pids, self.controller("pids")) {
+            fs::write(d.join("pids.max"), pids.to_string())?;
         }
         Ok(())
     }
@@ -392,7 +488,7 @@ impl RunCgroup {
                 })
             }
             CgroupVersion::V2 => {
-                let st = self.dir("")?.join("cpu.stat");
+                let st = self.core("")?.join("cpu.stat");
                 let b = self.cpu_base;
                 Some(CpuTimes {
                     total: keyed(&st, "usage_usec")? as f64 / 1e6 - b.total,
@@ -405,30 +501,30 @@ impl RunCgroup {
 
     /// Current memory charged to the cgroup, in bytes.
     pub fn memory_current(&self) -> Option<u64> {
-        let d = self.dir("memory")?;
-        match self.version {
-            CgroupVersion::V1 => read_u64(&d.join("memory.usage_in_bytes")),
-            CgroupVersion::V2 => read_u64(&d.join("memory.current")),
+        match self.controller("memory")? {
+            (CgroupVersion::V1, d) => read_u64(&d.join("memory.usage_in_bytes")),
+            (CgroupVersion::V2, d) => read_u64(&d.join("memory.current")),
         }
     }
 
     /// Peak memory charged to the cgroup, if the kernel records it.
     pub fn memory_peak(&self) -> Option<u64> {
-        let d = self.dir("memory")?;
-        match self.version {
-            CgroupVersion::V1 => read_u64(&d.join("memory.max_usage_in_bytes")),
-            CgroupVersion::V2 => read_u64(&d.join("memory.peak")),
+        match self.controller("memory")? {
+            (CgroupVersion::V1, d) => read_u64(&d.join("memory.max_usage_in_bytes")),
+            (CgroupVersion::V2, d) => read_u64(&d.join("memory.peak")),
         }
     }
 
     /// How many processes the kernel's OOM killer killed in the cgroup.
     pub fn oom_kills(&self) -> u64 {
-        let Some(d) = self.dir("memory") else {
-            return 0;
-        };
-        match self.version {
-            CgroupVersion::V1 => keyed(&d.join("memory.oom_control"), "oom_kill").unwrap_or(0),
-            CgroupVersion::V2 => keyed(&d.join("memory.events"), "oom_kill").unwrap_or(0),
+        match self.controller("memory") {
+            Some((CgroupVersion::V1, d)) => {
+                keyed(&d.join("memory.oom_control"), "oom_kill").unwrap_or(0)
+            }
+            Some((CgroupVersion::V2, d)) => {
+                keyed(&d.join("memory.events"), "oom_kill").unwrap_or(0)
+            }
+            None => 0,
         }
     }
 
@@ -466,7 +562,7 @@ impl RunCgroup {
             CgroupVersion::V1 => ("freezer.state", if frozen { "FROZEN" } else { "THAWED" }),
             CgroupVersion::V2 => ("cgroup.freeze", if frozen { "1" } else { "0" }),
         };
-        let Some(d) = self.dir("freezer") else {
+        let Some(d) = self.core("freezer") else {
             return false;
         };
         if fs::write(d.join(file), value).is_err() {
@@ -496,6 +592,12 @@ impl RunCgroup {
     /// Returns whether only `spare` (or nothing) is left.
     pub fn kill_all(&self, spare: Option<i32>) -> bool {
         let deadline = Instant::now() + Duration::from_secs(5);
+        if spare.is_none() && self.version == CgroupVersion::V2 {
+            // v2 kills the whole tree in one write (Linux 5.14 on; else the loop below).
+            if let Some(d) = self.dir("") {
+                let _ = fs::write(d.join("cgroup.kill"), "1");
+            }
+        }
         loop {
             let left: Vec<i32> = self
                 .pids()
@@ -552,6 +654,7 @@ impl RunCgroup {
             dirs: self.dirs.clone(),
             removed: true,
             cpu_base: self.cpu_base,
+            v2_controllers: self.v2_controllers.clone(),
         }
     }
 
@@ -645,6 +748,7 @@ pub fn cleanup_stale() -> io::Result<Vec<String>> {
             dirs,
             removed: false,
             cpu_base: CpuTimes::default(),
+            v2_controllers: Vec::new(),
         };
         match cg.remove() {
             Ok(()) => cleaned.push(name),

@@ -218,11 +218,20 @@ const LINGER: Duration = Duration::from_millis(2);
 impl Watch<'_> {
     fn sample(&mut self) -> Sample {
         let s = match &self.cg {
-            Some(cg) => Sample {
-                cpu: cg.cpu().map_or(0.0, |c| c.total),
-                memory: 0,
-                processes: 0,
-            },
+            Some(cg) => {
+                // Without a memory controller (a v2 hierarchy with none), memory and the
+                // number of processes are polled from /proc.
+                let (memory, processes) = if cg.has_memory() {
+                    (0, 0)
+                } else {
+                    cg.polled_usage(self.shim, self.page)
+                };
+                Sample {
+                    cpu: cg.cpu().map_or(0.0, |c| c.total),
+                    memory,
+                    processes,
+                }
+            }
             None => {
                 // A full scan of /proc finds new processes; in between, only the processes
                 // already known are read (a new process has used little CPU when it is found,
@@ -340,7 +349,8 @@ impl Watch<'_> {
             }
             return;
         }
-        if let Some(cg) = &self.cg {
+        let cgroup_memory = self.cg.as_ref().is_some_and(RunCgroup::has_memory);
+        if let Some(cg) = self.cg.as_ref().filter(|_| cgroup_memory) {
             if self.lim.memory.is_some() && cg.oom_kills() > 0 {
                 let d = format!(
                     "memory limit of {} bytes reached (the kernel's OOM killer acted)",
