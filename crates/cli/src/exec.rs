@@ -20,6 +20,9 @@ use crate::exit::CliError;
 ///
 /// Exit code: the command's own exit code if it exited; 128 + signal if a signal or a limit
 /// ended it (like a shell); 127 if it could not be found, 126 if it could not be executed.
+/// SIGINT (Ctrl-C), SIGTERM or SIGHUP sent to `misc exec` is passed on to the command, whose
+/// processes are killed a second later if still there; the report is printed and the exit code
+/// is 128 + that signal (130, 143, 129).
 #[derive(Debug, clap::Args)]
 pub struct ExecArgs {
     /// CPU-time limit of the whole process tree, in seconds (MISC: 300).

@@ -24,6 +24,11 @@ use crate::table::{Align, Style, Table, BOLD};
 /// as its run ends and appends its record. Running again continues where the last run stopped
 /// (also after the harness was killed); pairs added to the definition are run, recorded ones
 /// are not. Solvers that are not installed are reported and skipped (not recorded).
+///
+/// Ctrl-C (SIGINT), SIGTERM or SIGHUP stops launching runs, kills every run in flight (nothing
+/// of them is recorded), prints what was finished and the command that resumes the round, and
+/// exits with 130 (143, 129); a second Ctrl-C stops at once. With --executor slurm the job
+/// keeps running on the cluster (`scancel JOBID` stops it; `misc run` again collects it).
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// The round folder (holding competition.toml).
@@ -540,6 +545,13 @@ fn resume_command(args: &RunArgs) -> String {
             words.push(v.clone());
         }
     }
+    for dir in &args.solvers.dirs {
+        words.push("--solvers".into());
+        words.push(dir.to_string_lossy().into_owned());
+    }
+    if args.skip_bad_problems {
+        words.push("--skip-bad-problems".into());
+    }
     if let Some(j) = args.jobs {
         words.extend(["--jobs".into(), j.to_string()]);
     }
@@ -704,5 +716,44 @@ pub fn run_chunk(args: RunChunkArgs) -> Result<(), CliError> {
     match result? {
         s if s.errors == 0 => Ok(()),
         _ => Err(CliError::Incomplete),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+
+    #[test]
+    fn the_resume_command_keeps_the_selection() {
+        let w = Wrapper::parse_from([
+            "misc",
+            "my round",
+            "--track",
+            "a,b",
+            "--problem",
+            "p*",
+            "-j",
+            "3",
+            "--rerun",
+            "abort",
+            "--solvers",
+            "/opt/s",
+            "--executor",
+            "slurm",
+            "--partition",
+            "debug",
+        ]);
+        assert_eq!(
+            resume_command(&w.run),
+            "misc run 'my round' --track a --track b --problem 'p*' --solvers /opt/s --jobs 3 \
+             --executor slurm --partition debug"
+        );
     }
 }

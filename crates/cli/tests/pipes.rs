@@ -121,6 +121,17 @@ fn every_subcommand_survives_a_closed_stdout() {
         &["exec", "--json", "--show-output", "--", "echo", "hello"],
         &["run", "round", "--dry-run", "--rerun", "fail"],
         &["rejudge", "round"],
+        &[
+            "show",
+            "round",
+            "--track",
+            "t",
+            "--solver",
+            "give-up",
+            "--problem",
+            "p1",
+        ],
+        &["show", "round", "--problem", "p2", "--json"],
         &["--help"],
         &["score", "--help"],
     ];
