@@ -510,6 +510,23 @@ fn report_interrupt(
     planned: usize,
 ) {
     let recorded_now = stats.recorded;
+    if args.executor == ExecutorKind::Slurm {
+        // The runs are the cluster's: a submitted job goes on (the lines above say so).
+        note!(
+            "interrupted by {}: {} run(s) recorded; {} not collected yet (still in the Slurm job, \
+             or not submitted)",
+            crate::signals::name(sig),
+            recorded_now,
+            stats.not_started
+        );
+        note!(
+            "{} of the {} selected run(s) of this round are recorded; to collect and resume:\n  {}",
+            done_before + recorded_now,
+            done_before + planned,
+            resume_command(args)
+        );
+        return;
+    }
     note!(
         "interrupted by {}: {} run(s) finished and recorded, {} stopped and not recorded, {} \
          not started{}",

@@ -798,6 +798,85 @@ mod tests {
         assert_eq!(v2.own_dir, Path::new("/sys/fs/cgroup/unified/user.slice"));
     }
 
+    /// A fresh cgroup in this machine's cgroup2 hierarchy (skipping without one, unless
+    /// MISC_REQUIRE_TOOLS is set).
+    fn v2_test_dir(name: &str) -> Option<PathBuf> {
+        let mountinfo = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let mount = mountinfo.lines().find_map(|l| {
+            let (left, right) = l.split_once(" - ")?;
+            (right.split(' ').next() == Some("cgroup2")).then(|| left.split(' ').nth(4))?
+        });
+        let Some(mount) = mount else {
+            misc_testkit::skip("no cgroup2 hierarchy mounted (mount -t cgroup2 none DIR)");
+            return None;
+        };
+        let dir = Path::new(mount).join(format!("misc-unit-{name}-{}", std::process::id()));
+        match fs::create_dir(&dir) {
+            Ok(()) => Some(dir),
+            Err(e) => {
+                misc_testkit::skip(format!("cannot create {}: {e}", dir.display()));
+                None
+            }
+        }
+    }
+
+    /// The v2 core files alone (no controller): members, CPU time, freeze and thaw, kill.
+    #[test]
+    fn v2_core_files_measure_freeze_and_kill() {
+        let Some(dir) = v2_test_dir("core") else {
+            return;
+        };
+        let mut cg = RunCgroup {
+            version: CgroupVersion::V2,
+            dirs: vec![(String::new(), dir.clone())],
+            removed: false,
+            cpu_base: CpuTimes::default(),
+            v2_controllers: Vec::new(),
+        };
+        assert!(!cg.has_memory());
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .spawn()
+            .expect("sh");
+        let pid = child.id() as i32;
+        fs::write(dir.join("cgroup.procs"), pid.to_string()).expect("join");
+        assert_eq!(cg.pids(), vec![pid]);
+        cg.start(CgroupLimits {
+            memory: None,
+            pids: None,
+        })
+        .expect("start");
+        // CPU time grows while it spins (on a loaded machine, slowly: wait for 20 ms of it).
+        let grows = |from: f64| {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if cg.cpu().expect("cpu.stat").total > from + 0.02 {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            false
+        };
+        assert!(grows(0.0), "no CPU time counted");
+        // Frozen: no CPU time goes by.
+        assert!(cg.set_frozen(true), "freeze");
+        let a = cg.cpu().expect("cpu.stat").total;
+        std::thread::sleep(Duration::from_millis(300));
+        let b = cg.cpu().expect("cpu.stat").total;
+        assert!(b - a < 0.002, "frozen, yet {a} -> {b}");
+        assert!(cg.set_frozen(false), "thaw");
+        assert!(grows(b), "thawed, yet no CPU time counted");
+        // The rss of the members, from /proc.
+        let (memory, processes) = cg.polled_usage(0, procfs::page_size());
+        assert!(memory > 0 && processes == 1, "{memory} {processes}");
+        assert!(cg.kill_all(None), "kill");
+        let status = child.wait().expect("wait");
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
+        cg.remove().expect("remove");
+        assert!(!dir.exists());
+    }
+
     #[test]
     fn names_round_trip() {
         assert_eq!(parse_name("misc-12-345-6"), Some((12, 345)));
