@@ -17,6 +17,7 @@ bench:
     cargo build --release -p misc-cli -p misc-test-solvers
     crates/cudf/bench/vs_cudf_check.sh
     crates/runner/bench/vs_runexec.sh
+    crates/debian/bench/vs_dose.sh
     cargo bench --workspace
 
 # The demo round, from nothing to a results site.

@@ -6,6 +6,7 @@ mod exec;
 mod exit;
 mod input;
 mod out;
+mod problems_cmd;
 mod report_cmd;
 mod round_io;
 mod run_cmd;
@@ -41,6 +42,7 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     Run(run_cmd::RunArgs),
     Rejudge(run_cmd::RejudgeArgs),
+    Problems(problems_cmd::ProblemsArgs),
     #[command(hide = true)]
     RunChunk(run_cmd::RunChunkArgs),
 }
@@ -73,6 +75,7 @@ fn main() {
         Command::Doctor(args) => doctor::run(args),
         Command::Run(args) => run_cmd::run(args),
         Command::Rejudge(args) => run_cmd::rejudge(args),
+        Command::Problems(args) => problems_cmd::run(args),
         Command::RunChunk(args) => run_cmd::run_chunk(args),
     };
     let code = match result {

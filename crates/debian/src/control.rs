@@ -11,6 +11,8 @@ use crate::Error;
 pub struct Stanza<'a> {
     /// The line of the stanza's first field.
     pub line: usize,
+    /// The byte offset of the stanza's first field in the text.
+    pub offset: usize,
     fields: Vec<Field<'a>>,
 }
 
@@ -65,8 +67,10 @@ pub fn for_each_stanza<'a>(
     file: &str,
     mut f: impl FnMut(&Stanza<'a>) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    let mut start_offset = 0;
     let mut stanza = Stanza {
         line: 0,
+        offset: 0,
         fields: Vec::with_capacity(32),
     };
     let mut fields: Vec<Field<'a>> = Vec::with_capacity(32);
@@ -81,7 +85,7 @@ pub fn for_each_stanza<'a>(
         if let Some((name, start, end, line)) = current.take() {
             fields.push(Field {
                 name,
-                value: text[start..end].trim(),
+                value: text[start..end].trim_ascii(),
                 line,
             });
         }
@@ -93,10 +97,11 @@ pub fn for_each_stanza<'a>(
         let line_start = pos;
         pos = end + 1;
         let content = line.strip_suffix('\r').unwrap_or(line);
-        if content.trim().is_empty() {
+        if content.trim_ascii().is_empty() {
             flush(&mut current, &mut fields);
             if !fields.is_empty() {
                 stanza.line = start_line;
+                stanza.offset = start_offset;
                 std::mem::swap(&mut stanza.fields, &mut fields);
                 f(&stanza)?;
                 std::mem::swap(&mut stanza.fields, &mut fields);
@@ -139,6 +144,7 @@ pub fn for_each_stanza<'a>(
         }
         if fields.is_empty() {
             start_line = line_no;
+            start_offset = line_start;
         }
         current = Some((
             name,
@@ -150,6 +156,7 @@ pub fn for_each_stanza<'a>(
     flush(&mut current, &mut fields);
     if !fields.is_empty() {
         stanza.line = start_line;
+        stanza.offset = start_offset;
         stanza.fields = fields;
         f(&stanza)?;
     }

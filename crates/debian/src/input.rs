@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use crate::universe::{Input, Kind};
 use crate::Error;
 
 /// A compression format recognised by its magic bytes.
@@ -38,6 +39,31 @@ impl Compression {
 /// Invalid UTF-8 (an old status file in Latin-1) is replaced, not refused: only package
 /// descriptions can contain it, and they are not read.
 pub fn read_text(path: &Path) -> Result<String, Error> {
+    read_text_and_digest(path).map(|(text, _)| text)
+}
+
+/// Reads an input file as [`read_text`] does and labels it: the label is `label`, else the
+/// file name; the digest is the SHA-256 of the file's bytes as stored (hex).
+pub fn read_input(path: &Path, label: Option<&str>, kind: Kind) -> Result<Input, Error> {
+    let (text, sha256) = read_text_and_digest(path)?;
+    let label = match label {
+        Some(l) => l.to_string(),
+        None => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+    };
+    Ok(Input {
+        label,
+        file: path.display().to_string(),
+        kind,
+        text,
+        sha256,
+    })
+}
+
+/// Reads a file as [`read_text`] does, with the SHA-256 (hex) of its stored bytes.
+pub fn read_text_and_digest(path: &Path) -> Result<(String, String), Error> {
     let io = |source| Error::Io {
         path: path.display().to_string(),
         source,
@@ -50,6 +76,15 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
     let decode = |source: std::io::Error| Error::Decompress {
         path: path.display().to_string(),
         source,
+    };
+    let sha256 = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&raw);
+        digest.iter().fold(String::with_capacity(64), |mut s, b| {
+            use std::fmt::Write;
+            let _ = write!(s, "{b:02x}");
+            s
+        })
     };
     let plain = match compression {
         Compression::None => raw,
@@ -75,8 +110,9 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
             out
         }
     };
-    Ok(match String::from_utf8(plain) {
+    let text = match String::from_utf8(plain) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    };
+    Ok((text, sha256))
 }

@@ -9,11 +9,16 @@
 //! - [`control`]: control-file stanzas and relation fields;
 //! - [`input`]: reading indexes plain, gzip, xz or lz4 (the only IO of the crate, besides
 //!   the problem-set writer);
+//! - [`universe`]: packages from Packages, status and EDSP input, merged, and their CUDF
+//!   translation (the module documentation says how Debian maps to CUDF);
+//! - [`problemset`]: writing CUDF documents into a folder that appears whole or not at all;
 //!
 //! Errors are [`Error`] values naming the file and line; nothing here panics on bad input.
 
 pub mod control;
 pub mod input;
+pub mod problemset;
+pub mod universe;
 pub mod version;
 
 /// What can go wrong reading Debian data or writing a problem set.

@@ -9,7 +9,6 @@
 //! number of any length (leading zeros ignored, an empty run is 0).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// Why a string is not a Debian version.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -159,7 +158,11 @@ fn compare_epoch(a: &str, b: &str) -> Ordering {
 /// Works on any strings (an invalid version is compared by the same rules without an error;
 /// use [`check`] to validate first).
 pub fn compare(a: &str, b: &str) -> Ordering {
-    let (pa, pb) = (parts(a), parts(b));
+    compare_parts(&parts(a), &parts(b))
+}
+
+/// Compares two split versions (see [`parts`]) in policy order.
+pub fn compare_parts(pa: &Parts<'_>, pb: &Parts<'_>) -> Ordering {
     compare_epoch(pa.epoch, pb.epoch)
         .then_with(|| compare_part(pa.upstream.as_bytes(), pb.upstream.as_bytes()))
         .then_with(|| compare_part(pa.revision.as_bytes(), pb.revision.as_bytes()))
@@ -175,27 +178,29 @@ pub fn compare(a: &str, b: &str) -> Ordering {
 /// meaning. The table depends only on the set of strings, not on the order they were added.
 #[derive(Debug, Clone, Default)]
 pub struct VersionTable {
-    map: HashMap<String, u64>,
+    map: rustc_hash::FxHashMap<String, u64>,
     classes: u64,
 }
 
 impl VersionTable {
     /// Builds the table from every version string mentioned (duplicates allowed).
     pub fn build<'a>(versions: impl IntoIterator<Item = &'a str>) -> VersionTable {
-        let mut distinct: Vec<&str> = versions.into_iter().collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        // Policy order, then bytes: a total order, so the result never depends on input order.
-        distinct.sort_by(|a, b| compare(a, b).then_with(|| a.cmp(b)));
-        let mut map = HashMap::with_capacity(distinct.len());
+        let distinct: rustc_hash::FxHashSet<&str> = versions.into_iter().collect();
+        // Split each string once; sort in policy order, then bytes: a total order, so the
+        // result never depends on input order.
+        let mut parsed: Vec<(Parts<'_>, &str)> =
+            distinct.into_iter().map(|v| (parts(v), v)).collect();
+        parsed.sort_unstable_by(|(pa, a), (pb, b)| compare_parts(pa, pb).then_with(|| a.cmp(b)));
+        let mut map = rustc_hash::FxHashMap::default();
+        map.reserve(parsed.len());
         let mut rank = 0u64;
-        let mut previous: Option<&str> = None;
-        for v in distinct {
-            if !matches!(previous, Some(p) if compare(p, v) == Ordering::Equal) {
+        let mut previous: Option<&Parts<'_>> = None;
+        for (p, v) in &parsed {
+            if !matches!(previous, Some(q) if compare_parts(q, p) == Ordering::Equal) {
                 rank += 1;
             }
             map.insert(v.to_string(), rank);
-            previous = Some(v);
+            previous = Some(p);
         }
         VersionTable { map, classes: rank }
     }

@@ -1,0 +1,164 @@
+//! `misc problems`: problem sets from real Debian data (a thin layer over `misc-debian`).
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use misc_debian::problemset::{Compress, OutDir};
+use misc_debian::universe::{Input, Kind, Universe};
+
+use std::io::Write;
+
+use crate::exit::CliError;
+use crate::out;
+
+/// Make CUDF problem sets from Debian data (apt's Packages indexes, dpkg's status, apt's EDSP
+/// requests), or report on Debian version strings.
+#[derive(Debug, Args)]
+pub struct ProblemsArgs {
+    #[command(subcommand)]
+    command: ProblemsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProblemsCommand {
+    Debian(DebianArgs),
+}
+
+/// How problem files are compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CompressArg {
+    /// Plain `.cudf`, as dose writes it.
+    None,
+    /// `.cudf.gz`.
+    Gz,
+    /// `.cudf.xz`.
+    Xz,
+}
+
+impl From<CompressArg> for Compress {
+    fn from(c: CompressArg) -> Compress {
+        match c {
+            CompressArg::None => Compress::None,
+            CompressArg::Gz => Compress::Gz,
+            CompressArg::Xz => Compress::Xz,
+        }
+    }
+}
+
+/// Convert Debian Packages indexes (and a dpkg status) into a CUDF universe.
+///
+/// Reads each index plain, gzip, xz or lz4 (apt keeps its lists as .lz4 under
+/// /var/lib/apt/lists), merges stanzas that end up with the same CUDF name and version (the
+/// installed one, else the first index's, wins; merges are counted) and writes
+/// DIR/universe.cudf[.xz] with an empty request, plus DIR/INDEX.tsv saying what it was made
+/// from. Version strings become integers in Debian policy order (one table for the whole
+/// input, as dose does); crates/debian/src/universe.rs documents the whole mapping.
+///
+/// Example: misc problems debian --packages
+/// main=/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4
+/// --status /var/lib/dpkg/status --out /tmp/bookworm
+#[derive(Debug, Args)]
+pub struct DebianArgs {
+    /// Packages indexes, each `FILE` or `LABEL=FILE`; the label (default: the file name) is
+    /// recorded in each package's `filename` property.
+    #[arg(long, required = true, num_args = 1.., value_name = "[LABEL=]FILE")]
+    packages: Vec<String>,
+    /// A dpkg status file: its installed packages are the installed base.
+    #[arg(long, value_name = "FILE")]
+    status: Option<PathBuf>,
+    /// The native architecture (packages of other architectures are NAME%3aARCH); default:
+    /// the most common architecture of the input.
+    #[arg(long)]
+    arch: Option<String>,
+    /// Compression of the problem files.
+    #[arg(long, value_enum, default_value = "xz")]
+    compress: CompressArg,
+    /// The folder to write (refused when it exists and is not empty, unless --force).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace a non-empty --out folder.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Splits `LABEL=FILE` (a label has no `/`); a plain `FILE` has no label.
+fn labelled(spec: &str) -> (Option<&str>, &Path) {
+    match spec.split_once('=') {
+        Some((label, file)) if !label.is_empty() && !label.contains('/') => {
+            (Some(label), Path::new(file))
+        }
+        _ => (None, Path::new(spec)),
+    }
+}
+
+/// Reads the inputs of a conversion: the indexes, then the status.
+fn read_inputs(
+    packages: &[String],
+    status: Option<&Path>,
+) -> Result<Vec<Input>, misc_debian::Error> {
+    let mut inputs = Vec::new();
+    for spec in packages {
+        let (label, path) = labelled(spec);
+        inputs.push(misc_debian::input::read_input(path, label, Kind::Packages)?);
+    }
+    if let Some(status) = status {
+        inputs.push(misc_debian::input::read_input(
+            status,
+            Some("status"),
+            Kind::Status,
+        )?);
+    }
+    Ok(inputs)
+}
+
+/// A library error as the CLI reports it: the user's input is at fault (exit 2), or the IO
+/// (exit 3).
+impl From<misc_debian::Error> for CliError {
+    fn from(e: misc_debian::Error) -> CliError {
+        match e {
+            misc_debian::Error::Io { .. } => CliError::Failed(e.into()),
+            _ => CliError::Usage(e.into()),
+        }
+    }
+}
+
+pub fn run(args: ProblemsArgs) -> Result<(), CliError> {
+    match args.command {
+        ProblemsCommand::Debian(a) => debian(a),
+    }
+}
+
+fn debian(args: DebianArgs) -> Result<(), CliError> {
+    // Refuse a non-empty --out before the (long) reading.
+    let out = OutDir::create(&args.out, args.force)?;
+    let inputs = read_inputs(&args.packages, args.status.as_deref())?;
+    let universe = Universe::build(&inputs, args.arch.as_deref())?;
+    let packages: Vec<_> = universe.packages.iter().collect();
+    let installed = packages.iter().filter(|p| p.installed).count();
+    let file = out.write_cudf("universe", args.compress.into(), &universe, &packages, "")?;
+    let index = misc_debian::problemset::index_tsv(
+        &inputs,
+        &[misc_debian::problemset::IndexRow {
+            problem: file.clone(),
+            category: String::new(),
+            packages: packages.len(),
+            installed,
+            request: String::new(),
+            seed: None,
+            merges: universe.stats.merges,
+        }],
+    );
+    out.write("INDEX.tsv", index.as_bytes())?;
+    let dir = out.commit()?;
+    writeln!(
+        out::stdout(),
+        "{}: {} packages ({} installed) from {} stanzas, {} merged; native architecture {}",
+        dir.join(&file).display(),
+        packages.len(),
+        installed,
+        universe.stats.stanzas,
+        universe.stats.merges,
+        universe.native.as_deref().unwrap_or("none"),
+    )?;
+    Ok(())
+}
