@@ -106,6 +106,9 @@ fn check(args: &CheckArgs, problem: &Document<'_>) -> Result<(), CliError> {
         }
         return Ok(());
     };
+    // A SOLUTION path that names no readable file is a mistake on the command line (exit 2),
+    // not a wrong answer.
+    solution_readable(solution_path)?;
     let (report, answer) = judge_file(problem, solution_path);
     let fail_reason = match &answer {
         Some(misc_cudf::Answer::Fail { reason }) => Some(reason.clone()),
@@ -157,6 +160,21 @@ fn parse_criteria_args<'d, 'a>(
     let criteria = misc_criteria::parse_criteria(text).map_err(|e| e.to_string())?;
     let resolved = misc_criteria::resolve(&criteria, problem).map_err(|e| e.to_string())?;
     Ok(Some((resolved, semantics)))
+}
+
+/// Fails with a usage error when `path` is missing, a directory, or cannot be opened.
+fn solution_readable(path: &std::path::Path) -> Result<(), CliError> {
+    let cannot = |e: std::io::Error| {
+        CliError::usage(format!("cannot read SOLUTION {}: {e}", path.display()))
+    };
+    if std::fs::metadata(path).map_err(cannot)?.is_dir() {
+        return Err(CliError::usage(format!(
+            "SOLUTION {} is a directory, not an answer file",
+            path.display()
+        )));
+    }
+    std::fs::File::open(path).map_err(cannot)?;
+    Ok(())
 }
 
 /// Reads, parses and checks an answer file, returning the report and the parsed answer. An

@@ -344,3 +344,27 @@ fn records_without_logs_still_load_and_score() {
     let o = misc(&["report", ".", "--out", "site"], d.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// `misc check P S` with a SOLUTION path that names no readable file is a usage error (exit 2,
+/// like a missing PROBLEM), not "verdict: invalid" (exit 1).
+#[test]
+fn check_with_a_missing_solution_is_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    write(&d.path().join("p.cudf"), PROBLEM);
+    write(&d.path().join("fail.cudf"), "FAIL\n");
+    let o = misc(&["check", "p.cudf", "fail.cudf"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for (path, says) in [
+        ("typo.cudf", "cannot read SOLUTION typo.cudf"),
+        (".", "is a directory"),
+    ] {
+        let o = misc(&["check", "p.cudf", path], d.path());
+        assert_eq!(o.status.code(), Some(2), "{path}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{path}: {}", stderr(&o));
+        assert!(!String::from_utf8_lossy(&o.stdout).contains("verdict"));
+        let o = misc(&["check", "p.cudf", path, "--json"], d.path());
+        assert_eq!(o.status.code(), Some(2), "{path}: {}", stderr(&o));
+    }
+    let o = misc(&["check", "missing.cudf", "fail.cudf"], d.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
