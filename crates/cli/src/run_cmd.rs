@@ -622,8 +622,16 @@ fn print_summary(
             .to_vec(),
             BOLD,
         );
-        // (rank, solver, counts per outcome, missing runs, CPU seconds, score)
-        type Row = (u32, String, [usize; 4], usize, f64, Option<u64>);
+        // (rank, solver, counts per outcome, missing runs, CPU seconds, score, why not run)
+        type Row = (
+            u32,
+            String,
+            [usize; 4],
+            usize,
+            f64,
+            Option<u64>,
+            Option<String>,
+        );
         let mut rows: Vec<Row> = Vec::new();
         for s in &track.solvers {
             let mut counts = [0usize; 4];
@@ -640,19 +648,32 @@ fn print_summary(
                 cpu += r.cpu_time;
                 n += 1;
             }
+            // An entrant that cannot start and has no record did not run: it counts in m
+            // (misc-rules.md 7.4) but gets no rank.
+            let not_run = match round.solvers.get(s).map(|x| &x.program) {
+                Some(Err(why)) if n == 0 => Some(why.clone()),
+                _ => None,
+            };
             let entry = t_scores.and_then(|t| t.entry(s));
             rows.push((
-                entry.map_or(u32::MAX, |e| e.rank),
+                entry
+                    .filter(|_| not_run.is_none())
+                    .map_or(u32::MAX, |e| e.rank),
                 s.clone(),
                 counts,
                 track.problems.len().saturating_sub(n),
                 cpu,
                 entry.map(|e| e.score),
+                not_run,
             ));
         }
+        // Places among the entrants that ran: 1 + those ranked strictly better.
+        let ranks: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        for r in rows.iter_mut().filter(|r| r.0 != u32::MAX) {
+            r.0 = 1 + ranks.iter().filter(|&&x| x < r.0).count() as u32;
+        }
         rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (rank, s, c, missing, cpu, score) in rows {
-            let installed = round.solvers.get(&s).is_some_and(|x| x.installed());
+        for (rank, s, c, missing, cpu, score, not_run) in rows {
             let mut row = vec![
                 if rank == u32::MAX {
                     "-".into()
@@ -664,8 +685,8 @@ fn print_summary(
             row.extend(c.iter().chain([&missing]).map(usize::to_string));
             row.push(format!("{cpu:.2}"));
             row.push(score.map_or("-".into(), |v| v.to_string()));
-            if !installed {
-                row.push("(not installed)".into());
+            if let Some(why) = not_run {
+                row.push(format!("not run: {why}"));
             }
             table.row(row, Style::new());
         }

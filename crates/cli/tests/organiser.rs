@@ -368,3 +368,53 @@ fn check_with_a_missing_solution_is_a_usage_error() {
     let o = misc(&["check", "missing.cudf", "fail.cudf"], d.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// An entrant that cannot start (its script is not executable) gets no records and no rank:
+/// the run summary says "not run: REASON" and the manifest lists it; once it can start, the
+/// next `misc run` fills its runs in (misc-rules.md 7.4: m counts it all along).
+#[test]
+fn entrants_that_cannot_start_are_not_run_until_they_can() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = round();
+    write(
+        &d.path().join("solvers/broken/run.sh"),
+        "#!/bin/sh\necho FAIL > \"$2\"\n",
+    );
+    write(
+        &d.path().join("solvers/broken/solver.toml"),
+        "name = \"broken\"\ncommand = [\"./run.sh\", \"{input}\", \"{output}\"]\n",
+    );
+    competition(d.path(), "problems/*/*.cudf", "\"broken\", \"fails\"");
+    let o = misc(&["run", "."], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    let line = summary.lines().find(|l| l.contains("broken")).unwrap();
+    assert!(line.trim_start().starts_with('-'), "{summary}");
+    assert!(
+        line.contains("not run:") && line.contains("not an executable file"),
+        "{summary}"
+    );
+    let fails = summary.lines().find(|l| l.contains("fails")).unwrap();
+    assert!(fails.trim_start().starts_with('1'), "{summary}");
+    let store = misc_results::Store::new(results(d.path()));
+    let m = store.read_manifest().unwrap().unwrap();
+    assert!(
+        m.not_run["broken"].contains("not an executable file"),
+        "{m:?}"
+    );
+    assert_eq!(m.tracks[0].solvers, ["broken", "fails"]);
+    assert_eq!(store.load().unwrap().0.len(), 2);
+
+    let script = d.path().join("solvers/broken/run.sh");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = misc(&["run", "."], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 run(s) to do, 2 already recorded"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("not run"));
+    assert!(store.read_manifest().unwrap().unwrap().not_run.is_empty());
+    assert_eq!(store.load().unwrap().0.len(), 4);
+}

@@ -117,6 +117,8 @@ pub struct TrackCard {
     pub m: usize,
     pub problem_count: usize,
     pub podium: Vec<Place>,
+    /// Entrants that did not run (no place).
+    pub not_run: Vec<NotRun>,
     pub winners: Vec<String>,
     pub tie_note: Option<String>,
     pub missing_runs: usize,
@@ -125,6 +127,16 @@ pub struct TrackCard {
     /// The track's records were run with different limits (see
     /// [`TrackScores::limits_warning`]).
     pub limits_warning: Option<String>,
+}
+
+/// An entrant of a track that did not run: it could not start on the machine that ran the
+/// round (the manifest's `not_run`) and has no record in the track. It counts in m
+/// (misc-rules.md 7.4) but has no rank and no podium place.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotRun {
+    pub solver: Link,
+    /// Why, e.g. "`aspcud` is not installed (not beside misc, not on PATH)".
+    pub reason: String,
 }
 
 /// One step of a podium: every solver with that rank.
@@ -179,6 +191,8 @@ pub struct TrackPage {
     /// Whether to show a column with the tie-break's value (when it is not the success time).
     pub tie_column: Option<String>,
     pub ranking: Vec<RankRow>,
+    /// Entrants that did not run (not ranked).
+    pub not_run: Vec<NotRun>,
     /// Column heads of the category table: solvers in ranking order.
     pub category_solvers: Vec<Link>,
     pub category_rows: Vec<CategoryRow>,
@@ -285,6 +299,8 @@ pub struct Violation {
 /// `solvers/<solver>.html`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SolverPage {
+    /// The tracks where the solver was entered but did not run, and why.
+    pub not_run: Vec<String>,
     pub root: &'static str,
     pub title: String,
     pub round: RoundInfo,
@@ -653,13 +669,19 @@ pub fn prepare(
         .map(|t| index.track(&t.track))
         .collect();
 
-    let tracks: Vec<Page<TrackPage>> = scores
+    // Rankings and podiums leave out the entrants that did not run.
+    let not_run = not_run_by_track(scores, manifest, &index);
+    let without = (!not_run.is_empty()).then(|| rank_without(scores, &not_run));
+    let ranked = without.as_ref().unwrap_or(scores);
+    let tracks: Vec<Page<TrackPage>> = ranked
         .tracks
         .iter()
         .map(|t| {
+            let mut data = track_page(t, manifest, ranked, &round, &index)?;
+            data.not_run = not_run.get(&t.track).cloned().unwrap_or_default();
             Ok(Page {
                 file: index.track(&t.track).href,
-                data: track_page(t, manifest, scores, &round, &index)?,
+                data,
             })
         })
         .collect::<Result<_, PlotError>>()?;
@@ -675,7 +697,18 @@ pub fn prepare(
         .map(|s| {
             Ok(Page {
                 file: index.solver(s).href,
-                data: solver_page(s, manifest, records, scores, &round, &index, kept)?,
+                data: {
+                    let mut page = solver_page(s, manifest, records, ranked, &round, &index, kept)?;
+                    page.not_run = not_run
+                        .iter()
+                        .flat_map(|(t, list)| {
+                            list.iter()
+                                .filter(|n| n.solver.name == *s)
+                                .map(move |n| format!("{t}: not run: {}", n.reason))
+                        })
+                        .collect();
+                    page
+                },
             })
         })
         .collect::<Result<_, PlotError>>()?;
@@ -683,7 +716,8 @@ pub fn prepare(
     let problem_list = problem_list(scores, &round, &index);
     let index_page = index_page(
         manifest,
-        scores,
+        ranked,
+        &not_run,
         &round,
         &index,
         problem_list.problems.len(),
@@ -743,6 +777,59 @@ fn round_info(manifest: &Manifest, records: usize, scores: &Scores) -> RoundInfo
     }
 }
 
+/// Per track, the entrants that did not run: listed in the manifest's `not_run` and without
+/// any record in the track.
+fn not_run_by_track(
+    scores: &Scores,
+    manifest: &Manifest,
+    index: &Index<'_>,
+) -> BTreeMap<String, Vec<NotRun>> {
+    let mut out: BTreeMap<String, Vec<NotRun>> = BTreeMap::new();
+    if manifest.not_run.is_empty() {
+        return out;
+    }
+    for t in &scores.tracks {
+        for e in &t.ranking {
+            let Some(reason) = manifest.not_run.get(&e.solver) else {
+                continue;
+            };
+            if e.solved + e.fail + e.abort + e.wrong == 0 {
+                out.entry(t.track.clone()).or_default().push(NotRun {
+                    solver: index.solver(&e.solver),
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The scores with the entrants that did not run taken out of every ranking of their track
+/// (the track's and its categories'), the others ranked again among themselves: a place is 1 +
+/// the number of remaining entrants ranked strictly better. Points are unchanged (m counts
+/// every entrant).
+fn rank_without(scores: &Scores, not_run: &BTreeMap<String, Vec<NotRun>>) -> Scores {
+    fn rerank(ranking: &mut Vec<RankEntry>, gone: &[&str]) {
+        ranking.retain(|e| !gone.contains(&e.solver.as_str()));
+        let old: Vec<u32> = ranking.iter().map(|e| e.rank).collect();
+        for e in ranking.iter_mut() {
+            e.rank = 1 + old.iter().filter(|&&r| r < e.rank).count() as u32;
+        }
+    }
+    let mut out = scores.clone();
+    for t in &mut out.tracks {
+        let Some(list) = not_run.get(&t.track) else {
+            continue;
+        };
+        let gone: Vec<&str> = list.iter().map(|n| n.solver.name.as_str()).collect();
+        rerank(&mut t.ranking, &gone);
+        for c in &mut t.categories {
+            rerank(&mut c.ranking, &gone);
+        }
+    }
+    out
+}
+
 fn medal(rank: u32) -> &'static str {
     match rank {
         1 => "gold",
@@ -754,6 +841,7 @@ fn medal(rank: u32) -> &'static str {
 fn index_page(
     manifest: &Manifest,
     scores: &Scores,
+    not_run: &BTreeMap<String, Vec<NotRun>>,
     round: &RoundInfo,
     index: &Index<'_>,
     problem_count: usize,
@@ -792,6 +880,7 @@ fn index_page(
                 m: t.m,
                 problem_count: t.problem_count,
                 podium,
+                not_run: not_run.get(&t.track).cloned().unwrap_or_default(),
                 winners: t.winners().map(|e| e.solver.clone()).collect(),
                 tie_note: tie_note(t, scores.options.tie_break),
                 missing_runs: t.missing_runs,
@@ -815,9 +904,13 @@ fn index_page(
             places: scores
                 .tracks
                 .iter()
-                .filter_map(|t| {
-                    let e = t.entry(s)?;
-                    Some(format!("{}: {} of {}", t.track, ordinal(e.rank), t.m))
+                .filter_map(|t| match t.entry(s) {
+                    Some(e) => Some(format!("{}: {} of {}", t.track, ordinal(e.rank), t.m)),
+                    None => not_run
+                        .get(&t.track)?
+                        .iter()
+                        .find(|n| &n.solver.name == s)
+                        .map(|n| format!("{}: not run: {}", t.track, n.reason)),
                 })
                 .collect(),
         })
@@ -953,6 +1046,7 @@ fn track_page(
             other => Some(other.as_str().to_owned()),
         },
         ranking: t.ranking.iter().map(|e| rank_row(e, index)).collect(),
+        not_run: Vec::new(),
         category_solvers: order.iter().map(|s| index.solver(s)).collect(),
         category_rows,
         total_row,
@@ -1311,6 +1405,7 @@ fn solver_page(
         .collect();
 
     Ok(SolverPage {
+        not_run: Vec::new(),
         root: "../",
         title: format!("{}: solver {solver}", round.name),
         round: round.clone(),

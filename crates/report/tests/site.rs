@@ -336,3 +336,69 @@ fn a_larger_synthetic_round_renders() {
     assert_eq!(summary.outputs_copied, 0);
     assert_eq!(summary.outputs_missing, round.outputs.len());
 }
+
+/// An entrant that could not start (the manifest's `not_run`, no record) counts in m but gets
+/// no place: here it would rank first on points (every run of the other entrant is wrong, its
+/// missing runs score as FAIL), yet the podium, the winner and the ranking name the entrant
+/// that ran, and the pages say "not run: REASON" (misc-rules.md 7.4).
+#[test]
+fn entrants_that_did_not_run_get_no_place() {
+    use misc_results::Outcome;
+    let mut round = misc_report::synthetic::demo();
+    let wrong = round
+        .records
+        .iter()
+        .find(|r| r.outcome == Outcome::Wrong && r.track == "paranoid")
+        .unwrap()
+        .clone();
+    round.manifest.tracks.retain(|t| t.name == "paranoid");
+    let track = &mut round.manifest.tracks[0];
+    track.solvers = vec![wrong.solver.clone(), "ghost".into()];
+    round.records = track
+        .problems
+        .iter()
+        .map(|p| {
+            let mut r = wrong.clone();
+            r.problem = p.clone();
+            r.category = p.rsplit('/').nth(1).unwrap().to_owned();
+            r
+        })
+        .collect();
+    let why = "`ghost` is not installed (not beside misc, not on PATH)";
+    round.manifest.not_run.insert("ghost".into(), why.into());
+    let scores = misc_score::score_round(&round.manifest, &round.records, None).unwrap();
+    let t = scores.track("paranoid").unwrap();
+    assert_eq!(t.m, 2);
+    assert_eq!(
+        t.entry("ghost").unwrap().rank,
+        1,
+        "the case this test is about"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    misc_report::render_site(&round.manifest, &round.records, &scores, None, &site).unwrap();
+    let index = read(&site.join("index.html"));
+    let podium = &index[index.find("<ol class=\"podium\"").unwrap()..];
+    let podium = &podium[..podium.find("</ol>").unwrap()];
+    assert!(!podium.contains("ghost"), "{podium}");
+    assert!(podium.contains(&wrong.solver), "{podium}");
+    assert!(index.contains(&format!(
+        "<strong class=\"winner\">{}</strong>",
+        wrong.solver
+    )));
+    assert!(
+        index.contains("ghost</a>: not run: `ghost` is not installed"),
+        "{index}"
+    );
+    assert!(index.contains("paranoid: not run: `ghost`"), "{index}");
+    let page = read(&site.join("tracks/paranoid.html"));
+    let ranking = &page[page.find("id=\"ranking\"").unwrap()..];
+    let ranking = &ranking[..ranking.find("</table>").unwrap()];
+    assert!(!ranking.contains("ghost"), "{ranking}");
+    assert!(page.contains("Entered but not run"), "{page}");
+    assert!(page.contains("ghost</a>: not run: `ghost` is not installed"));
+    let page = read(&site.join("solvers/ghost.html"));
+    assert!(page.contains("paranoid: not run: `ghost`"), "{page}");
+    assert!(!page.contains("1st"), "{page}");
+}
