@@ -289,7 +289,7 @@ impl Progress {
     fn tick_while<T>(&self, work: impl FnOnce() -> T) -> T {
         let stop = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|scope| {
-            scope.spawn(|| {
+            let ticker = scope.spawn(|| {
                 while !stop.load(Ordering::Relaxed) {
                     self.update(false);
                     std::thread::park_timeout(Duration::from_millis(250));
@@ -297,6 +297,7 @@ impl Progress {
             });
             let result = work();
             stop.store(true, Ordering::Relaxed);
+            ticker.thread().unpark();
             result
         })
     }

@@ -1,6 +1,7 @@
 //! `misc run --executor slurm` against a real Slurm cluster: the records equal those of a local
-//! run of the same round, a cancelled array completes when `misc run` runs again, and
-//! `--detach` then `misc run` collects.
+//! run of the same round, a cancelled array completes when `misc run` runs again,
+//! `--detach` then `misc run` collects, and so does `misc run` after a Ctrl-C (which leaves the
+//! job running and says how to cancel it).
 //!
 //! Needs a cluster (`SLURM_CONF` set, as `.ci/slurm-up.sh`'s `env.sh` does, and `sinfo`
 //! answering) and the test solvers built next to `misc` (`cargo test --workspace` builds them);
@@ -312,6 +313,55 @@ fn slurm_rounds_record_what_a_local_round_records() {
     let (got, dups) = records(&detach);
     assert_eq!(dups, 0);
     assert_eq!(got, expected, "{out}");
+
+    // 4. Ctrl-C once the array is submitted: misc exits with 130, says that the job keeps
+    //    running and how to cancel it; `misc run` again collects it.
+    let signalled = base.join("signalled");
+    copy_round(&template, &signalled);
+    // Two quick solvers keep this step short.
+    let quick = "naive,hostile-fail";
+    let child = Command::new(MISC)
+        .args(["run", signalled.to_str().unwrap(), "--executor", "slurm"])
+        .args(["--chunk", "6", "--solver", quick])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let job = loop {
+        if let Some(j) = job_id(&signalled) {
+            break j;
+        }
+        assert!(Instant::now() < deadline, "no job submitted");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains(&format!("job {job} keeps running"))
+            && err.contains(&format!("scancel {job}")),
+        "{err}"
+    );
+    let (code, out) = misc(&[
+        "run",
+        signalled.to_str().unwrap(),
+        "--executor",
+        "slurm",
+        "--solver",
+        quick,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (got, dups) = records(&signalled);
+    assert_eq!(dups, 0);
+    let expected_quick: BTreeMap<Key, Verdict> = expected
+        .into_iter()
+        .filter(|((_, solver, _), _)| quick.split(',').any(|q| q == solver))
+        .collect();
+    assert_eq!(got, expected_quick, "{out}");
 
     let _ = std::fs::remove_dir_all(&base);
 }
