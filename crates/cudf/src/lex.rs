@@ -1,9 +1,8 @@
-//! Lexical layer: lines, stanzas and properties (misc-rules.md 5.1), and the value tokenizers
-//! shared by the document and solution parsers.
+//! Lexical layer: lines, stanzas and properties (misc-rules.md 5.1), and the byte classes and
+//! cursor shared by the document and solution parsers (the vpkg grammar is `crate::vpkg`).
 
 use std::borrow::Cow;
 
-use crate::model::{Constraint, RelOp, Version};
 use crate::ParseError;
 
 /// One `name: value` property of a stanza, with continuation lines already joined.
@@ -196,82 +195,6 @@ pub(crate) fn property_line(line: &str, line_no: u32) -> Result<Prop<'_>, ParseE
     })
 }
 
-/// Whether `s` is a well-formed vpkgformula, by a fast scan without allocation. It may say no
-/// to a valid but unusual value (`true!`, `false!`, versions of 20 digits or more): the precise
-/// reader then decides.
-pub(crate) fn formula_ok(s: &[u8]) -> bool {
-    vpkgs_ok(s, true, false)
-}
-
-/// Whether `s` is a well-formed vpkglist (veqpkglist if `eq_only`), by a fast scan; like
-/// [`formula_ok`], it may say no to an unusual valid value.
-pub(crate) fn vpkg_list_ok(b: &[u8], eq_only: bool) -> bool {
-    if b.iter().all(|&c| c == b' ' || c == b'\t') {
-        return true;
-    }
-    vpkgs_ok(b, false, eq_only)
-}
-
-/// vpkgs separated by `,` (and `|` in a formula), each `name [op version]` with blanks allowed
-/// around every token.
-#[inline]
-fn vpkgs_ok(b: &[u8], formula: bool, eq_only: bool) -> bool {
-    let n = b.len();
-    let blank = |c: u8| c == b' ' || c == b'\t';
-    let mut i = 0;
-    loop {
-        while i < n && blank(b[i]) {
-            i += 1;
-        }
-        let name = i;
-        i = pkgname_end(b, i);
-        if i == name {
-            return false;
-        }
-        while i < n && blank(b[i]) {
-            i += 1;
-        }
-        if i < n && matches!(b[i], b'=' | b'<' | b'>' | b'!') {
-            let op = b[i];
-            i += 1;
-            if op != b'=' && i < n && b[i] == b'=' {
-                i += 1;
-            } else if op == b'!' {
-                return false;
-            }
-            if eq_only && (op != b'=') {
-                return false;
-            }
-            while i < n && blank(b[i]) {
-                i += 1;
-            }
-            if i < n && b[i] == b'+' {
-                i += 1;
-            }
-            let digits = i;
-            let mut nonzero = false;
-            while i < n && b[i].is_ascii_digit() {
-                nonzero |= b[i] != b'0';
-                i += 1;
-            }
-            if !nonzero || i - digits >= 20 {
-                return false;
-            }
-            while i < n && blank(b[i]) {
-                i += 1;
-            }
-        }
-        if i == n {
-            return true;
-        }
-        match b[i] {
-            b',' => i += 1,
-            b'|' if formula => i += 1,
-            _ => return false,
-        }
-    }
-}
-
 /// A one in every byte.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of every byte.
@@ -412,89 +335,12 @@ impl<'s> Cursor<'s> {
         self.pos >= self.s.len()
     }
 
-    /// Reads a package name; returns its byte range.
-    pub fn pkgname(&mut self) -> Result<std::ops::Range<usize>, (usize, String)> {
-        let b = self.s.as_bytes();
-        let start = self.pos;
-        while self.pos < b.len() && is_pkgname_byte(b[self.pos]) {
-            self.pos += 1;
-        }
-        if self.pos == start {
-            return Err((start, format!("expected a package name, {}", self.found())));
-        }
-        Ok(start..self.pos)
-    }
-
     /// Describes what is at the cursor, for "expected X, found Y" messages.
     pub fn found(&self) -> String {
         match self.s[self.pos..].chars().next() {
             None => "found the end of the value".to_string(),
             Some(c) => format!("found `{c}`"),
         }
-    }
-
-    /// Reads an optional relational operator.
-    pub fn relop(&mut self) -> Option<RelOp> {
-        let b = &self.s.as_bytes()[self.pos..];
-        let (op, len) = match b {
-            [b'!', b'=', ..] => (RelOp::Neq, 2),
-            [b'>', b'=', ..] => (RelOp::Geq, 2),
-            [b'<', b'=', ..] => (RelOp::Leq, 2),
-            [b'=', ..] => (RelOp::Eq, 1),
-            [b'>', ..] => (RelOp::Gt, 1),
-            [b'<', ..] => (RelOp::Lt, 1),
-            _ => return None,
-        };
-        self.pos += len;
-        Some(op)
-    }
-
-    /// Reads a posint (a leading `+` allowed, 0 rejected).
-    pub fn posint(&mut self) -> Result<Version, (usize, String)> {
-        let start = self.pos;
-        if self.peek() == Some(b'+') {
-            self.pos += 1;
-        }
-        let b = self.s.as_bytes();
-        let digits = self.pos;
-        let mut value: u64 = 0;
-        while self.pos < b.len() && b[self.pos].is_ascii_digit() {
-            value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(b[self.pos] - b'0')))
-                .ok_or_else(|| (start, "version number too large".to_string()))?;
-            self.pos += 1;
-        }
-        if self.pos == digits {
-            return Err((
-                start,
-                format!("expected a version (a positive integer), {}", self.found()),
-            ));
-        }
-        if value == 0 {
-            return Err((
-                start,
-                "expected a version (a positive integer), found 0".to_string(),
-            ));
-        }
-        Ok(value)
-    }
-
-    /// Reads `name [op version]`.
-    pub fn vpkg(&mut self) -> Result<(std::ops::Range<usize>, Constraint), (usize, String)> {
-        self.skip_ws();
-        let name = self.pkgname()?;
-        self.skip_ws();
-        let constraint = match self.relop() {
-            None => Constraint::ANY,
-            Some(op) => {
-                self.skip_ws();
-                let v = self.posint()?;
-                self.skip_ws();
-                Constraint(Some((op, v)))
-            }
-        };
-        Ok((name, constraint))
     }
 }
 

@@ -40,10 +40,11 @@ mod lex;
 mod model;
 mod parse;
 mod solution;
+mod vpkg;
 mod write;
 
 pub use decode::{decompress, Compression, DecodeError};
-pub use error::ParseError;
+pub use error::{Found, ParseError, ValueError, ValueErrorKind};
 pub use installation::Installation;
 pub use model::{
     Constraint, Document, Keep, NameId, Package, PkgId, Preamble, PropDecl, PropId, PropType,

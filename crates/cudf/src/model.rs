@@ -601,8 +601,10 @@ impl<'a> Document<'a> {
             .get_or_init(pkg.index(), || {
                 let text = self.text_of(p.provides);
                 let mut vpkgs = Vec::new();
-                let _ = crate::parse::scan_vpkg_list(text, |range, c| {
-                    vpkgs.push(Vpkg::new(self.relation_name(&text[range]), c))
+                let _ = crate::vpkg::read(text, crate::vpkg::Shape::List, |item| {
+                    if let Some((range, c)) = item {
+                        vpkgs.push(Vpkg::new(self.relation_name(&text[range]), c))
+                    }
                 });
                 vpkgs.into_boxed_slice()
             })
@@ -642,14 +644,16 @@ impl<'a> Document<'a> {
         let mut clause_ends = Vec::new();
         let depends = self.text_of(p.depends);
         if !depends.is_empty() {
-            let _ = crate::parse::scan_vpkg_formula(depends, |item| match item {
+            let _ = crate::vpkg::read(depends, crate::vpkg::Shape::Formula, |item| match item {
                 Some((range, c)) => vpkgs.push(Vpkg::new(self.relation_name(&depends[range]), c)),
                 None => clause_ends.push(vpkgs.len() as u32),
             });
         }
         let conflicts = self.text_of(p.conflicts);
-        let _ = crate::parse::scan_vpkg_list(conflicts, |range, c| {
-            vpkgs.push(Vpkg::new(self.relation_name(&conflicts[range]), c))
+        let _ = crate::vpkg::read(conflicts, crate::vpkg::Shape::List, |item| {
+            if let Some((range, c)) = item {
+                vpkgs.push(Vpkg::new(self.relation_name(&conflicts[range]), c))
+            }
         });
         vpkgs.shrink_to_fit();
         clause_ends.shrink_to_fit();

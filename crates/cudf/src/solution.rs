@@ -1,7 +1,7 @@
 //! Solution documents as MISC solvers write them (misc-rules.md 4 and 7.7): `FAIL` on the first
 //! line, or package stanzas of which only `package`, `version` and `installed` matter.
 
-use crate::lex::{is_pkgname_byte, shorten, Cursor, Prop, StanzaReader};
+use crate::lex::{is_pkgname_byte, shorten, Prop, StanzaReader};
 use crate::model::{Document, PkgId, PropType, Version};
 use crate::ParseError;
 
@@ -114,15 +114,8 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                     name = Some(t);
                 }
                 "version" => {
-                    let mut c = Cursor::new(&prop.value);
-                    let v = c.posint().map_err(|(o, m)| prop.error(o, m))?;
-                    c.skip_ws();
-                    if !c.at_end() {
-                        return Err(prop.error(
-                            c.pos,
-                            format!("expected the end of the version, {}", c.found()),
-                        ));
-                    }
+                    let v = crate::vpkg::version_value(&prop.value)
+                        .map_err(|e| prop.error(e.offset, e.to_string()))?;
                     version = Some(v);
                 }
                 "installed" => {
@@ -206,7 +199,7 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
 /// Type-checks a core property of a solution stanza; never a duplicate by itself.
 fn check_core(prop: &Prop<'_>, ty: &PropType) -> Result<(), ParseError> {
     let value: &str = &prop.value;
-    crate::check_value(ty, value.trim_end()).map_err(|(off, m)| prop.error(off, m))
+    crate::check_value(ty, value.trim_end()).map_err(|e| prop.error(e.offset, e.to_string()))
 }
 
 /// The property declarations of a `preamble:` stanza found in an answer.

@@ -1,0 +1,520 @@
+//! The CUDF document parser (misc-rules.md 5.1–5.3).
+//!
+//! A document is read in parts: the first stanza (the preamble, which declares the properties
+//! every package stanza may use), then the rest in one part, or in two parts on two threads
+//! when the document is large. Each part interns its own names (keeping their hashes);
+//! [`assemble`] then takes the later parts into the first, interning their names in document
+//! order, and builds the per-name index, so that both ways give the same [`Document`]. Package
+//! stanzas, the bulk of a universe, are read line by line without collecting their properties
+//! first; `depends`, `conflicts` and `provides` are validated by a fast scan and kept as text,
+//! read when someone asks for them, and the extra properties of a stanza of one-line properties
+//! are read again from its text when asked for.
+//!
+//! Errors: the fast path gives up at the first problem, and the document is then read again in
+//! one part in the exact mode, which reports the first error in document order (a duplicate
+//! package at its stanza, as it is met).
+//!
+//! Modules by job: this one drives the reading (parts, threads, stanza order); `package` reads
+//! package stanzas (the fast path); `preamble` the preamble, its property declarations and the
+//! request; `values` checks typed values; `assemble` joins the parts into one document. The
+//! vpkg grammar itself is `crate::vpkg`, shared with the document model.
+
+mod assemble;
+mod package;
+mod preamble;
+mod values;
+
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
+
+use crate::lex::{shorten, Prop, StanzaReader};
+use crate::model::{Document, PropDecl, PropId, Version, Vpkg};
+use crate::ParseError;
+
+use assemble::{assemble, Part};
+use package::{Expected, Kind, KnownNames};
+pub use values::{check_value, parse_vpkg_formula, parse_vpkg_list, TextFormula};
+pub(crate) use values::{parse_int_value, trim, trim_end};
+
+/// Parses a CUDF document: an optional preamble, package stanzas, and a request. A missing
+/// request is accepted here (a solution or a bare universe has none); [`parse_problem`] requires
+/// it.
+pub fn parse(text: &str) -> Result<Document<'_>, ParseError> {
+    parse_document(text, false)
+}
+
+/// The largest document the parser takes: offsets into the text are 31-bit.
+pub const MAX_DOCUMENT_LEN: usize = (1 << 31) - 1;
+
+/// Parses a CUDF problem: like [`parse`], but the request stanza is mandatory (as in libCUDF:
+/// "missing request description item").
+pub fn parse_problem(text: &str) -> Result<Document<'_>, ParseError> {
+    parse_document(text, true)
+}
+
+fn parse_document(text: &str, need_request: bool) -> Result<Document<'_>, ParseError> {
+    if text.len() > MAX_DOCUMENT_LEN {
+        return Err(ParseError::new(
+            1,
+            1,
+            "documents over 2 GiB are not supported",
+        ));
+    }
+    let (doc, lines) = match parse_fast(text) {
+        Some(done) => done,
+        None => parse_exact(text)?,
+    };
+    if need_request && doc.request.is_none() {
+        return Err(ParseError::new(
+            lines.max(1),
+            1,
+            "the document has no `request:` stanza: a CUDF problem ends with one",
+        ));
+    }
+    Ok(doc)
+}
+
+/// Documents from this size on are read in two parts on two threads.
+const PARALLEL_MIN_LEN: usize = 4 << 20;
+
+/// Reads a document, in two parts on two threads if it is large. `None` on any error: the
+/// caller then reads it again in the exact mode, which names the first error. Returns the
+/// document and its number of lines.
+fn parse_fast(text: &str) -> Option<(Document<'_>, u32)> {
+    parse_fast_from(text, PARALLEL_MIN_LEN)
+}
+
+/// [`parse_fast`], reading documents from `min_len` bytes on in two parts.
+fn parse_fast_from(text: &str, min_len: usize) -> Option<(Document<'_>, u32)> {
+    let mut first = PartParser::new(text, 0..text.len(), Decls::default(), false);
+    // The first stanza (the preamble, if any) declares the properties both parts need.
+    first.next_stanza().ok()?;
+    let rest = first.pos;
+    let split = if text.len() - rest >= min_len {
+        let mid = rest + (text.len() - rest) / 2;
+        // After a blank line: a stanza boundary.
+        memchr::memmem::find(&text.as_bytes()[mid..], b"\n\n").map(|k| mid + k + 2)
+    } else {
+        None
+    };
+    let Some(split) = split else {
+        first.run().ok()?;
+        let lines = first.line;
+        let decls = first.decls;
+        return assemble(decls, vec![first.part]).ok().map(|d| (d, lines));
+    };
+    first.end = split;
+    // The first part's document becomes the whole document: room for both parts.
+    first.capacity_for = text.len() - rest;
+    let mut second = PartParser::new(text, split..text.len(), first.decls.clone(), false);
+    second.stage = Stage::Packages;
+    let (first, second) = std::thread::scope(|scope| {
+        let other = scope.spawn(move || second.run().ok().map(|()| second));
+        let mine = first.run().ok().map(|()| first);
+        (mine, other.join().ok().flatten())
+    });
+    let (first, second) = (first?, second?);
+    if first.stage == Stage::AfterRequest && second.part.stanzas > 0 {
+        return None;
+    }
+    let lines = first.line + second.line;
+    assemble(first.decls, vec![first.part, second.part])
+        .ok()
+        .map(|d| (d, lines))
+}
+
+/// For fuzzing and tests: reads a document both ways, in two parts whatever its size and in one
+/// part in the exact mode, and says how they differ (they must not: the two-part path either
+/// fails, and the exact one fails too, or gives the same document).
+#[doc(hidden)]
+pub fn compare_parse_paths(text: &str) -> Result<(), String> {
+    let fast = parse_fast_from(text, 0);
+    let exact = parse_exact(text);
+    match (fast, exact) {
+        (None, _) => Ok(()),
+        (Some(_), Err(e)) => Err(format!("two parts succeed, one part fails: {e}")),
+        (Some((a, la)), Ok((b, lb))) => {
+            let (sa, sb) = (describe(&a), describe(&b));
+            if la != lb {
+                return Err(format!("lines: {la} in two parts, {lb} in one"));
+            }
+            if sa != sb {
+                return Err(format!("two parts:\n{sa}\none part:\n{sb}"));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Everything a document holds, as text: to compare two documents.
+fn describe(doc: &Document<'_>) -> String {
+    let mut out = format!(
+        "{:?}\n{:?}\n{:?}\n",
+        doc.preamble, doc.properties, doc.request
+    );
+    for p in doc.package_ids() {
+        let pkg = doc.package(p);
+        let depends: Vec<Vec<String>> = doc
+            .depends(p)
+            .map(|c| c.iter().map(|v| doc.display_vpkg(*v)).collect())
+            .collect();
+        let show = |l: &[Vpkg]| l.iter().map(|v| doc.display_vpkg(*v)).collect::<Vec<_>>();
+        out += &format!(
+            "{} {} {} {} {:?} line {} {depends:?} {:?} {:?} {:?}\n",
+            doc.name(pkg.name),
+            pkg.version,
+            pkg.installed,
+            pkg.was_installed,
+            pkg.keep,
+            pkg.line,
+            show(doc.conflicts(p)),
+            show(doc.provides(p)),
+            doc.extras(p).collect::<Vec<_>>()
+        );
+    }
+    for n in 0..doc.name_count() as u32 {
+        let n = crate::NameId(n);
+        out += &format!(
+            "{} {:?} {:?}\n",
+            doc.name(n),
+            doc.versions_of(n),
+            doc.providers_of(n)
+        );
+    }
+    out
+}
+
+/// Reads a document in one part, stopping at the first error in document order.
+fn parse_exact(text: &str) -> Result<(Document<'_>, u32), ParseError> {
+    let mut parser = PartParser::new(text, 0..text.len(), Decls::default(), true);
+    parser.run()?;
+    let lines = parser.line;
+    let doc = assemble(parser.decls, vec![parser.part])?;
+    Ok((doc, lines))
+}
+
+/// Checks that bytes are UTF-8, naming the line and column of the first bad byte.
+pub fn check_utf8(bytes: &[u8]) -> Result<&str, ParseError> {
+    // The fast check (SIMD) says only yes or no; the standard one then finds the bad byte.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = memchr::memchr_iter(b'\n', good).count() as u32 + 1;
+        let col = good.len() - good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        ParseError::new(line, col as u32, "invalid UTF-8: CUDF documents are text")
+    })
+}
+
+/// Which stanzas the parser has seen, to enforce the order preamble, packages, request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Stage {
+    #[default]
+    Start,
+    Packages,
+    AfterRequest,
+}
+
+// Keys of the core package properties in the duplicate-detection stamp array; extra property
+// `PropId(i)` uses key `CORE_KEYS + i`.
+const K_PACKAGE: usize = 0;
+const K_VERSION: usize = 1;
+const K_DEPENDS: usize = 2;
+const K_CONFLICTS: usize = 3;
+const K_PROVIDES: usize = 4;
+const K_INSTALLED: usize = 5;
+const K_WAS_INSTALLED: usize = 6;
+const K_KEEP: usize = 7;
+const CORE_KEYS: usize = 8;
+
+/// The extra properties the preamble declares, which every part needs.
+#[derive(Debug, Clone, Default)]
+struct Decls {
+    properties: Vec<PropDecl>,
+    ids: FxHashMap<String, PropId>,
+    /// Declared properties without a default: mandatory in every package stanza.
+    mandatory: Vec<PropId>,
+}
+
+/// Reads one part of a document: `text[pos..end]`, where `text` is the whole document (values
+/// are kept as places in it).
+struct PartParser<'a> {
+    text: &'a str,
+    pos: usize,
+    end: usize,
+    /// Lines read in this part.
+    line: u32,
+    /// The number of bytes to reserve room for.
+    capacity_for: usize,
+    stage: Stage,
+    decls: Decls,
+    part: Part<'a>,
+    /// Per property key, the number of the last stanza that had it.
+    stamps: Vec<u32>,
+    stanza_no: u32,
+    /// The package property names met so far.
+    known: KnownNames<'a>,
+    /// What [`Self::fast_value`] does with each property key.
+    kinds: Vec<Kind>,
+    /// Per property key, the property that followed it last time (the last slot: the first
+    /// property of a stanza).
+    successor: Vec<Expected<'a>>,
+    /// Whether the current package stanza has only one-line properties that the fast path
+    /// took: its extras are then read again from its text when asked for.
+    stanza_regular: bool,
+    props: Vec<Prop<'a>>,
+    /// In the exact mode, the packages read so far with their lines, to report a duplicate at
+    /// its stanza.
+    seen: Option<FxHashMap<(String, Version), u32>>,
+}
+
+impl<'a> PartParser<'a> {
+    fn new(text: &'a str, range: Range<usize>, decls: Decls, exact: bool) -> Self {
+        let stamps = vec![0; CORE_KEYS + decls.properties.len()];
+        PartParser {
+            text,
+            pos: range.start,
+            end: range.end,
+            line: 0,
+            stage: Stage::Start,
+            decls,
+            capacity_for: range.end - range.start,
+            part: Part {
+                doc: Document {
+                    text,
+                    ..Document::new()
+                },
+                ..Part::default()
+            },
+            stamps,
+            stanza_no: 0,
+            known: KnownNames::default(),
+            kinds: Vec::new(),
+            successor: vec![Expected::new("", 0)],
+            stanza_regular: true,
+            props: Vec::with_capacity(32),
+            seen: exact.then(FxHashMap::default),
+        }
+    }
+
+    fn run(&mut self) -> Result<(), ParseError> {
+        self.kinds = Kind::of_keys(&self.decls);
+        self.successor = vec![Expected::new("", 0); self.kinds.len() + 1];
+        let size = self.capacity_for;
+        let doc = &mut self.part.doc;
+        doc.packages.reserve(size / 500);
+        doc.reserve_names(size / 500);
+        while self.next_stanza()? {}
+        Ok(())
+    }
+
+    /// Reads the next stanza; `Ok(false)` at the end of the part.
+    fn next_stanza(&mut self) -> Result<bool, ParseError> {
+        let b = self.text.as_bytes();
+        while self.pos < self.end && b[self.pos] == b'\n' {
+            self.pos += 1;
+            self.line += 1;
+        }
+        self.part.lines = self.line;
+        if self.pos >= self.end {
+            return Ok(false);
+        }
+        let more = if b[self.pos..self.end].starts_with(b"package:") {
+            self.package_stanza()?;
+            true
+        } else {
+            // Comments, blank lines of spaces, and the other stanzas: the general reader.
+            let mut reader = StanzaReader::resume(&self.text[..self.end], self.pos, self.line);
+            let mut props = std::mem::take(&mut self.props);
+            let from = self.pos;
+            let more = reader.next_stanza(&mut props);
+            self.pos = reader.pos();
+            self.line = reader.line();
+            let more = more?;
+            if more {
+                self.stanza(&props, from..self.pos)?;
+            }
+            self.props = props;
+            more
+        };
+        self.part.lines = self.line;
+        Ok(more)
+    }
+
+    /// Handles one stanza the general reader read from `text[range]`.
+    fn stanza(&mut self, props: &[Prop<'a>], range: Range<usize>) -> Result<(), ParseError> {
+        let first = &props[0];
+        match first.name {
+            "package" => {
+                let mut pkg = self.begin_package(first.line)?;
+                self.stanza_regular = false;
+                for prop in props {
+                    let key = self.package_key(prop)?;
+                    self.package_value(&mut pkg, key, prop)?;
+                }
+                self.finish_package(pkg, range)
+            }
+            _ if self.stage == Stage::AfterRequest => Err(after_request(first.line)),
+            "preamble" if self.stage == Stage::Start => {
+                self.stage = Stage::Packages;
+                self.part.stanzas += 1;
+                self.preamble(props)
+            }
+            "preamble" => Err(ParseError::new(
+                first.line,
+                1,
+                "the `preamble:` stanza must be the first stanza of the document",
+            )),
+            "request" => {
+                self.stage = Stage::AfterRequest;
+                self.part.stanzas += 1;
+                self.request(props)
+            }
+            other => Err(ParseError::new(
+                first.line,
+                1,
+                format!(
+                    "a stanza starts with `preamble:`, `package:` or `request:`, found `{}:`",
+                    shorten(other)
+                ),
+            )),
+        }
+    }
+}
+
+pub(super) fn after_request(line: u32) -> ParseError {
+    ParseError::new(
+        line,
+        1,
+        "nothing may follow the `request:` stanza, which ends a CUDF document",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document large enough for the two-part path, with extra properties (borrowed and
+    /// joined from continuation lines), provides, comments and a request.
+    fn big_document(packages: usize) -> String {
+        let mut s = String::from(
+            "preamble: \nproperty: size: nat = [0], note: string = [\"\"], rec: vpkgformula = [true!]\n\n",
+        );
+        for i in 0..packages {
+            s += &format!(
+                "# stanza {i}\npackage: p{}\nversion: {}\ndepends: p{} >= 2 | f{}, q{} , p{}\nconflicts: p{}\nprovides: f{} = 3, g{}\nsize: {}\nnote: n{i}\n  continued {i}\nrec: p{} | q{}\ninstalled: {}\n\n",
+                i / 3,
+                1 + i % 3,
+                (i * 7 + 1) % packages,
+                i % 13,
+                i % 101,
+                (i * 3 + 2) % packages,
+                i / 3,
+                i % 50,
+                i % 7,
+                i * 11 % 9000,
+                i % 17,
+                i % 19,
+                i % 5 == 0,
+            );
+        }
+        s + "request: r\ninstall: p1, f2 = 3\nremove: q4\n"
+    }
+
+    fn summary(doc: &Document<'_>) -> String {
+        let mut out = format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
+            doc.preamble, doc.properties, doc.packages, doc.request, doc.vpkgs, doc.names,
+        );
+        for p in doc.package_ids() {
+            let depends: Vec<Vec<String>> = doc
+                .depends(p)
+                .map(|c| c.iter().map(|v| doc.display_vpkg(*v)).collect())
+                .collect();
+            let conflicts: Vec<String> = doc
+                .conflicts(p)
+                .iter()
+                .map(|v| doc.display_vpkg(*v))
+                .collect();
+            out += &format!(
+                "{:?} {depends:?} {conflicts:?}\n",
+                doc.extras(p).collect::<Vec<_>>()
+            );
+        }
+        for n in 0..doc.name_count() as u32 {
+            let n = crate::NameId(n);
+            out += &format!("{:?} {:?}\n", doc.versions_of(n), doc.providers_of(n));
+            assert_eq!(doc.name_id(doc.name(n)), Some(n));
+        }
+        out
+    }
+
+    #[test]
+    fn two_parts_build_the_one_part_document() {
+        let text = big_document(40_000);
+        assert!(text.len() >= PARALLEL_MIN_LEN);
+        let (exact, exact_lines) = parse_exact(&text).unwrap();
+        let (fast, fast_lines) = parse_fast(&text).expect("the two-part path applies");
+        assert_eq!(fast_lines, exact_lines);
+        let (a, b) = (summary(&fast), summary(&exact));
+        if let Some((x, y)) = a.lines().zip(b.lines()).find(|(x, y)| x != y) {
+            let at = x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count();
+            let show = |s: &str| s[at.saturating_sub(200)..(at + 200).min(s.len())].to_string();
+            panic!("two parts: {}\none part: {}", show(x), show(y));
+        }
+        assert_eq!(a.len(), b.len());
+    }
+
+    #[test]
+    fn errors_in_either_part_fall_back_to_the_exact_first_error() {
+        let text = big_document(40_000);
+        let lines: Vec<&str> = text.lines().collect();
+        let at = |frac: f64| (lines.len() as f64 * frac) as usize;
+        for (frac, bad) in [
+            (0.2, "version: 0"),
+            (0.8, "version: x"),
+            (0.9, "bogus line"),
+            (0.95, "package: p3"),
+        ] {
+            let mut l = lines.clone();
+            let i = (at(frac)..)
+                .find(|&i| l[i].starts_with("version:"))
+                .unwrap();
+            if bad.starts_with("package:") {
+                // A duplicate of a package of the first part.
+                l[i - 1] = bad;
+                l[i] = "version: 1";
+            } else {
+                l[i] = bad;
+            }
+            let text = l.join("\n");
+            assert!(parse_fast(&text).is_none());
+            let err = parse(&text).unwrap_err();
+            // A duplicate is reported at its `package:` line, other errors at their own line.
+            let line = if bad.starts_with("package:") {
+                i
+            } else {
+                i + 1
+            };
+            assert_eq!(err.line as usize, line, "{err}");
+        }
+        // A request in the first part, stanzas after it.
+        let mut l = lines.clone();
+        let i = (at(0.3)..).find(|&i| l[i].is_empty()).unwrap();
+        l.insert(i + 1, "request: early\n");
+        let text = l.join("\n");
+        assert!(parse_fast(&text).is_none());
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nothing may follow"), "{err}");
+    }
+
+    #[test]
+    fn a_duplicate_package_is_reported_before_a_later_syntax_error() {
+        let text = "package: a\nversion: 1\n\npackage: a\nversion: 1\n\npackage: b\nversion: x\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!((err.line, err.column), (4, 1), "{err}");
+        assert!(err.message.contains("duplicate package `a = 1`"), "{err}");
+    }
+}
