@@ -1,7 +1,8 @@
 //! A closed standard output is never a panic (issue 13): every subcommand, run against the
 //! built binary with its stdout on a pipe whose read end is already closed (what `| head -c 1`
 //! does a moment later), ends without a panic; the commands that only report exit with 0 as
-//! ripgrep does, and `misc run` still runs and records the whole round.
+//! ripgrep does, and `misc run` still runs and records the whole round. Also: colours only
+//! where anstream's rules allow them (a terminal, not NO_COLOR; CLICOLOR_FORCE forces them).
 
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::Path;
@@ -141,4 +142,41 @@ fn every_subcommand_survives_a_closed_stdout() {
     }
     // Nothing was recorded twice or lost by the commands above.
     assert_eq!(record_count(&round), 3);
+}
+
+/// Colours through anstream's rules: none on a pipe (or with NO_COLOR), ANSI styles when asked
+/// for with CLICOLOR_FORCE.
+#[test]
+fn colours_only_on_a_terminal_or_when_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let round = tmp.path().join("round");
+    write_round(&round);
+    let run = Command::new(MISC)
+        .args(["run", "-j", "1"])
+        .arg(&round)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let score = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(MISC);
+        cmd.args(["score", "--format", "table"]).arg(&round);
+        cmd.env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let piped = score(&[]);
+    assert!(
+        piped.contains("give-up") && !piped.contains('\x1b'),
+        "{piped:?}"
+    );
+    let forced = score(&[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.contains("\x1b[1m"), "{forced:?}");
+    let no_color = score(&[("NO_COLOR", "1")]);
+    assert!(!no_color.contains('\x1b'), "{no_color:?}");
 }
