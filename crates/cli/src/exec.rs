@@ -25,18 +25,18 @@ use crate::exit::CliError;
 /// is 128 + that signal (130, 143, 129).
 #[derive(Debug, clap::Args)]
 pub struct ExecArgs {
-    /// CPU-time limit of the whole process tree, in seconds (MISC: 300).
-    #[arg(long, value_name = "S")]
+    /// CPU-time limit of the whole process tree, in seconds (MISC: 300). Without it, none.
+    #[arg(long, value_name = "S", value_parser = positive_seconds)]
     pub cpu_time: Option<f64>,
     /// Wall-clock limit in seconds. Default with --cpu-time: twice the CPU limit plus 10 s.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_parser = positive_seconds)]
     pub wall_time: Option<f64>,
     /// Memory limit of the whole process tree: bytes, or with a suffix K, M, G (powers of 1024),
     /// e.g. 1G (MISC: 1G).
-    #[arg(long, value_name = "SIZE", value_parser = misc_results::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = positive_size)]
     pub memory: Option<u64>,
     /// Limit on every file written and on stdout and stderr each (same syntax as --memory).
-    #[arg(long, value_name = "SIZE", value_parser = misc_results::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = positive_size)]
     pub output_limit: Option<u64>,
     /// Send the warning signal (SIGUSR1) this many CPU seconds before the CPU limit (MISC: 20).
     #[arg(long, value_name = "S", default_value_t = 0.0)]
@@ -212,5 +212,43 @@ pub fn run(args: ExecArgs) -> Result<(), CliError> {
     match exit_code(&m) {
         0 => Ok(()),
         code => Err(CliError::Command(code)),
+    }
+}
+
+/// A limit in seconds: a positive number (0 is not "no limit": leave the flag out for that).
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!(
+            "expected a positive number of seconds, not {s:?} (leave the flag out for no limit)"
+        )),
+    }
+}
+
+/// A size limit: a positive size (see [`misc_results::parse_size`]).
+fn positive_size(s: &str) -> Result<u64, String> {
+    match misc_results::parse_size(s)? {
+        0 => Err(format!(
+            "expected a positive size, not {s:?} (leave the flag out for no limit)"
+        )),
+        n => Ok(n),
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::{positive_seconds, positive_size};
+
+    /// Issue 13: a limit of 0 is refused, never "no limit".
+    #[test]
+    fn limits_are_positive() {
+        assert_eq!(positive_seconds("2.5"), Ok(2.5));
+        for bad in ["0", "-1", "nan", "inf", "x", ""] {
+            assert!(positive_seconds(bad).is_err(), "{bad}");
+        }
+        assert_eq!(positive_size("1G"), Ok(1 << 30));
+        for bad in ["0", "0M", "-1G", "lots"] {
+            assert!(positive_size(bad).is_err(), "{bad}");
+        }
     }
 }
