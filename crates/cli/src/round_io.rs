@@ -18,11 +18,8 @@ pub fn load_results(round: &Path) -> anyhow::Result<(Store, Manifest, Vec<RunRec
         )
     })?;
     let (records, load) = store.load()?;
-    for (path, line) in &load.torn_lines {
-        crate::out::note!(
-            "warning: {}:{line}: torn record (interrupted write) ignored",
-            path.display()
-        );
+    for w in load.warnings() {
+        crate::out::note!("warning: {w}");
     }
     if load.duplicates > 0 {
         crate::out::note!(

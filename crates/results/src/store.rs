@@ -14,12 +14,6 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}: not a run record: {message}")]
-    Corrupt {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
     #[error("{path}: not a manifest: {source}")]
     Manifest {
         path: PathBuf,
@@ -42,6 +36,33 @@ pub struct LoadReport {
     pub torn_lines: Vec<(PathBuf, usize)>,
     /// Records whose key was already seen in an earlier line or shard, ignored.
     pub duplicates: usize,
+    /// Lines that are not run records (file, line number, why), skipped: the harness never
+    /// writes them, so something else did (a solver, a person, a disk error). They are never a
+    /// reason to refuse the other records.
+    pub foreign: Vec<(PathBuf, usize, String)>,
+}
+
+impl LoadReport {
+    /// One warning per ignored line, naming file and line (for the CLI's log).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w: Vec<String> = self
+            .torn_lines
+            .iter()
+            .map(|(path, line)| {
+                format!(
+                    "{}:{line}: ignored a torn record (the harness was killed while writing it)",
+                    path.display()
+                )
+            })
+            .collect();
+        w.extend(self.foreign.iter().map(|(path, line, why)| {
+            format!(
+                "{}:{line}: skipped a line that is not a run record written by misc ({why})",
+                path.display()
+            )
+        }));
+        w
+    }
 }
 
 /// The results folder of a round: `runs.jsonl`, per-task shards `runs.*.jsonl`, `manifest.json`
@@ -136,7 +157,8 @@ impl Store {
     }
 
     /// Loads every record, merging shards; the first record of a key wins. A line that does not
-    /// parse is an error unless it is the torn last line of its file.
+    /// parse is a torn line (the last line of its file, or one a later append terminated) or a
+    /// foreign one; both are reported in the [`LoadReport`] and skipped.
     pub fn load(&self) -> Result<(Vec<RunRecord>, LoadReport), StoreError> {
         let mut records = Vec::new();
         let mut report = LoadReport::default();
@@ -160,17 +182,15 @@ impl Store {
                     }
                     Err(e) => {
                         // A torn line is the last line without a newline, or a line that a later
-                        // append terminated (it then does not end in `}`).
+                        // append terminated (the start of a record: it then does not end in
+                        // `}`). Anything else is foreign.
                         let is_last = i + 1 == n && !ends_with_newline;
-                        let unterminated = line.last() != Some(&b'}');
+                        let unterminated =
+                            line.first() == Some(&b'{') && line.last() != Some(&b'}');
                         if is_last || unterminated {
                             report.torn_lines.push((path.clone(), i + 1));
                         } else {
-                            return Err(StoreError::Corrupt {
-                                path: path.clone(),
-                                line: i + 1,
-                                message: e.to_string(),
-                            });
+                            report.foreign.push((path.clone(), i + 1, e.to_string()));
                         }
                     }
                 }
@@ -288,15 +308,54 @@ mod tests {
         assert_eq!(report.duplicates, 1);
     }
 
+    /// Issue 16: a solver that could reach the store must not make the round unscorable.
     #[test]
-    fn a_corrupt_middle_line_is_an_error() {
+    fn forged_and_malformed_lines_are_reported_and_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
-        std::fs::write(store.runs_path(), "{\"x\": 1}\n").unwrap();
         store.append(&record("a")).unwrap();
-        assert!(matches!(
-            store.load(),
-            Err(StoreError::Corrupt { line: 1, .. })
-        ));
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(store.runs_path())
+            .unwrap();
+        // A forged record (not every field of a run record) and a malformed line.
+        f.write_all(b"{\"round\":\"r\",\"track\":\"paranoid\",\"solver\":\"evil\",\"problem\":\"x\",\"outcome\":\"solved\"}\n")
+            .unwrap();
+        f.write_all(b"not a record}\n").unwrap();
+        drop(f);
+        store.append(&record("b")).unwrap();
+        store.append_shard("7-0", &record("c")).unwrap();
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(dir.path().join("runs.7-0.jsonl"))
+            .unwrap();
+        f.write_all(b"[1, 2]\n").unwrap();
+        drop(f);
+        store.append_shard("7-0", &record("d")).unwrap();
+        let (records, report) = store.load().unwrap();
+        assert_eq!(
+            records,
+            vec![record("a"), record("b"), record("c"), record("d")]
+        );
+        let foreign: Vec<(String, usize)> = report
+            .foreign
+            .iter()
+            .map(|(p, l, _)| (p.file_name().unwrap().to_string_lossy().into_owned(), *l))
+            .collect();
+        assert_eq!(
+            foreign,
+            vec![
+                ("runs.jsonl".to_owned(), 2),
+                ("runs.jsonl".to_owned(), 3),
+                ("runs.7-0.jsonl".to_owned(), 2)
+            ]
+        );
+        assert!(report.torn_lines.is_empty());
+        let warnings = report.warnings();
+        assert_eq!(warnings.len(), 3);
+        assert!(
+            warnings[0].contains("runs.jsonl:2: skipped"),
+            "{warnings:?}"
+        );
     }
 }
