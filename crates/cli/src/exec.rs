@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::io::Write;
 
 use anyhow::Context;
-use misc_runner::{Isolation, Limits, Measurement, MechanismChoice, RunSpec, Sandbox, Termination};
+use misc_runner::{
+    Isolation, IsolationLevel, Limits, Measurement, MechanismChoice, RunSpec, Sandbox, Termination,
+};
 
 use crate::exit::CliError;
 
@@ -50,9 +52,15 @@ pub struct ExecArgs {
     /// How to measure.
     #[arg(long, value_enum, default_value_t = Mechanism::Auto)]
     pub mechanism: Mechanism,
-    /// No network for the command (needs root or user namespaces).
+    /// No network for the command (needs root or user namespaces). Implied by
+    /// --isolation required or best-effort where namespaces work.
     #[arg(long)]
     pub no_network: bool,
+    /// Isolate the command as a round's solvers are (the host read-only, /tmp, /dev/shm and
+    /// /run private and empty, /root and /home hidden, its working directory visible
+    /// read-only, only its sandbox, i.e. HOME and TMPDIR, writable).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = IsolationArg::None)]
+    pub isolation: IsolationArg,
     /// Working directory of the command (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -104,6 +112,28 @@ impl From<Mechanism> for MechanismChoice {
     }
 }
 
+/// The isolation level named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IsolationArg {
+    /// Its own user, mount, PID, IPC, UTS and network namespaces; refuse to run where they
+    /// cannot be had.
+    Required,
+    /// Namespaces where this machine allows them, else what it allows.
+    BestEffort,
+    /// No isolation.
+    None,
+}
+
+impl From<IsolationArg> for IsolationLevel {
+    fn from(i: IsolationArg) -> IsolationLevel {
+        match i {
+            IsolationArg::Required => IsolationLevel::Required,
+            IsolationArg::BestEffort => IsolationLevel::BestEffort,
+            IsolationArg::None => IsolationLevel::None,
+        }
+    }
+}
+
 /// The exit code `misc exec` reports for a measurement.
 pub fn exit_code(m: &Measurement) -> i32 {
     match (m.termination, m.exit_code, m.signal) {
@@ -133,6 +163,7 @@ fn print_text(out: &mut impl Write, m: &Measurement) -> std::io::Result<()> {
     writeln!(out, "systemtime={}s", m.system_time)?;
     writeln!(out, "memory={}B", m.memory)?;
     writeln!(out, "measured_by={}", m.measured_by)?;
+    writeln!(out, "isolation={}", m.isolation)?;
     if m.warning_sent {
         writeln!(out, "warning_sent=true")?;
     }
@@ -180,11 +211,21 @@ pub fn run(args: ExecArgs) -> Result<(), CliError> {
     spec.cpu_core = args.cpu_core;
     spec.max_processes = args.max_processes;
     spec.mechanism = args.mechanism.into();
+    let isolation = IsolationLevel::from(args.isolation);
+    if isolation == IsolationLevel::Required {
+        if let Err(why) = misc_runner::namespaces_available() {
+            return Err(CliError::Failed(anyhow::anyhow!(
+                "--isolation required, but commands cannot be isolated in namespaces here: \
+                 {why}\n  fix: {}",
+                misc_runner::namespaces_fix()
+            )));
+        }
+    }
+    // The working directory stays visible (read-only) in an isolated run.
+    spec.isolation =
+        Isolation::for_level(isolation, &sandbox, vec![spec.work_dir.clone()], Vec::new());
     if args.no_network {
-        spec.isolation = Isolation {
-            no_network: true,
-            readonly: Vec::new(),
-        };
+        spec.isolation.no_network = true;
     }
     // A signal is passed on to the command, then its tree is killed (see `crate::signals`).
     crate::signals::install(crate::signals::Mode::Forward)?;

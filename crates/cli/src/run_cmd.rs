@@ -346,12 +346,10 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         Err(e) => tracing::debug!("cleaning up stale run cgroups: {e}"),
     }
     let (mut round, store, _lock) = open_round(&args.round, &args.solvers)?;
+    check_isolation(&round)?;
     let (records, load) = store.load().map_err(anyhow::Error::from)?;
-    for (path, line) in &load.torn_lines {
-        tracing::warn!(
-            "{}:{line}: ignored a torn record (the harness was killed while writing it)",
-            path.display()
-        );
+    for w in load.warnings() {
+        tracing::warn!("{w}");
     }
     // Preflight: every problem still to be run is parsed once before any solver starts.
     let jobs = args
@@ -587,6 +585,37 @@ fn resume_command(args: &RunArgs) -> String {
         }
     }
     crate::signals::shell_words(words.iter().map(String::as_str))
+}
+
+/// Refuses a round that requires isolation where runs cannot be isolated; notes what a
+/// best-effort round gets.
+fn check_isolation(round: &Round) -> Result<(), CliError> {
+    use misc_runner::IsolationLevel;
+    let Err(why) = misc_runner::namespaces_available() else {
+        return Ok(());
+    };
+    match round.isolation {
+        IsolationLevel::None => Ok(()),
+        IsolationLevel::Required => Err(CliError::Failed(anyhow::anyhow!(
+            "round {} requires isolation (isolation = \"required\", the default), but runs \
+             cannot be isolated in namespaces on this machine: {why}\n  fix: {}",
+            round.name,
+            misc_runner::namespaces_fix()
+        ))),
+        IsolationLevel::BestEffort => {
+            let caps = misc_runner::capabilities();
+            note!(
+                "note: runs are not isolated in namespaces here ({why}); isolation = \
+                 \"best-effort\": solvers run as this user{}",
+                match (caps.net_namespace, caps.mount_namespace) {
+                    (true, true) => ", without network, with a read-only input",
+                    (true, false) => ", without network",
+                    _ => "",
+                }
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Per track: solver, counts per outcome, missing runs, CPU time; ranked with the round's

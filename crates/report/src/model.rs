@@ -79,6 +79,8 @@ pub struct RoundInfo {
     pub track_limits: Vec<String>,
     pub machine: String,
     pub host: String,
+    /// How the runs were isolated, in words (empty for rounds of versions before isolation).
+    pub isolation: String,
     pub harness_version: String,
     pub report_version: String,
     pub records: usize,
@@ -769,6 +771,7 @@ fn round_info(manifest: &Manifest, records: usize, scores: &Scores) -> RoundInfo
         },
         machine: manifest.machine.clone(),
         host: manifest.host.clone(),
+        isolation: isolation_desc(manifest),
         harness_version: manifest.harness_version.clone(),
         report_version: misc_results::HARNESS_VERSION.to_owned(),
         records,
@@ -828,6 +831,21 @@ fn rank_without(scores: &Scores, not_run: &BTreeMap<String, Vec<NotRun>>) -> Sco
         }
     }
     out
+}
+
+/// The isolation of a round's runs, in words.
+fn isolation_desc(manifest: &Manifest) -> String {
+    let how = match manifest.isolated_by.as_str() {
+        "namespaces" => {
+            "each run in its own user, mount, PID, IPC, UTS and network namespaces \
+             (read-only host, only its sandbox writable)"
+        }
+        "partial" => "no network, read-only input (the machine had no user namespaces)",
+        "none" => "none (solvers ran as the harness's user)",
+        "" => return String::new(),
+        other => other,
+    };
+    format!("{how}; isolation = \"{}\"", manifest.isolation)
 }
 
 fn medal(rank: u32) -> &'static str {

@@ -341,6 +341,14 @@ pub struct Manifest {
     /// m still counts them) and get no podium place.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub not_run: std::collections::BTreeMap<String, String>,
+    /// The round's isolation level (`required`, `best-effort`, `none`; empty in manifests of
+    /// versions before isolation).
+    #[serde(default)]
+    pub isolation: String,
+    /// What runs got on the harness's machine: `namespaces`, `partial` (no network, read-only
+    /// input) or `none`.
+    #[serde(default)]
+    pub isolated_by: String,
 }
 
 /// A problem left out of a round, and why.

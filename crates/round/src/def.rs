@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use misc_criteria::Semantics;
 use misc_results::Limits;
+use misc_runner::IsolationLevel;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
@@ -31,6 +32,9 @@ pub struct Round {
     /// Problems left out of every track because they cannot be judged (see
     /// [`Round::exclude_problems`]); empty after [`Round::load`].
     pub excluded: Vec<misc_results::ExcludedProblem>,
+    /// How runs are isolated (`isolation = "required" | "best-effort" | "none"`; default
+    /// `required`).
+    pub isolation: IsolationLevel,
 }
 
 /// One track of a round.
@@ -107,6 +111,8 @@ struct RawCompetition {
     scoring: Option<RawScoring>,
     #[serde(default)]
     tracks: Vec<Spanned<RawTrack>>,
+    #[serde(default)]
+    isolation: Option<Spanned<String>>,
 }
 
 /// A `[limits]` table: the round's, or a track's `[tracks.limits]`.
@@ -373,6 +379,14 @@ impl Round {
             },
         };
 
+        let isolation = match &raw.isolation {
+            None => IsolationLevel::default(),
+            Some(i) => i
+                .get_ref()
+                .parse()
+                .map_err(|m: String| cx.err("isolation", i.span(), m))?,
+        };
+
         if raw.tracks.is_empty() {
             errs.push(cx.err("tracks", 0..0, "the round has no [[tracks]]"));
         }
@@ -502,6 +516,7 @@ impl Round {
             tracks,
             solvers,
             excluded: Vec::new(),
+            isolation,
         })
     }
 

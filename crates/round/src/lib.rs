@@ -102,7 +102,7 @@ pub use executor::{
     LocalExecutor, NoEvents,
 };
 pub use judge::{judge, reads_output, Ending, Judgement, Output};
-pub use plan::{plan, Plan, PlannedRun, Selection};
+pub use plan::{plan, Plan, PlannedRun, RunIsolation, Selection};
 pub use preflight::check_problems;
 pub use rejudge::{rejudge, RejudgeReport};
 pub use store_ops::{
@@ -194,6 +194,12 @@ pub enum RoundError {
     Busy(PathBuf),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error(
+        "this round requires isolation (isolation = \"required\"), which this machine cannot \
+         give: {0}. Run `misc doctor` for how to enable it, or set isolation = \"best-effort\" \
+         in competition.toml"
+    )]
+    Isolation(String),
 }
 
 impl RoundError {

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use misc_results::{Limits, Outcome, RunKey, RunRecord};
+use misc_runner::IsolationLevel;
 use serde::{Deserialize, Serialize};
 
 use crate::def::{sha256_file, Round};
@@ -36,6 +37,19 @@ pub struct PlannedRun {
     pub category: String,
     pub problem_hash: String,
     pub limits: Limits,
+    /// How the run is isolated, and what it sees (absent in chunk files of older versions).
+    #[serde(default)]
+    pub isolation: RunIsolation,
+}
+
+/// The isolation of a planned run: the round's level, the folders the solver sees read-only
+/// (its own folder) and the folders hidden from it (the round folder, the folders holding the
+/// entrants).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunIsolation {
+    pub level: IsolationLevel,
+    pub readonly: Vec<PathBuf>,
+    pub hidden: Vec<PathBuf>,
 }
 
 impl PlannedRun {
@@ -139,6 +153,16 @@ pub fn plan(round: &Round, done: &[RunRecord], sel: &Selection) -> Result<Plan, 
     let mut solver_hash: HashMap<String, String> = HashMap::new();
     let mut problem_hash: HashMap<PathBuf, String> = HashMap::new();
     let mut rerun: HashSet<RunKey> = HashSet::new();
+    // Hidden from every solver: the round folder (its results) and the folders holding the
+    // entrants' folders.
+    let mut hidden = vec![round.dir.clone()];
+    for s in round.solvers.values() {
+        if let Some(parent) = s.dir.parent() {
+            hidden.push(parent.to_path_buf());
+        }
+    }
+    hidden.sort();
+    hidden.dedup();
     for track in &round.tracks {
         for sname in &track.solvers {
             let Some(solver) = round.solvers.get(sname) else {
@@ -213,6 +237,11 @@ pub fn plan(round: &Round, done: &[RunRecord], sel: &Selection) -> Result<Plan, 
                     category: p.category.clone(),
                     problem_hash: phash,
                     limits: track.limits.clone(),
+                    isolation: RunIsolation {
+                        level: round.isolation,
+                        readonly: vec![solver.dir.clone()],
+                        hidden: hidden.clone(),
+                    },
                 });
             }
         }

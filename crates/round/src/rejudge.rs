@@ -96,6 +96,7 @@ pub fn rejudge(round: &Round, store: &Store, dry_run: bool) -> Result<RejudgeRep
                 category: r.category.clone(),
                 problem_hash: r.problem_hash.clone(),
                 limits: r.limits.clone(),
+                isolation: Default::default(),
             };
             let ending = Ending {
                 termination: r.termination,

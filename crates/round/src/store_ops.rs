@@ -231,6 +231,21 @@ pub fn manifest(round: &Round) -> Manifest {
         host: host_name(),
         machine: machine_description(),
         harness_version: HARNESS_VERSION.to_string(),
+        isolation: round.isolation.as_str().to_string(),
+        isolated_by: match round.isolation {
+            misc_runner::IsolationLevel::None => "none",
+            _ if misc_runner::namespaces_available().is_ok() => "namespaces",
+            misc_runner::IsolationLevel::Required => "unavailable",
+            misc_runner::IsolationLevel::BestEffort => {
+                let caps = misc_runner::capabilities();
+                if caps.net_namespace || caps.mount_namespace {
+                    "partial"
+                } else {
+                    "none"
+                }
+            }
+        }
+        .to_string(),
         started_at: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64()),

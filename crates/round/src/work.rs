@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use misc_criteria::Semantics;
 use misc_results::{RunRecord, SolverLogs, Store, HARNESS_VERSION, LOG_TAIL_BYTES};
-use misc_runner::{Isolation, Measurement, RunSpec, Sandbox};
+use misc_runner::{Isolation, IsolationLevel, Measurement, RunSpec, Sandbox};
 
 use crate::judge::{judge, reads_output, Ending, Judgement, Output};
 use crate::plan::PlannedRun;
@@ -35,6 +35,10 @@ pub struct WorkOptions {
     pub no_network: bool,
     /// Mount the input read-only when the machine allows it.
     pub readonly_input: bool,
+    /// Isolate runs in namespaces (rounds that are not `isolation = "none"`) when the machine
+    /// allows it; where it does not, `best-effort` rounds fall back to `no_network` and
+    /// `readonly_input`, and `required` rounds fail.
+    pub namespaces: bool,
     /// This machine's name, recorded in every record.
     pub host: String,
 }
@@ -49,6 +53,7 @@ impl WorkOptions {
             sandbox_base: None,
             no_network: caps.net_namespace,
             readonly_input: caps.mount_namespace,
+            namespaces: caps.namespaces,
             host: crate::host_name(),
         }
     }
@@ -124,13 +129,29 @@ pub async fn run_one(
     let mut spec = RunSpec::new(&run.program, args).in_sandbox(&sandbox);
     spec.limits = run.limits.clone();
     spec.cpu_core = core;
-    spec.isolation = Isolation {
-        no_network: opts.no_network,
-        readonly: if opts.readonly_input {
-            vec![sandbox.input_dir()]
-        } else {
-            Vec::new()
-        },
+    let iso = &run.isolation;
+    spec.isolation = match iso.level {
+        IsolationLevel::None => Isolation::default(),
+        level => {
+            if level == IsolationLevel::Required {
+                if let Err(why) = misc_runner::namespaces_available() {
+                    return Err(RoundError::Isolation(why));
+                }
+            }
+            if opts.namespaces {
+                Isolation::namespaced(&sandbox, iso.readonly.clone(), iso.hidden.clone())
+            } else {
+                Isolation {
+                    no_network: opts.no_network,
+                    readonly: if opts.readonly_input {
+                        vec![sandbox.input_dir()]
+                    } else {
+                        Vec::new()
+                    },
+                    ..Isolation::default()
+                }
+            }
+        }
     };
     let started_at = now();
     tracing::debug!(track = %run.track, solver = %run.solver, problem = %run.problem, ?core, "start");

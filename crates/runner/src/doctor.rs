@@ -33,6 +33,9 @@ pub struct Capabilities {
     pub net_namespace: bool,
     /// `unshare(CLONE_NEWNS)` and bind mounts work (read-only solver and input directories).
     pub mount_namespace: bool,
+    /// Runs can be isolated in their own user, mount, PID, IPC, UTS and network namespaces
+    /// ([`namespaces_available`]).
+    pub namespaces: bool,
     pub pidfd: bool,
     pub subreaper: bool,
     /// The individual checks with fixes.
@@ -170,6 +173,23 @@ fn probe() -> Capabilities {
         },
         "run as root; without it only file modes protect the input, which root solvers ignore",
     ));
+    let ns = namespaces_available();
+    checks.push(check(
+        "namespaces (isolation = \"required\")",
+        ns.is_ok(),
+        match &ns {
+            Ok(()) if root => format!(
+                "available: solvers run as uid {} in their own user, mount, PID, IPC, UTS and \
+                 network namespaces",
+                crate::spawn::SOLVER_ID
+            ),
+            Ok(()) => "available: solvers run in their own user, mount, PID, IPC, UTS and \
+                       network namespaces"
+                .to_owned(),
+            Err(e) => e.clone(),
+        },
+        &namespaces_fix(),
+    ));
     let base = crate::Sandbox::default_base();
     let on_tmpfs = base.starts_with("/dev/shm");
     checks.push(check(
@@ -221,8 +241,65 @@ fn probe() -> Capabilities {
         cgroup_v2_mounted: layout.v2.is_some(),
         net_namespace,
         mount_namespace,
+        namespaces: ns.is_ok(),
         pidfd,
         subreaper,
         checks,
     }
+}
+
+/// Whether runs can be isolated in namespaces here ([`crate::Isolation::namespaces`]): tried
+/// once per process by running `/bin/true` that way. The error says which step failed.
+pub fn namespaces_available() -> Result<(), String> {
+    static RESULT: OnceLock<Result<(), String>> = OnceLock::new();
+    RESULT.get_or_init(probe_namespaces).clone()
+}
+
+fn probe_namespaces() -> Result<(), String> {
+    let program = ["/bin/true", "/usr/bin/true"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .ok_or("no /bin/true to try with")?;
+    // On a thread of its own: the caller may be inside an async runtime.
+    let trial = std::thread::spawn(move || -> Result<(), String> {
+        let sandbox = crate::Sandbox::create(None).map_err(|e| e.to_string())?;
+        let mut spec = crate::RunSpec::new(program, Vec::new()).in_sandbox(&sandbox);
+        spec.mechanism = crate::MechanismChoice::Proc;
+        spec.isolation = crate::Isolation::namespaced(&sandbox, Vec::new(), Vec::new());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let m = rt.block_on(crate::run(&spec)).map_err(|e| e.to_string())?;
+        if m.termination == crate::Termination::Exited && m.exit_code == Some(0) {
+            Ok(())
+        } else {
+            Err(format!("an isolated trial run failed: {}", m.detail))
+        }
+    });
+    trial
+        .join()
+        .unwrap_or_else(|_| Err("the trial run panicked".to_owned()))
+}
+
+/// How to get namespaces on this machine (or do without), for error messages.
+pub fn namespaces_fix() -> String {
+    let mut tips = vec![
+        "Linux 5.12 or newer with user namespaces".to_owned(),
+        "sysctl -w user.max_user_namespaces=15000".to_owned(),
+    ];
+    if std::path::Path::new("/proc/sys/kernel/unprivileged_userns_clone").exists() {
+        tips.push("sysctl -w kernel.unprivileged_userns_clone=1".to_owned());
+    }
+    if std::path::Path::new("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").exists() {
+        tips.push("sysctl -w kernel.apparmor_restrict_unprivileged_userns=0".to_owned());
+    }
+    tips.push(
+        "in a container: docker run --security-opt seccomp=unconfined (or --privileged)".to_owned(),
+    );
+    format!(
+        "{}; or set isolation = \"best-effort\" in competition.toml (misc exec --isolation \
+         best-effort) to run with what this machine allows",
+        tips.join("; ")
+    )
 }

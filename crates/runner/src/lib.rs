@@ -75,7 +75,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use cgroup::{cleanup_stale, CgroupVersion};
-pub use doctor::{capabilities, Capabilities, Check};
+pub use doctor::{capabilities, namespaces_available, namespaces_fix, Capabilities, Check};
 pub use misc_results::{Limits, Termination};
 pub use run::run;
 pub use sandbox::Sandbox;
@@ -118,19 +118,83 @@ pub enum MechanismChoice {
     Proc,
 }
 
-/// Extra isolation, where the machine allows it (it needs root or user namespaces).
+/// How strongly a round (or `misc exec`) isolates its runs: the `isolation` key of a round.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum IsolationLevel {
+    /// Every run in its own namespaces ([`Isolation::namespaces`]); a harness refuses to start
+    /// where they cannot be had (see [`namespaces_available`]).
+    #[default]
+    Required,
+    /// Namespaces where the machine allows them, else what it allows (no network, a read-only
+    /// input when root: [`Isolation::auto`]).
+    BestEffort,
+    /// No isolation at all: the solver runs as the harness's user, in the harness's namespaces.
+    None,
+}
+
+impl IsolationLevel {
+    /// Every level, in the order of the documentation.
+    pub const ALL: [IsolationLevel; 3] = [
+        IsolationLevel::Required,
+        IsolationLevel::BestEffort,
+        IsolationLevel::None,
+    ];
+
+    /// The name used in `competition.toml`, flags and manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IsolationLevel::Required => "required",
+            IsolationLevel::BestEffort => "best-effort",
+            IsolationLevel::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for IsolationLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for IsolationLevel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<IsolationLevel, String> {
+        IsolationLevel::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("unknown isolation {s:?} (required, best-effort, none)"))
+    }
+}
+
+/// How one run is isolated from the machine and from the other runs.
+///
+/// With [`Isolation::namespaces`] the solver runs in new user, mount, PID, IPC, UTS and network
+/// namespaces (see the crate docs for what it can see); otherwise `no_network` and `readonly`
+/// give the partial isolation a machine without user namespaces allows to root.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Isolation {
+    /// Run in new user, mount, PID, IPC, UTS and network namespaces.
+    pub namespaces: bool,
     /// Run the solver in a new, empty network namespace (only loopback, down).
     pub no_network: bool,
-    /// Directories bind-mounted read-only in a private mount namespace (the solver's directory,
-    /// the input directory).
+    /// Directories bind-mounted read-only: the input directory; with `namespaces` also the
+    /// solver's folder and its program's folder, visible even below a hidden folder.
     pub readonly: Vec<PathBuf>,
+    /// With `namespaces`: folders hidden behind an empty read-only tmpfs (the round folder, the
+    /// folders holding the entrants), besides `/root` and `/home`, which are always hidden.
+    pub hidden: Vec<PathBuf>,
+    /// With `namespaces`: the run's sandbox root, the one writable host folder the solver sees
+    /// (its `work` and `tmp` become private size-limited tmpfs).
+    pub sandbox: Option<PathBuf>,
 }
 
 impl Isolation {
     /// No network and the given read-only directories if this machine allows it, nothing
-    /// otherwise.
+    /// otherwise (the partial isolation of a machine without user namespaces).
     pub fn auto(readonly: Vec<PathBuf>) -> Isolation {
         let caps = capabilities();
         Isolation {
@@ -140,6 +204,53 @@ impl Isolation {
             } else {
                 Vec::new()
             },
+            ..Isolation::default()
+        }
+    }
+
+    /// Full isolation of a run in `sandbox`: its input read-only, `readonly` folders visible
+    /// read-only (the solver's folder, its program's folder), `hidden` folders hidden.
+    pub fn namespaced(
+        sandbox: &Sandbox,
+        readonly: Vec<PathBuf>,
+        hidden: Vec<PathBuf>,
+    ) -> Isolation {
+        let mut ro = readonly;
+        ro.push(sandbox.input_dir());
+        Isolation {
+            namespaces: true,
+            no_network: true,
+            readonly: ro,
+            hidden,
+            sandbox: Some(sandbox.root().to_path_buf()),
+        }
+    }
+
+    /// What a run of `level` gets on this machine: namespaces when available (a `Required`
+    /// level without them is the caller's error to report, see [`namespaces_available`]), else
+    /// [`Isolation::auto`] for `BestEffort`, nothing for `None`.
+    pub fn for_level(
+        level: IsolationLevel,
+        sandbox: &Sandbox,
+        readonly: Vec<PathBuf>,
+        hidden: Vec<PathBuf>,
+    ) -> Isolation {
+        match level {
+            IsolationLevel::None => Isolation::default(),
+            _ if namespaces_available().is_ok() => Isolation::namespaced(sandbox, readonly, hidden),
+            IsolationLevel::Required => Isolation::namespaced(sandbox, readonly, hidden),
+            IsolationLevel::BestEffort => Isolation::auto(vec![sandbox.input_dir()]),
+        }
+    }
+
+    /// A short description for records and manifests: `namespaces`, `partial` or `none`.
+    pub fn describe(&self) -> &'static str {
+        if self.namespaces {
+            "namespaces"
+        } else if self.no_network || !self.readonly.is_empty() {
+            "partial"
+        } else {
+            "none"
         }
     }
 }
@@ -239,4 +350,6 @@ pub struct Measurement {
     pub output_bytes: Option<u64>,
     /// A human explanation of how the run ended.
     pub detail: String,
+    /// How the run was isolated: `namespaces`, `partial` or `none` ([`Isolation::describe`]).
+    pub isolation: String,
 }

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
 use tokio::io::AsyncReadExt;
 use tokio::net::unix::pipe;
 use tokio::sync::mpsc;
@@ -68,11 +70,12 @@ fn auto_version() -> Option<CgroupVersion> {
 
 /// Which kind of shim a run asks for, and whether that choice was forced by the caller.
 fn pool_key(spec: &RunSpec) -> (PoolKey, bool) {
+    let ns = spec.isolation.namespaces;
     match spec.mechanism {
-        MechanismChoice::Proc => (None, true),
-        MechanismChoice::CgroupV1 => (Some(CgroupVersion::V1), true),
-        MechanismChoice::CgroupV2 => (Some(CgroupVersion::V2), true),
-        MechanismChoice::Auto => (auto_version(), false),
+        MechanismChoice::Proc => ((None, ns), true),
+        MechanismChoice::CgroupV1 => ((Some(CgroupVersion::V1), ns), true),
+        MechanismChoice::CgroupV2 => ((Some(CgroupVersion::V2), ns), true),
+        MechanismChoice::Auto => ((auto_version(), ns), false),
     }
 }
 
@@ -91,15 +94,15 @@ fn get_shim(
     let start = Instant::now();
     match spawn::start_cold(key, launch, limits) {
         Ok(s) => Ok((s, Some(start))),
-        Err(e) if forced || key.is_none() => Err(RunnerError::Mechanism {
-            mechanism: key.map_or("proc".into(), |v| format!("{v:?}")),
+        Err(e) if forced || key.0.is_none() => Err(RunnerError::Mechanism {
+            mechanism: key.0.map_or("proc".into(), |v| format!("{v:?}")),
             reason: e.to_string(),
         }),
         Err(e) => {
             tracing::warn!("cannot create a run cgroup ({e}); measuring through /proc from now on");
             CGROUPS_BROKEN.store(true, Ordering::Relaxed);
             let start = Instant::now();
-            spawn::start_cold(None, launch, limits)
+            spawn::start_cold((None, key.1), launch, limits)
                 .map(|s| (s, Some(start)))
                 .map_err(|e| RunnerError::Mechanism {
                     mechanism: "proc".into(),
@@ -282,9 +285,10 @@ impl Watch<'_> {
             }
             None => {
                 let snap = procfs::snapshot();
-                for p in procfs::descendants(self.shim, &snap) {
-                    // SAFETY: kill has no memory-safety preconditions.
-                    unsafe { libc::kill(p.pid, sig) };
+                if let Ok(sig) = Signal::try_from(sig) {
+                    for p in procfs::descendants(self.shim, &snap) {
+                        let _ = kill(Pid::from_raw(p.pid), sig);
+                    }
                 }
             }
         }
@@ -300,9 +304,9 @@ impl Watch<'_> {
                 cg.kill_all(Some(self.shim));
             }
             None => {
-                if let Some(solver) = self.solver {
-                    // SAFETY: kill has no memory-safety preconditions.
-                    unsafe { libc::kill(-solver, libc::SIGKILL) };
+                // (An isolated solver's pid means nothing here: it is one of its namespace.)
+                if let Some(solver) = self.solver.filter(|_| !self.spec.isolation.namespaces) {
+                    let _ = kill(Pid::from_raw(-solver), Signal::SIGKILL);
                 }
                 for _ in 0..100 {
                     let snap = procfs::snapshot();
@@ -311,8 +315,7 @@ impl Watch<'_> {
                         break;
                     }
                     for p in desc {
-                        // SAFETY: kill has no memory-safety preconditions.
-                        unsafe { libc::kill(p.pid, libc::SIGKILL) };
+                        let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
                     }
                 }
             }
@@ -388,9 +391,15 @@ impl Watch<'_> {
         if let Some(cpu) = self.lim.cpu {
             if !self.warned && self.lim.warning > 0.0 && s.cpu >= cpu - self.lim.warning {
                 self.warned = true;
-                if let Some(solver) = self.solver {
-                    // SAFETY: kill has no memory-safety preconditions.
-                    unsafe { libc::kill(solver, self.spec.warning_signal) };
+                // An isolated solver's pid is one of its own PID namespace: the shim, PID 1
+                // there, forwards the signal.
+                let target = if self.spec.isolation.namespaces {
+                    Some(self.shim)
+                } else {
+                    self.solver
+                };
+                if let (Some(pid), Ok(sig)) = (target, Signal::try_from(self.spec.warning_signal)) {
+                    let _ = kill(Pid::from_raw(pid), sig);
                 }
             }
             if s.cpu >= cpu {
@@ -517,7 +526,83 @@ fn failed_to_start(spec: &RunSpec, measured_by: String, wall: f64, why: String) 
         stderr_bytes: 0,
         output_bytes: None,
         detail: format!("cannot execute {}: {why}", spec.program.display()),
+        isolation: spec.isolation.describe().to_owned(),
     }
+}
+
+/// Folders every namespaced run gets as private, empty, writable tmpfs.
+const PRIVATE_DIRS: [&str; 4] = ["/tmp", "/var/tmp", "/dev/shm", "/run"];
+/// Folders every namespaced run finds empty (besides the run's own hidden folders).
+const HIDDEN_DIRS: [&str; 2] = ["/root", "/home"];
+
+/// Adds the namespace settings to `launch`: what is hidden, private and kept visible, the
+/// sandbox (handed to the solver's uid when the harness is root), the tmpfs sizes.
+fn namespaced(mut launch: Launch, spec: &RunSpec, lim: &Lim) -> Result<Launch, RunnerError> {
+    use std::path::{Path, PathBuf};
+    let iso = &spec.isolation;
+    let ids = spawn::IdMap::current();
+    let mut hidden: Vec<PathBuf> = HIDDEN_DIRS.iter().map(PathBuf::from).collect();
+    hidden.extend(iso.hidden.iter().cloned());
+    // Other runs' sandboxes sit beside this one.
+    if let Some(parent) = iso.sandbox.as_deref().and_then(Path::parent) {
+        if parent.parent().is_some() {
+            hidden.push(parent.to_path_buf());
+        }
+    }
+    hidden.sort_by_key(|p| (p.components().count(), p.clone()));
+    hidden.dedup();
+    let private: Vec<PathBuf> = PRIVATE_DIRS.iter().map(PathBuf::from).collect();
+    let mut readonly = iso.readonly.clone();
+    // The program must stay visible even when it lies in a hidden folder.
+    if hidden.iter().any(|h| launch.path.starts_with(h)) {
+        if let Some(dir) = launch.path.parent() {
+            readonly.insert(0, dir.to_path_buf());
+        }
+    }
+    let mut scratch = Vec::new();
+    if let Some(sb) = &iso.sandbox {
+        for sub in ["work", "tmp"] {
+            let dir = sb.join(sub);
+            if dir.is_dir() && !readonly.contains(&dir) {
+                scratch.push(dir);
+            }
+        }
+        if ids.privileged {
+            // The solver runs as an unprivileged user: the sandbox and its writable folders
+            // become its own (the input stays the harness's, read-only).
+            let chown = |p: &Path| {
+                nix::unistd::chown(
+                    p,
+                    Some(nix::unistd::Uid::from_raw(ids.uid)),
+                    Some(nix::unistd::Gid::from_raw(ids.gid)),
+                )
+                .map_err(|e| RunnerError::io("handing the sandbox to the solver's user", e.into()))
+            };
+            chown(sb)?;
+            let entries = std::fs::read_dir(sb)
+                .map_err(|e| RunnerError::io("handing the sandbox to the solver's user", e))?;
+            for e in entries.flatten() {
+                let path = e.path();
+                if e.file_type().is_ok_and(|t| t.is_dir()) && !readonly.contains(&path) {
+                    chown(&path)?;
+                }
+            }
+        }
+    }
+    let size = lim
+        .memory
+        .map_or_else(|| "50%".to_owned(), |m| m.max(1 << 20).to_string());
+    launch.readonly = readonly;
+    launch.ns = Some(spawn::NsLaunch {
+        hidden,
+        private,
+        scratch,
+        sandbox: iso.sandbox.clone(),
+        private_opts: format!("mode=1777,size={size}"),
+        scratch_opts: format!("mode=0700,uid={},gid={},size={size}", ids.uid, ids.gid),
+        ids,
+    });
+    Ok(launch)
 }
 
 fn os_bytes(k: &std::ffi::OsStr, v: &std::ffi::OsStr) -> Vec<u8> {
@@ -540,7 +625,7 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         .find(|(k, _)| k == "PATH")
         .map(|(_, v)| v.as_os_str());
     let (key, _) = pool_key(spec);
-    let key_name = key.map_or("proc", |v| match v {
+    let key_name = key.0.map_or("proc", |v| match v {
         CgroupVersion::V1 => "cgroup-v1",
         CgroupVersion::V2 => "cgroup-v2",
     });
@@ -566,6 +651,12 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         rlimits: rlimits(&lim),
         cpu: spec.cpu_core,
         new_net: spec.isolation.no_network,
+        ns: None,
+    };
+    let launch = if spec.isolation.namespaces {
+        namespaced(launch, spec, &lim)?
+    } else {
+        launch
     };
 
     let cg_limits = CgroupLimits {
@@ -659,8 +750,7 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         {
             // The shim should have exited long ago; make sure the run ends.
             tracing::warn!("run {}: the shim did not exit; killing it", w.shim);
-            // SAFETY: kill has no memory-safety preconditions.
-            unsafe { libc::kill(w.shim, libc::SIGKILL) };
+            let _ = kill(Pid::from_raw(w.shim), Signal::SIGKILL);
         }
     }
     let ended = w.ended.unwrap_or_else(Instant::now);
@@ -791,5 +881,6 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         stderr_bytes: err_bytes,
         output_bytes,
         detail,
+        isolation: spec.isolation.describe().to_owned(),
     })
 }

@@ -19,9 +19,15 @@
 //! Everything after `fork` uses only raw system calls on memory prepared before: no allocation,
 //! no locks.
 
-use std::ffi::{CString, OsStr};
+use std::ffi::{CStr, CString, OsStr};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicI32, Ordering as AtomicOrdering};
+
+use nix::sched::{sched_setaffinity, CpuSet};
+use nix::sys::prctl;
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use nix::unistd::Pid;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
@@ -36,7 +42,7 @@ pub(crate) const MSG_STATUS: i32 = 2;
 pub(crate) const MSG_EXEC_ERR: i32 = 3;
 
 /// The setup step that failed, for `MSG_EXEC_ERR`.
-pub(crate) const STEP_NAMES: [&str; 9] = [
+pub(crate) const STEP_NAMES: [&str; 16] = [
     "exec",
     "stdio",
     "process group",
@@ -46,6 +52,13 @@ pub(crate) const STEP_NAMES: [&str; 9] = [
     "rlimit",
     "chdir",
     "death signal",
+    "user ids",
+    "no_new_privs",
+    "mounting /proc",
+    "read-only remount",
+    "opening a folder to keep visible",
+    "binding a folder to keep visible",
+    "mounting a private tmpfs in the sandbox",
 ];
 const STEP_EXEC: i32 = 0;
 const STEP_STDIO: i32 = 1;
@@ -56,6 +69,13 @@ const STEP_MOUNT: i32 = 5;
 const STEP_RLIMIT: i32 = 6;
 const STEP_CHDIR: i32 = 7;
 const STEP_PDEATH: i32 = 8;
+const STEP_IDS: i32 = 9;
+const STEP_NO_NEW_PRIVS: i32 = 10;
+const STEP_PROC: i32 = 11;
+const STEP_READONLY: i32 = 12;
+const STEP_KEEP: i32 = 13;
+const STEP_BIND: i32 = 14;
+const STEP_SCRATCH: i32 = 15;
 
 /// Size of the shared parameter region; argv and envp of a run must fit.
 const REGION: usize = 512 * 1024;
@@ -78,11 +98,40 @@ struct Params {
     cwd: *const libc::c_char,
     /// Null-terminated array of directories to bind read-only.
     readonly: *const *const libc::c_char,
+    /// Null-terminated arrays of directories hidden behind an empty read-only tmpfs, and behind
+    /// an empty writable private tmpfs (namespaces only).
+    hidden: *const *const libc::c_char,
+    private: *const *const libc::c_char,
+    /// Directories that get a private tmpfs owned by the solver (namespaces only).
+    scratch: *const *const libc::c_char,
+    /// The sandbox root, bound writable (namespaces only; may be null).
+    sandbox: *const libc::c_char,
+    /// Mount options of the private and scratch tmpfs.
+    private_opts: *const libc::c_char,
+    scratch_opts: *const libc::c_char,
     rlimits: [RawRlimit; MAX_RLIMITS],
     nrlimits: usize,
     /// CPU to pin to, or -1.
     cpu: i64,
     new_net: i32,
+    /// The shim is in new namespaces and sets up the mounts.
+    namespaces: i32,
+    /// The ids the solver takes (`u32::MAX`: keep), and whether it drops supplementary groups.
+    uid: u32,
+    gid: u32,
+    drop_groups: i32,
+}
+
+/// The namespace part of a launch: what the shim mounts and whom the solver runs as.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NsLaunch {
+    pub hidden: Vec<PathBuf>,
+    pub private: Vec<PathBuf>,
+    pub scratch: Vec<PathBuf>,
+    pub sandbox: Option<PathBuf>,
+    pub private_opts: String,
+    pub scratch_opts: String,
+    pub ids: IdMap,
 }
 
 /// What a solver is started with (already resolved by the harness).
@@ -96,6 +145,54 @@ pub(crate) struct Launch {
     pub rlimits: Vec<(libc::__rlimit_resource_t, u64, u64)>,
     pub cpu: Option<usize>,
     pub new_net: bool,
+    /// Set for a run in new namespaces (the shim must have been made with them).
+    pub ns: Option<NsLaunch>,
+}
+
+/// The user and group a namespaced solver runs as, and how the namespace maps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct IdMap {
+    /// The host uid and gid, mapped to themselves inside the namespace.
+    pub uid: u32,
+    pub gid: u32,
+    /// The harness is root: the maps are written with its privilege, the solver switches to
+    /// `uid`/`gid` and drops supplementary groups. Otherwise the harness maps its own ids and
+    /// `setgroups` is denied.
+    pub privileged: bool,
+}
+
+/// The unprivileged uid and gid a root harness runs namespaced solvers as (`nobody`, `nogroup`).
+pub(crate) const SOLVER_ID: u32 = 65534;
+
+impl IdMap {
+    /// The mapping for this harness: `nobody` when root, the harness's own ids otherwise.
+    pub fn current() -> IdMap {
+        let euid = nix::unistd::geteuid().as_raw();
+        if euid == 0 {
+            IdMap {
+                uid: SOLVER_ID,
+                gid: SOLVER_ID,
+                privileged: true,
+            }
+        } else {
+            IdMap {
+                uid: euid,
+                gid: nix::unistd::getegid().as_raw(),
+                privileged: false,
+            }
+        }
+    }
+
+    /// Writes the namespace maps of `pid` (a shim just made with a new user namespace).
+    fn write(&self, pid: i32) -> io::Result<()> {
+        let proc = PathBuf::from(format!("/proc/{pid}"));
+        if !self.privileged {
+            std::fs::write(proc.join("setgroups"), "deny")?;
+        }
+        std::fs::write(proc.join("uid_map"), format!("{0} {0} 1\n", self.uid))?;
+        std::fs::write(proc.join("gid_map"), format!("{0} {0} 1\n", self.gid))?;
+        Ok(())
+    }
 }
 
 /// The shared memory region, mapped in the harness (and, inherited, in the shim).
@@ -152,6 +249,24 @@ impl Region {
         let argv = w.ptrs(&argv)?;
         let envp = w.ptrs(&envp)?;
         let readonly = w.ptrs(&ro)?;
+        let empty = NsLaunch::default();
+        let ns = launch.ns.as_ref().unwrap_or(&empty);
+        let mut list = |dirs: &[PathBuf]| -> io::Result<*const *const libc::c_char> {
+            let v: Vec<_> = dirs
+                .iter()
+                .map(|p| w.cstr(p.as_os_str().as_bytes()))
+                .collect::<io::Result<_>>()?;
+            w.ptrs(&v)
+        };
+        let hidden = list(&ns.hidden)?;
+        let private = list(&ns.private)?;
+        let scratch = list(&ns.scratch)?;
+        let sandbox = match &ns.sandbox {
+            Some(p) => w.cstr(p.as_os_str().as_bytes())?,
+            None => std::ptr::null(),
+        };
+        let private_opts = w.cstr(ns.private_opts.as_bytes())?;
+        let scratch_opts = w.cstr(ns.scratch_opts.as_bytes())?;
         let mut rlimits = [RawRlimit {
             resource: 0,
             soft: 0,
@@ -170,10 +285,26 @@ impl Region {
             envp,
             cwd,
             readonly,
+            hidden,
+            private,
+            scratch,
+            sandbox,
+            private_opts,
+            scratch_opts,
             rlimits,
             nrlimits: launch.rlimits.len().min(MAX_RLIMITS),
             cpu: launch.cpu.map_or(-1, |c| c as i64),
             new_net: i32::from(launch.new_net),
+            namespaces: i32::from(launch.ns.is_some()),
+            uid: match &launch.ns {
+                Some(ns) if ns.ids.privileged => ns.ids.uid,
+                _ => u32::MAX,
+            },
+            gid: match &launch.ns {
+                Some(ns) if ns.ids.privileged => ns.ids.gid,
+                _ => u32::MAX,
+            },
+            drop_groups: i32::from(launch.ns.as_ref().is_some_and(|ns| ns.ids.privileged)),
         };
         // SAFETY: the region starts page-aligned and is larger than Params.
         unsafe { std::ptr::write(self.base.cast::<Params>(), params) };
@@ -265,11 +396,7 @@ impl Shim {
             .ctl
             .take()
             .ok_or_else(|| io::Error::other("shim already started"))?;
-        // SAFETY: writes one byte from a local buffer.
-        let r = unsafe { libc::write(ctl.as_raw_fd(), b"g".as_ptr().cast(), 1) };
-        if r != 1 {
-            return Err(io::Error::last_os_error());
-        }
+        nix::unistd::write(&ctl, b"g").map_err(io::Error::from)?;
         Ok(())
     }
 
@@ -305,29 +432,34 @@ impl Drop for Shim {
         // An unused shim exits when its control pipe closes; a used one has been reaped.
         self.ctl = None;
         if !self.reaped {
-            let mut status = 0;
-            // SAFETY: kill and waitpid on our own child.
-            unsafe {
-                libc::kill(self.pid, libc::SIGKILL);
-                libc::waitpid(self.pid, &mut status, libc::__WALL);
-            }
+            let pid = Pid::from_raw(self.pid);
+            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+            let _ = nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::__WALL));
         }
     }
 }
 
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 writes two descriptors into the array.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both descriptors were just created and are owned by nobody else.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(io::Error::from)
 }
 
+/// The namespaces of an isolated shim: it is PID 1 of the new PID namespace.
+const NS_FLAGS: libc::c_int = libc::CLONE_NEWUSER
+    | libc::CLONE_NEWNS
+    | libc::CLONE_NEWPID
+    | libc::CLONE_NEWNET
+    | libc::CLONE_NEWIPC
+    | libc::CLONE_NEWUTS;
+
 /// Forks a shim that joins `cgroup` and then either starts `launch` at once or, without one,
-/// waits for [`Shim::go`].
-fn fork_shim(cgroup: Option<RunCgroup>, launch: Option<&Launch>) -> io::Result<Shim> {
+/// waits for [`Shim::go`]. With `ns`, the shim is made in new namespaces (see [`NS_FLAGS`]),
+/// the harness writes its user namespace's maps, and the shim always waits for the go byte
+/// (sent here at once when `launch` is given).
+fn fork_shim(
+    cgroup: Option<RunCgroup>,
+    launch: Option<&Launch>,
+    ns: Option<IdMap>,
+) -> io::Result<Shim> {
     let procs = match &cgroup {
         Some(c) => c.procs_files()?,
         None => Vec::new(),
@@ -348,10 +480,23 @@ fn fork_shim(cgroup: Option<RunCgroup>, launch: Option<&Launch>) -> io::Result<S
         out: out_w.as_raw_fd(),
         err: err_w.as_raw_fd(),
     };
-    // SAFETY: getpid has no preconditions.
-    let harness = unsafe { libc::getpid() };
-    // SAFETY: the child runs only async-signal-safe code on memory prepared before the fork.
-    let pid = unsafe { libc::fork() };
+    let harness = nix::unistd::getpid().as_raw();
+    // SAFETY: the child runs only async-signal-safe code on memory prepared before the fork
+    // (a `clone` without a new stack behaves like `fork`).
+    let pid = unsafe {
+        if ns.is_some() {
+            libc::syscall(
+                libc::SYS_clone,
+                (NS_FLAGS | libc::SIGCHLD) as libc::c_ulong,
+                0usize,
+                0usize,
+                0usize,
+                0usize,
+            ) as libc::pid_t
+        } else {
+            libc::fork()
+        }
+    };
     if pid < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -365,20 +510,34 @@ fn fork_shim(cgroup: Option<RunCgroup>, launch: Option<&Launch>) -> io::Result<S
                 region.base,
                 devnull.as_ptr(),
                 immediate,
+                ns.is_some(),
             )
         }
     }
     drop((status_w, ctl_r, out_w, err_w));
-    Ok(Shim {
+    let mut shim = Shim {
         pid,
         cgroup,
         status: Some(status_r),
         stdout: Some(out_r),
         stderr: Some(err_r),
-        ctl: (!immediate).then_some(ctl_w),
+        ctl: Some(ctl_w),
         region,
         reaped: false,
-    })
+    };
+    if let Some(ids) = ns {
+        // The shim is stopped on its control pipe until its maps are written (dropping it on
+        // error kills and reaps it).
+        ids.write(pid)?;
+    }
+    if immediate {
+        if let Some(ctl) = shim.ctl.take() {
+            if ns.is_some() {
+                nix::unistd::write(&ctl, b"g").map_err(io::Error::from)?;
+            }
+        }
+    }
+    Ok(shim)
 }
 
 #[derive(Clone, Copy)]
@@ -390,24 +549,29 @@ struct ChildFds {
 }
 
 fn errno() -> i32 {
-    io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EINVAL)
+    nix::errno::Errno::last_raw()
 }
 
+/// Writes one status message.
+///
+/// # Safety
+///
+/// `fd` must be a descriptor this process owns (the status pipe); async-signal-safe.
 unsafe fn write_msg(fd: RawFd, tag: i32, value: i32) {
     let mut buf = [0u8; 8];
     buf[..4].copy_from_slice(&tag.to_ne_bytes());
     buf[4..].copy_from_slice(&value.to_ne_bytes());
-    loop {
-        let r = libc::write(fd, buf.as_ptr().cast(), buf.len());
-        if r >= 0 || errno() != libc::EINTR {
-            break;
-        }
-    }
+    // SAFETY: the caller guarantees that `fd` is open for the duration of the call.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    while let Err(nix::errno::Errno::EINTR) = nix::unistd::write(fd, &buf) {}
 }
 
 /// Closes every descriptor not in `keep` (sorted ascending).
+///
+/// # Safety
+///
+/// Only for a freshly forked child: descriptors owned by Rust objects of the parent are closed
+/// behind their backs.
 unsafe fn close_all_but(keep: &[RawFd]) {
     let mut from: libc::c_uint = 0;
     for &k in keep {
@@ -420,7 +584,30 @@ unsafe fn close_all_but(keep: &[RawFd]) {
     libc::syscall(libc::SYS_close_range, from, libc::c_uint::MAX, 0);
 }
 
+/// The solver's pid (in the shim's PID namespace), for forwarding signals.
+static SOLVER_PID: AtomicI32 = AtomicI32::new(0);
+
+/// The signal handler of an isolated shim (PID 1 of its namespace, which the harness can signal
+/// only through a handler): SIGTERM goes to every process of the namespace, any other signal
+/// (the warning, SIGUSR1) to the solver.
+extern "C" fn forward(sig: libc::c_int) {
+    let pid = SOLVER_PID.load(AtomicOrdering::Relaxed);
+    let Ok(sig) = Signal::try_from(sig) else {
+        return;
+    };
+    if pid > 0 {
+        let target = if sig == Signal::SIGTERM { -1 } else { pid };
+        let _ = nix::sys::signal::kill(Pid::from_raw(target), sig);
+    }
+}
+
 /// The shim. Never returns.
+///
+/// # Safety
+///
+/// Only for a freshly forked child of the harness, with `fds` open, `region` the inherited
+/// shared region and `devnull` a valid C string: it closes every other descriptor and never
+/// returns to Rust code of the parent.
 unsafe fn shim_main(
     harness: libc::pid_t,
     procs: &[CString],
@@ -428,66 +615,83 @@ unsafe fn shim_main(
     region: *mut u8,
     devnull: *const libc::c_char,
     immediate: bool,
+    isolated: bool,
 ) -> ! {
-    // Die with the harness; if it is already gone, do nothing.
-    libc::prctl(
-        libc::PR_SET_PDEATHSIG,
-        libc::SIGKILL as libc::c_ulong,
-        0,
-        0,
-        0,
-    );
-    if libc::getppid() != harness {
+    // Die with the harness; if it is already gone, do nothing. (In a new PID namespace the
+    // parent is invisible; an isolated shim waits for its go byte, which never comes then.)
+    let _ = prctl::set_pdeathsig(Signal::SIGKILL);
+    if !isolated && nix::unistd::getppid().as_raw() != harness {
         libc::_exit(125);
     }
     let mut keep = [fds.status, fds.ctl, fds.out, fds.err];
     keep.sort_unstable();
     close_all_but(&keep);
     // The harness's signal handlers mean nothing here, and the signals the harness sends to the
-    // solver's processes must not kill the shim.
-    for sig in 1..32 {
-        if sig != libc::SIGKILL && sig != libc::SIGSTOP && sig != libc::SIGCHLD {
-            libc::signal(sig, libc::SIG_IGN);
+    // solver's processes must not kill the shim. An isolated shim forwards them instead.
+    let action = if isolated {
+        SigAction::new(
+            SigHandler::Handler(forward),
+            SaFlags::SA_RESTART,
+            SigSet::empty(),
+        )
+    } else {
+        SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty())
+    };
+    for sig in Signal::iterator() {
+        if !matches!(
+            sig,
+            Signal::SIGKILL | Signal::SIGSTOP | Signal::SIGCHLD | Signal::SIGSEGV | Signal::SIGBUS
+        ) {
+            let _ = sigaction(sig, &action);
         }
     }
-    libc::signal(libc::SIGCHLD, libc::SIG_DFL);
-    let mut none: libc::sigset_t = std::mem::zeroed();
-    libc::sigemptyset(&mut none);
-    libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+    let dfl = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    let _ = sigaction(Signal::SIGCHLD, &dfl);
+    let _ = SigSet::empty().thread_set_mask();
     for f in procs {
-        let fd = libc::open(f.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-        let ok = fd >= 0 && libc::write(fd, b"0".as_ptr().cast(), 1) == 1;
-        if fd >= 0 {
-            libc::close(fd);
-        }
+        let ok = nix::fcntl::open(
+            f.as_c_str(),
+            nix::fcntl::OFlag::O_WRONLY | nix::fcntl::OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .is_ok_and(|fd| {
+            let fd = OwnedFd::from_raw_fd(fd);
+            nix::unistd::write(&fd, b"0") == Ok(1)
+        });
         if !ok {
             libc::_exit(124);
         }
     }
-    libc::setsid();
-    libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong, 0, 0, 0);
+    let _ = nix::unistd::setsid();
+    let _ = prctl::set_child_subreaper(true);
     // Wait for the go byte; end of file means the harness discarded this shim.
-    if !immediate {
+    if !immediate || isolated {
         let mut b = [0u8; 1];
         loop {
-            let r = libc::read(fds.ctl, b.as_mut_ptr().cast(), 1);
-            if r == 1 {
-                break;
+            match nix::unistd::read(fds.ctl, &mut b) {
+                Ok(1) => break,
+                Err(nix::errno::Errno::EINTR) => continue,
+                _ => libc::_exit(0),
             }
-            if r < 0 && errno() == libc::EINTR {
-                continue;
-            }
+        }
+    }
+    let _ = nix::unistd::close(fds.ctl);
+    let p = &*region.cast::<Params>();
+    if isolated {
+        // Nothing of the solver may read this process's memory or descriptors.
+        let _ = prctl::set_dumpable(false);
+        if let Err((step, e)) = setup_namespace(p) {
+            write_msg(fds.status, MSG_EXEC_ERR, (step << 16) | (e as i32 & 0xffff));
             libc::_exit(0);
         }
     }
-    libc::close(fds.ctl);
-    let shim = libc::getpid();
+    let shim = nix::unistd::getpid().as_raw();
     let solver = libc::fork();
     if solver == 0 {
-        solver_exec(shim, fds, region.cast::<Params>(), devnull);
+        solver_exec(shim, fds, p, devnull);
     }
-    libc::close(fds.out);
-    libc::close(fds.err);
+    let _ = nix::unistd::close(fds.out);
+    let _ = nix::unistd::close(fds.err);
     if solver < 0 {
         write_msg(
             fds.status,
@@ -496,6 +700,7 @@ unsafe fn shim_main(
         );
         libc::_exit(0);
     }
+    SOLVER_PID.store(solver, AtomicOrdering::Relaxed);
     write_msg(fds.status, MSG_PID, solver);
     loop {
         let mut status = 0;
@@ -513,45 +718,252 @@ unsafe fn shim_main(
     libc::_exit(0)
 }
 
+/// Most directories kept visible through the hidden ones (sandbox + read-only).
+const MAX_KEEP: usize = 32;
+
+/// Iterates a null-terminated array of C strings.
+///
+/// # Safety
+///
+/// `list` must point to a null-terminated array of valid C strings that outlive the iterator.
+unsafe fn c_list<'a>(list: *const *const libc::c_char) -> impl Iterator<Item = &'a CStr> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        // SAFETY: guaranteed by the caller: the array is null-terminated.
+        let item = unsafe { *list.add(i) };
+        if item.is_null() {
+            return None;
+        }
+        i += 1;
+        // SAFETY: a valid C string, by the caller's guarantee.
+        Some(unsafe { CStr::from_ptr(item) })
+    })
+}
+
+/// `mkdir -p`, without allocating (paths up to `PATH_MAX`). Errors are left to the mount that
+/// follows.
+fn mkdir_p(path: &CStr) {
+    let bytes = path.to_bytes();
+    let mut buf = [0u8; 4096];
+    if bytes.len() >= buf.len() {
+        return;
+    }
+    buf[..bytes.len()].copy_from_slice(bytes);
+    for i in 1..=bytes.len() {
+        if i == bytes.len() || buf[i] == b'/' {
+            let saved = buf[i];
+            buf[i] = 0;
+            if let Ok(dir) = CStr::from_bytes_until_nul(&buf[..=i]) {
+                let _ = nix::unistd::mkdir(dir, nix::sys::stat::Mode::from_bits_truncate(0o755));
+            }
+            buf[i] = saved;
+        }
+    }
+}
+
+/// `mount_setattr(2)` on `path`: sets or clears `MOUNT_ATTR_RDONLY`, recursively or not.
+fn set_readonly(path: &CStr, readonly: bool, recursive: bool) -> Result<(), nix::errno::Errno> {
+    #[repr(C)]
+    struct MountAttr {
+        attr_set: u64,
+        attr_clr: u64,
+        propagation: u64,
+        userns_fd: u64,
+    }
+    const MOUNT_ATTR_RDONLY: u64 = 1;
+    const AT_RECURSIVE: libc::c_uint = 0x8000;
+    let attr = MountAttr {
+        attr_set: if readonly { MOUNT_ATTR_RDONLY } else { 0 },
+        attr_clr: if readonly { 0 } else { MOUNT_ATTR_RDONLY },
+        propagation: 0,
+        userns_fd: 0,
+    };
+    // SAFETY: a valid path and a valid, correctly sized attribute struct (nix has no wrapper).
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            if recursive { AT_RECURSIVE } else { 0 },
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(nix::errno::Errno::last())
+    }
+}
+
+/// Builds the solver's view of the machine in the shim's new mount namespace: the host
+/// read-only, `/tmp`-like folders private and empty, hidden folders empty, the sandbox writable
+/// with a private `work` and `tmp`, the read-only folders visible, a fresh `/proc`.
+/// Returns the failed step and errno.
+///
+/// # Safety
+///
+/// `p` must be a [`Params`] laid out by [`Region::write`]; called by a shim in new user and
+/// mount namespaces, after its fork (no allocation).
+unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
+    use nix::errno::Errno;
+    use nix::fcntl::OFlag;
+    use nix::mount::{mount, MsFlags};
+    let none: Option<&CStr> = None;
+    let step = |s: i32| move |e: Errno| (s, e);
+    // Keep our mounts from propagating back to the host.
+    mount(
+        none,
+        c"/",
+        none,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        none,
+    )
+    .map_err(step(STEP_MOUNT))?;
+    // What stays visible: handles taken before anything is hidden, bound back afterwards.
+    let mut keep: [(RawFd, *const libc::c_char); MAX_KEEP] = [(-1, std::ptr::null()); MAX_KEEP];
+    let mut n = 0;
+    let sandbox = (!p.sandbox.is_null()).then(|| CStr::from_ptr(p.sandbox));
+    for dir in sandbox.into_iter().chain(c_list(p.readonly)) {
+        if n == MAX_KEEP {
+            return Err((STEP_MOUNT, Errno::E2BIG));
+        }
+        let fd = nix::fcntl::open(
+            dir,
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(step(STEP_KEEP))?;
+        keep[n] = (fd, dir.as_ptr());
+        n += 1;
+    }
+    // From here on, files are made as the solver's user (a root harness's uid is not mapped in
+    // the namespace, and the kernel refuses to create files owned by an unmapped user).
+    if p.gid != u32::MAX {
+        nix::unistd::setfsgid(nix::unistd::Gid::from_raw(p.gid));
+    }
+    if p.uid != u32::MAX {
+        nix::unistd::setfsuid(nix::unistd::Uid::from_raw(p.uid));
+    }
+    let tmpfs = Some(c"tmpfs");
+    let hide_flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+    let private_opts = Some(CStr::from_ptr(p.private_opts));
+    for dir in c_list(p.private) {
+        match mount(tmpfs, dir, tmpfs, hide_flags, private_opts) {
+            Ok(()) | Err(Errno::ENOENT | Errno::ENOTDIR) => {}
+            Err(e) => return Err((STEP_MOUNT, e)),
+        }
+    }
+    // Parents come before their descendants, which are then already hidden (ENOENT).
+    for dir in c_list(p.hidden) {
+        match mount(tmpfs, dir, tmpfs, hide_flags, Some(c"mode=0755,size=1m")) {
+            Ok(()) | Err(Errno::ENOENT | Errno::ENOTDIR) => {}
+            Err(e) => return Err((STEP_MOUNT, e)),
+        }
+    }
+    for &(fd, dir) in &keep[..n] {
+        let dir = CStr::from_ptr(dir);
+        let mut src = [0u8; 32];
+        let len = fd_path(fd, &mut src);
+        let src =
+            CStr::from_bytes_with_nul(&src[..=len]).map_err(|_| (STEP_MOUNT, Errno::EINVAL))?;
+        mkdir_p(dir);
+        mount(
+            Some(src),
+            dir,
+            none,
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            none,
+        )
+        .map_err(step(STEP_BIND))?;
+        let _ = nix::unistd::close(fd);
+    }
+    mount(
+        Some(c"proc"),
+        c"/proc",
+        Some(c"proc"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+        none,
+    )
+    .map_err(step(STEP_PROC))?;
+    // Everything read-only, then the few writable places.
+    set_readonly(c"/", true, true).map_err(step(STEP_READONLY))?;
+    if let Some(sb) = sandbox {
+        set_readonly(sb, false, false).map_err(step(STEP_READONLY))?;
+    }
+    for dir in c_list(p.private) {
+        match set_readonly(dir, false, false) {
+            Ok(()) | Err(Errno::ENOENT | Errno::ENOTDIR) => {}
+            Err(e) => return Err((STEP_READONLY, e)),
+        }
+    }
+    let scratch_opts = Some(CStr::from_ptr(p.scratch_opts));
+    for dir in c_list(p.scratch) {
+        mount(tmpfs, dir, tmpfs, hide_flags, scratch_opts).map_err(step(STEP_SCRATCH))?;
+    }
+    Ok(())
+}
+
+/// Writes `/proc/self/fd/FD` into `buf` (NUL-terminated); returns its length.
+fn fd_path(fd: RawFd, buf: &mut [u8; 32]) -> usize {
+    let prefix = b"/proc/self/fd/";
+    buf[..prefix.len()].copy_from_slice(prefix);
+    let mut digits = [0u8; 10];
+    let mut v = fd.max(0) as u32;
+    let mut nd = 0;
+    loop {
+        digits[nd] = b'0' + (v % 10) as u8;
+        nd += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for i in 0..nd {
+        buf[prefix.len() + i] = digits[nd - 1 - i];
+    }
+    let len = prefix.len() + nd;
+    buf[len] = 0;
+    len
+}
+
 /// The solver, between fork and exec. Never returns.
+///
+/// # Safety
+///
+/// Only for the shim's freshly forked child, with `fds` open, `p` a [`Params`] laid out by
+/// [`Region::write`] and `devnull` a valid C string.
 unsafe fn solver_exec(
     shim: libc::pid_t,
     fds: ChildFds,
-    p: *const Params,
+    p: &Params,
     devnull: *const libc::c_char,
 ) -> ! {
     let fail = |step: i32| -> ! {
         write_msg(fds.status, MSG_EXEC_ERR, (step << 16) | (errno() & 0xffff));
         libc::_exit(127)
     };
-    let p = &*p;
-    if libc::prctl(
-        libc::PR_SET_PDEATHSIG,
-        libc::SIGKILL as libc::c_ulong,
-        0,
-        0,
-        0,
-    ) != 0
-    {
+    if prctl::set_pdeathsig(Signal::SIGKILL).is_err() {
         fail(STEP_PDEATH);
     }
-    if libc::getppid() != shim {
+    if nix::unistd::getppid().as_raw() != shim {
         libc::_exit(125);
     }
     // Default dispositions (ignored ones would survive exec) and an empty mask.
-    for sig in 1..32 {
-        if sig != libc::SIGKILL && sig != libc::SIGSTOP {
-            libc::signal(sig, libc::SIG_DFL);
+    let dfl = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    for sig in Signal::iterator() {
+        if sig != Signal::SIGKILL && sig != Signal::SIGSTOP {
+            let _ = sigaction(sig, &dfl);
         }
     }
-    if libc::setpgid(0, 0) != 0 {
+    if nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0)).is_err() {
         fail(STEP_PGRP);
     }
     let null = libc::open(devnull, libc::O_RDONLY);
     if null < 0
-        || libc::dup2(null, 0) < 0
-        || libc::dup2(fds.out, 1) < 0
-        || libc::dup2(fds.err, 2) < 0
+        || nix::unistd::dup2(null, 0).is_err()
+        || nix::unistd::dup2(fds.out, 1).is_err()
+        || nix::unistd::dup2(fds.err, 2).is_err()
     {
         fail(STEP_STDIO);
     }
@@ -563,60 +975,29 @@ unsafe fn solver_exec(
         libc::CLOSE_RANGE_CLOEXEC as libc::c_uint,
     );
     if p.cpu >= 0 {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(p.cpu as usize, &mut set);
-        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+        let mut set = CpuSet::new();
+        if set.set(p.cpu as usize).is_err() || sched_setaffinity(Pid::from_raw(0), &set).is_err() {
             fail(STEP_AFFINITY);
         }
     }
-    let has_ro = !(*p.readonly).is_null();
-    let mut flags = 0;
-    if p.new_net != 0 {
-        flags |= libc::CLONE_NEWNET;
-    }
-    if has_ro {
-        flags |= libc::CLONE_NEWNS;
-    }
-    if flags != 0 && libc::unshare(flags) != 0 {
-        fail(STEP_UNSHARE);
-    }
-    if has_ro {
-        // Keep our mounts from propagating back to the host.
-        if libc::mount(
-            std::ptr::null(),
-            c"/".as_ptr(),
-            std::ptr::null(),
-            libc::MS_REC | libc::MS_PRIVATE,
-            std::ptr::null(),
-        ) != 0
-        {
-            fail(STEP_MOUNT);
+    if p.namespaces == 0 {
+        partial_isolation(p).unwrap_or_else(|step| fail(step));
+    } else {
+        use nix::unistd::{Gid, Uid};
+        if p.drop_groups != 0 && nix::unistd::setgroups(&[]).is_err() {
+            fail(STEP_IDS);
         }
-        let mut i = 0;
-        loop {
-            let dir = *p.readonly.add(i);
-            if dir.is_null() {
-                break;
-            }
-            let bind = libc::mount(
-                dir,
-                dir,
-                std::ptr::null(),
-                libc::MS_BIND | libc::MS_REC,
-                std::ptr::null(),
-            );
-            let ro = libc::mount(
-                std::ptr::null(),
-                dir,
-                std::ptr::null(),
-                libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY,
-                std::ptr::null(),
-            );
-            if bind != 0 || ro != 0 {
-                fail(STEP_MOUNT);
-            }
-            i += 1;
+        let (uid, gid) = (Uid::from_raw(p.uid), Gid::from_raw(p.gid));
+        if p.gid != u32::MAX && nix::unistd::setresgid(gid, gid, gid).is_err() {
+            fail(STEP_IDS);
         }
+        if p.uid != u32::MAX && nix::unistd::setresuid(uid, uid, uid).is_err() {
+            fail(STEP_IDS);
+        }
+    }
+    // No set-user-ID or file-capability gains from here on.
+    if prctl::set_no_new_privs().is_err() {
+        fail(STEP_NO_NEW_PRIVS);
     }
     for r in &p.rlimits[..p.nrlimits] {
         let lim = libc::rlimit {
@@ -627,15 +1008,68 @@ unsafe fn solver_exec(
             fail(STEP_RLIMIT);
         }
     }
-    if libc::chdir(p.cwd) != 0 {
+    if nix::unistd::chdir(CStr::from_ptr(p.cwd)).is_err() {
         fail(STEP_CHDIR);
     }
     libc::execve(p.path, p.argv, p.envp);
     fail(STEP_EXEC)
 }
 
-/// Which kind of shim: no cgroup, or a fresh cgroup of this version.
-pub(crate) type PoolKey = Option<CgroupVersion>;
+/// The isolation a root harness without user namespaces gives: no network and read-only
+/// directories. Returns the failed step.
+///
+/// # Safety
+///
+/// `p` must be a [`Params`] laid out by [`Region::write`]; called between fork and exec.
+unsafe fn partial_isolation(p: &Params) -> Result<(), i32> {
+    use nix::mount::{mount, MsFlags};
+    use nix::sched::{unshare, CloneFlags};
+    let none: Option<&CStr> = None;
+    let has_ro = !(*p.readonly).is_null();
+    let mut flags = CloneFlags::empty();
+    if p.new_net != 0 {
+        flags |= CloneFlags::CLONE_NEWNET;
+    }
+    if has_ro {
+        flags |= CloneFlags::CLONE_NEWNS;
+    }
+    if !flags.is_empty() && unshare(flags).is_err() {
+        return Err(STEP_UNSHARE);
+    }
+    if has_ro {
+        // Keep our mounts from propagating back to the host.
+        mount(
+            none,
+            c"/",
+            none,
+            MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+            none,
+        )
+        .map_err(|_| STEP_MOUNT)?;
+        for dir in c_list(p.readonly) {
+            mount(
+                Some(dir),
+                dir,
+                none,
+                MsFlags::MS_BIND | MsFlags::MS_REC,
+                none,
+            )
+            .map_err(|_| STEP_MOUNT)?;
+            mount(
+                none,
+                dir,
+                none,
+                MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY,
+                none,
+            )
+            .map_err(|_| STEP_MOUNT)?;
+        }
+    }
+    Ok(())
+}
+
+/// Which kind of shim: no cgroup or a fresh cgroup of this version; in new namespaces or not.
+pub(crate) type PoolKey = (Option<CgroupVersion>, bool);
 
 enum Request {
     /// Top the pool for this key up to the configured depth.
@@ -662,11 +1096,11 @@ fn pool() -> &'static Mutex<Pool> {
 }
 
 fn make(key: PoolKey) -> io::Result<Shim> {
-    let cgroup = match key {
+    let cgroup = match key.0 {
         Some(v) => Some(RunCgroup::create_empty(v)?),
         None => None,
     };
-    fork_shim(cgroup, None)
+    fork_shim(cgroup, None, key.1.then(IdMap::current))
 }
 
 fn forker() -> &'static Forker {
@@ -728,7 +1162,7 @@ fn send(req: Request) -> io::Result<()> {
 
 fn cleanup_once(key: PoolKey) {
     static CLEANED: OnceLock<()> = OnceLock::new();
-    if key.is_some() {
+    if key.0.is_some() {
         CLEANED.get_or_init(|| match crate::cgroup::cleanup_stale() {
             Ok(names) if !names.is_empty() => {
                 tracing::info!("removed {} stale run cgroup(s)", names.len());
@@ -769,7 +1203,7 @@ pub(crate) fn start_cold(
     limits: crate::cgroup::CgroupLimits,
 ) -> io::Result<Shim> {
     cleanup_once(key);
-    let cgroup = match key {
+    let cgroup = match key.0 {
         Some(v) => Some(RunCgroup::create(
             v,
             crate::cgroup::CgroupLimits {
@@ -780,7 +1214,7 @@ pub(crate) fn start_cold(
         )?),
         None => None,
     };
-    fork_shim(cgroup, Some(launch))
+    fork_shim(cgroup, Some(launch), key.1.then(IdMap::current))
 }
 
 /// Sets how many idle shims per mechanism are kept ready; 0 (the default) disables
@@ -853,6 +1287,7 @@ mod tests {
             rlimits: vec![(libc::RLIMIT_CORE, 0, 0)],
             cpu: Some(1),
             new_net: false,
+            ns: None,
         };
         r.write(&l).expect("fits");
         // SAFETY: just written.

@@ -221,8 +221,15 @@ fn warning_signal_comes_before_the_limit() {
 
 #[test]
 fn busy_loop_cpu_time_is_accurate() {
-    for (mech, _) in common::mechanisms() {
-        let r = HostileRun::new("busy", &["0.5"], mech);
+    for (mech, ns) in common::mechanisms().into_iter().flat_map(|(m, _)| {
+        common::isolation_variants()
+            .into_iter()
+            .map(move |ns| (m, ns))
+    }) {
+        let mut r = HostileRun::new("busy", &["0.5"], mech);
+        if ns {
+            r.isolate();
+        }
         let m = r.run();
         r.assert_no_survivors();
         assert_eq!(m.termination, Termination::Exited);
@@ -245,8 +252,15 @@ fn missing_program_fails_to_start() {
 
 #[test]
 fn solver_sees_a_clean_environment() {
-    for (mech, _) in common::mechanisms() {
-        let r = HostileRun::new("probe", &[], mech);
+    for (mech, ns) in common::mechanisms().into_iter().flat_map(|(m, _)| {
+        common::isolation_variants()
+            .into_iter()
+            .map(move |ns| (m, ns))
+    }) {
+        let mut r = HostileRun::new("probe", &[], mech);
+        if ns {
+            r.isolate();
+        }
         let m = r.run();
         assert_eq!(m.termination, Termination::Exited);
         let out = &m.stdout_tail;
@@ -282,4 +296,28 @@ fn isolation_when_root() {
         "{}",
         m.stdout_tail
     );
+}
+
+#[test]
+fn namespaced_solver_sees_only_its_sandbox() {
+    if !common::isolation_variants().contains(&true) {
+        return;
+    }
+    let mut r = HostileRun::new("probe", &[], MechanismChoice::Auto);
+    r.isolate();
+    let m = r.run();
+    assert_eq!(m.termination, Termination::Exited);
+    assert_eq!(m.isolation, "namespaces");
+    let out = &m.stdout_tail;
+    for expected in [
+        "network=false",
+        "input_writable=false",
+        // PID 1 is the shim, the solver is the only other process.
+        "pid=2",
+        "processes=2",
+        "no_new_privs=1",
+        "cap_eff=0000000000000000",
+    ] {
+        assert!(out.contains(expected), "expected {expected}: {out}");
+    }
 }

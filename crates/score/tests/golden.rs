@@ -639,6 +639,8 @@ fn saved_options_win_over_the_manifest() {
         started_at: 0.0,
         excluded_problems: Vec::new(),
         not_run: Default::default(),
+        isolation: String::new(),
+        isolated_by: String::new(),
     };
     let from_manifest = misc_score::options_for_round(&manifest, None).unwrap();
     assert_eq!(from_manifest.rules, Rules::Misc2010);

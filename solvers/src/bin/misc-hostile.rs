@@ -19,7 +19,8 @@
 //! | `garbage` | writes random bytes to CUDFOUT and exits 0 |
 //! | `fail` | writes `FAIL` to CUDFOUT and exits 0 |
 //! | `slow-then-ok` | burns CPU until SIGUSR1, then writes FAIL and exits 0 |
-//! | `probe` | reports on stdout what it sees: cwd, environment, stdin, whether CUDFIN is writable |
+//! | `probe` | reports on stdout what it sees: cwd, environment, stdin, whether CUDFIN is writable, pid, processes, privileges |
+//! | `attack SOLVER_DIR MARKER [SECONDS]` | a dishonest entrant (after CUDFIN CUDFOUT): tries every attack of issue 16 for SECONDS (default 1.5) and writes `FAIL` and one line per attempt to CUDFOUT (see [`attack`]) |
 //! | `busy SECONDS` | burns SECONDS of CPU time, then exits 0 |
 //! | `exit CODE` | exits with CODE |
 //!
@@ -171,11 +172,311 @@ fn probe(input: Option<&String>) -> i32 {
         let writable = std::fs::OpenOptions::new().append(true).open(input).is_ok();
         println!("input_writable={writable}");
     }
-    let net = std::net::UdpSocket::bind("0.0.0.0:0")
-        .and_then(|s| s.connect("192.0.2.1:9").map(|_| ()))
-        .is_ok();
-    println!("network={net}");
+    println!("network={}", network_works());
+    println!("pid={}", std::process::id());
+    println!("processes={}", visible_processes().len());
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    for key in ["NoNewPrivs", "CapEff", "Uid"] {
+        if let Some(v) = status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        {
+            let name = match key {
+                "NoNewPrivs" => "no_new_privs",
+                "CapEff" => "cap_eff",
+                _ => "uid",
+            };
+            println!("{name}={}", v.split_whitespace().next().unwrap_or(""));
+        }
+    }
     0
+}
+
+fn network_works() -> bool {
+    std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|_| ()))
+        .is_ok()
+}
+
+/// The pids listed in /proc.
+fn visible_processes() -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn cmdline(pid: i32) -> String {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+        .unwrap_or_default()
+}
+
+/// A dishonest entrant: every attack of issue 16, each reported as one line
+/// `attack NAME: blocked (...)` or `attack NAME: ESCAPED (...)` (writes into private folders
+/// are reported as `written` and checked by the test on the host afterwards).
+///
+/// Signals to PID 1 are sent only when PID 1 is the harness's shim (its command line names
+/// `misc`), never to a real init.
+fn attack(output: Option<&String>, args: &[String]) -> i32 {
+    use std::fs::OpenOptions;
+    use std::path::{Path, PathBuf};
+    let (Some(solver_dir), Some(marker)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: misc-hostile attack CUDFIN CUDFOUT SOLVER_DIR MARKER [SECONDS]");
+        return 2;
+    };
+    let seconds: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1.5);
+    let solver_dir = PathBuf::from(solver_dir);
+    let round = solver_dir.join("../..");
+    let mut report: Vec<String> = Vec::new();
+    fn line(report: &mut Vec<String>, name: &str, escaped: bool, detail: String) {
+        report.push(format!(
+            "attack {name}: {} ({detail})",
+            if escaped { "ESCAPED" } else { "blocked" }
+        ));
+    }
+    // Forwarded signals must not end the attack.
+    // SAFETY: setting dispositions to SIG_IGN.
+    unsafe {
+        for sig in [
+            libc::SIGTERM,
+            libc::SIGUSR1,
+            libc::SIGUSR2,
+            libc::SIGHUP,
+            libc::SIGINT,
+        ] {
+            libc::signal(sig, libc::SIG_IGN);
+        }
+    }
+
+    // 1. Forge records, found from our own folder and from the working folder.
+    let forged = "{\"round\":\"x\",\"track\":\"t\",\"solver\":\"evil\",\"problem\":\"forged\"}\n";
+    for (name, path) in [
+        ("forge-record", round.join("results/runs.jsonl")),
+        (
+            "forge-record-relative",
+            PathBuf::from("../../results/runs.jsonl"),
+        ),
+    ] {
+        let r = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(forged.as_bytes()).map(|_| f))
+            .and_then(|mut f| f.write_all(b"not a record\n"));
+        line(
+            &mut report,
+            name,
+            r.is_ok(),
+            format!("{}: {r:?}", path.display()),
+        );
+    }
+    // 2. See the machine's processes, and PID 1.
+    let procs = visible_processes();
+    let me = std::process::id() as i32;
+    let foreign: Vec<String> = procs
+        .iter()
+        .filter(|&&p| p != me && p != 1)
+        .map(|&p| format!("{p}:{}", cmdline(p)))
+        .collect();
+    line(
+        &mut report,
+        "see-processes",
+        !foreign.is_empty(),
+        format!(
+            "{} visible besides PID 1 and me: {foreign:?}",
+            foreign.len()
+        ),
+    );
+    let init = cmdline(1);
+    if init.contains("misc") {
+        let mut sent = Vec::new();
+        for sig in [libc::SIGKILL, libc::SIGTERM, libc::SIGINT, libc::SIGSTOP] {
+            // SAFETY: kill has no memory-safety preconditions.
+            sent.push(unsafe { libc::kill(1, sig) });
+        }
+        // SAFETY: as above.
+        unsafe { libc::kill(1, libc::SIGCONT) };
+        std::thread::sleep(Duration::from_millis(20));
+        let alive = Path::new("/proc/1").exists() && cmdline(1) == init;
+        line(
+            &mut report,
+            "signal-pid1",
+            !alive,
+            format!("kill returned {sent:?}; PID 1 still there: {alive}"),
+        );
+    } else {
+        line(
+            &mut report,
+            "signal-pid1",
+            true,
+            format!("PID 1 is {init:?}, not the harness's shim: not signalled"),
+        );
+    }
+    // SAFETY: ptrace on a pid; no memory is passed.
+    let traced = unsafe { libc::ptrace(libc::PTRACE_ATTACH, 1, 0, 0) };
+    line(
+        &mut report,
+        "ptrace-pid1",
+        traced == 0,
+        format!("ptrace returned {traced}"),
+    );
+    // 3. Other runs' sandboxes, other entrants, the round folder.
+    let own_sandbox = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let mut others = Vec::new();
+    let mut dirs: Vec<PathBuf> = vec![
+        "/dev/shm".into(),
+        "/tmp".into(),
+        "/proc/1/root/dev/shm".into(),
+    ];
+    if let Some(p) = own_sandbox.parent() {
+        dirs.push(p.to_path_buf());
+    }
+    for dir in &dirs {
+        let mut stack = vec![(dir.clone(), 0)];
+        while let Some((d, depth)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with("misc-run-") && path != own_sandbox {
+                    let input = std::fs::read(path.join("in/problem.cudf")).map(|b| b.len());
+                    others.push(format!("{} (input: {input:?})", path.display()));
+                } else if depth < 2 && e.file_type().is_ok_and(|t| t.is_dir()) {
+                    stack.push((path, depth + 1));
+                }
+            }
+        }
+    }
+    line(
+        &mut report,
+        "read-other-sandboxes",
+        !others.is_empty(),
+        format!("found {others:?}"),
+    );
+    let own_name = solver_dir.file_name().map(|n| n.to_owned());
+    let entrants: Vec<String> = std::fs::read_dir(solver_dir.join(".."))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| Some(e.file_name()) != own_name)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    line(
+        &mut report,
+        "list-entrants",
+        !entrants.is_empty(),
+        format!("found {entrants:?}"),
+    );
+    let in_round: Vec<String> = std::fs::read_dir(&round)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    line(
+        &mut report,
+        "list-round",
+        !in_round.is_empty(),
+        format!("found {in_round:?}"),
+    );
+    // 4. Marker files everywhere but the sandbox.
+    for dir in [
+        PathBuf::from("/tmp"),
+        PathBuf::from("/var/tmp"),
+        PathBuf::from("/dev/shm"),
+        PathBuf::from("/run"),
+        PathBuf::from("/root"),
+        PathBuf::from("/home"),
+        PathBuf::from("/"),
+        PathBuf::from("/etc"),
+        round.clone(),
+        round.join("results"),
+        solver_dir.clone(),
+        solver_dir.join(".."),
+        own_sandbox.join(".."),
+    ] {
+        let path = dir.join(marker);
+        match std::fs::write(&path, b"marker") {
+            Ok(()) => report.push(format!("attack write {}: written", dir.display())),
+            Err(e) => report.push(format!("attack write {}: blocked ({e})", dir.display())),
+        }
+    }
+    // 5. Undo the mounts: remount read-write, unmount what hides the other sandboxes.
+    let remount = nix_free_mount(c"/", libc::MS_REMOUNT | libc::MS_BIND);
+    line(
+        &mut report,
+        "remount-rw",
+        remount == 0,
+        format!("mount returned {remount}"),
+    );
+    // SAFETY: umount2 on a valid C string.
+    let umount = unsafe { libc::umount2(c"/dev/shm".as_ptr(), libc::MNT_DETACH) };
+    line(
+        &mut report,
+        "unmount-hiding",
+        umount == 0,
+        format!("umount2 returned {umount}"),
+    );
+    line(
+        &mut report,
+        "network",
+        network_works(),
+        "udp connect".into(),
+    );
+    // 6. Kill the competitor while it runs.
+    let start = std::time::Instant::now();
+    let mut killed = Vec::new();
+    while start.elapsed().as_secs_f64() < seconds {
+        for p in visible_processes() {
+            let cmd = cmdline(p);
+            if p != me && p != 1 && (cmd.contains("misc-naive") || cmd.contains("honest")) {
+                // SAFETY: kill has no memory-safety preconditions.
+                if unsafe { libc::kill(p, libc::SIGKILL) } == 0 {
+                    killed.push(format!("{p}:{cmd}"));
+                }
+            }
+        }
+        // SAFETY: as above; a whole-machine kill as an unprivileged user reaches only what
+        // the namespace lets us see (our own tree, which ignores SIGTERM).
+        let _ = unsafe { libc::kill(-1, libc::SIGTERM) };
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    line(
+        &mut report,
+        "kill-competitor",
+        !killed.is_empty(),
+        format!("killed {killed:?}"),
+    );
+    let mut text = String::from("FAIL\n");
+    for l in &report {
+        text.push_str(l);
+        text.push('\n');
+    }
+    print!("{text}");
+    write_file(output, text.as_bytes())
+}
+
+fn nix_free_mount(target: &std::ffi::CStr, flags: libc::c_ulong) -> i32 {
+    // SAFETY: valid C strings or nulls.
+    unsafe {
+        libc::mount(
+            std::ptr::null(),
+            target.as_ptr(),
+            std::ptr::null(),
+            flags,
+            std::ptr::null(),
+        )
+    }
 }
 
 fn main() {
@@ -270,6 +571,7 @@ fn main() {
             write_file(output, b"FAIL\nwarned by SIGUSR1\n")
         }
         "probe" => probe(input),
+        "attack" => attack(output, &args[4.min(args.len())..]),
         "busy" => {
             let secs: f64 = input.and_then(|s| s.parse().ok()).unwrap_or(2.0);
             let mut x: u64 = 1;

@@ -114,6 +114,11 @@ impl HostileRun {
         HostileRun { sandbox, spec }
     }
 
+    /// Isolates the run in namespaces.
+    pub fn isolate(&mut self) {
+        self.spec.isolation = misc_runner::Isolation::namespaced(&self.sandbox, vec![], vec![]);
+    }
+
     /// The marker every process of this run carries in its command line.
     pub fn marker(&self) -> String {
         self.sandbox.root().display().to_string()
@@ -157,11 +162,32 @@ pub fn each_mechanism(
     check: impl Fn(&Measurement, &HostileRun),
 ) {
     for (mech, name) in mechanisms() {
-        let mut r = HostileRun::new(mode, &[], mech);
-        setup(&mut r.spec);
-        let m = r.run();
-        assert_eq!(m.measured_by, name);
-        r.assert_no_survivors();
-        check(&m, &r);
+        for namespaced in isolation_variants() {
+            let mut r = HostileRun::new(mode, &[], mech);
+            if namespaced {
+                r.isolate();
+            }
+            setup(&mut r.spec);
+            let m = r.run();
+            assert_eq!(m.measured_by, name);
+            assert_eq!(m.isolation, if namespaced { "namespaces" } else { "none" });
+            r.assert_no_survivors();
+            check(&m, &r);
+        }
+    }
+}
+
+/// Without isolation, and in namespaces where this machine has them (a missing namespace
+/// support fails when MISC_REQUIRE_TOOLS is set).
+pub fn isolation_variants() -> Vec<bool> {
+    match misc_runner::namespaces_available() {
+        Ok(()) => vec![false, true],
+        Err(e) if std::env::var_os("MISC_REQUIRE_TOOLS").is_some() => {
+            panic!("MISC_REQUIRE_TOOLS is set but runs cannot be isolated here: {e}")
+        }
+        Err(e) => {
+            eprintln!("note: not testing isolated runs: {e}");
+            vec![false]
+        }
     }
 }
