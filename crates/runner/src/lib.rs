@@ -44,6 +44,20 @@
 //! In both, `RLIMIT_FSIZE` (output limit + 1 byte) bounds every file a solver writes and
 //! `RLIMIT_CORE` is 0.
 //!
+//! # Isolation ([`Isolation`], [`IsolationLevel`])
+//!
+//! With [`Isolation::namespaces`], the shim is cloned into new user, mount, PID, IPC, UTS and
+//! network namespaces and is PID 1 there: it forwards the warning signal to the solver and
+//! SIGTERM to every process of the namespace, reaps them all, and the kernel kills whatever is
+//! left when it exits. Before starting the solver it makes the host read-only, gives the run
+//! private empty `/tmp`, `/var/tmp`, `/dev/shm` and `/run`, hides `/root`, `/home` and
+//! [`Isolation::hidden`] behind empty tmpfs, binds the sandbox back writable (with private
+//! size-limited `work` and `tmp`) and [`Isolation::readonly`] read-only, and mounts a fresh
+//! `/proc`. A root harness maps only `nobody` (uid and gid 65534) into the user namespace and
+//! the solver switches to it, so it holds no capability anywhere; an unprivileged harness maps
+//! only its own ids. Every solver starts with `no_new_privs`. [`namespaces_available`] tries
+//! one isolated run to tell whether a machine allows all this.
+//!
 //! # Invariants
 //!
 //! - When [`run`] returns, no process of the run is alive: the shim exits only when it has no

@@ -549,6 +549,7 @@ fn namespaced(mut launch: Launch, spec: &RunSpec, lim: &Lim) -> Result<Launch, R
             hidden.push(parent.to_path_buf());
         }
     }
+    hidden.retain(|p| p.is_dir());
     hidden.sort_by_key(|p| (p.components().count(), p.clone()));
     hidden.dedup();
     let private: Vec<PathBuf> = PRIVATE_DIRS.iter().map(PathBuf::from).collect();

@@ -854,10 +854,17 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
             Err(e) => return Err((STEP_MOUNT, e)),
         }
     }
-    // Parents come before their descendants, which are then already hidden (ENOENT).
+    // Parents come before their descendants. The harness lists only folders that exist, so a
+    // missing one lies in a tmpfs mounted above: it is made there (a private /tmp must not
+    // give a writable round folder) and hidden all the same.
+    let hidden_opts = Some(c"mode=0755,size=1m");
     for dir in c_list(p.hidden) {
-        match mount(tmpfs, dir, tmpfs, hide_flags, Some(c"mode=0755,size=1m")) {
-            Ok(()) | Err(Errno::ENOENT | Errno::ENOTDIR) => {}
+        match mount(tmpfs, dir, tmpfs, hide_flags, hidden_opts) {
+            Ok(()) => {}
+            Err(Errno::ENOENT) => {
+                mkdir_p(dir);
+                mount(tmpfs, dir, tmpfs, hide_flags, hidden_opts).map_err(step(STEP_MOUNT))?;
+            }
             Err(e) => return Err((STEP_MOUNT, e)),
         }
     }
