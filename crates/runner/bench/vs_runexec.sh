@@ -16,7 +16,13 @@
 #      and the ratio of runexec's whole-process time to each overhead (target: at least 50);
 #   2. CPU time of a fixed 2-second busy loop (misc-hostile busy 2) as reported by each tool, and
 #      the relative difference;
-#   3. CPU-limit overshoot: a spinning solver under a 1 s CPU limit, as measured by misc.
+#   3. CPU-limit overshoot: a spinning solver under a 1 s CPU limit, as measured by misc;
+#   4. isolated runs (issue 16): per-run wall time of BenchExec's RunExecutor in container mode
+#      (runexec_container.py: use_namespaces, / read-only, /tmp and /home hidden, no network)
+#      for /bin/true, against the overhead of an isolated misc runner call (pre-warmed, in one
+#      process, minus spawning /bin/true with std) and of a whole `misc exec --isolation
+#      required` process, with the ratios (target: BenchExec / misc >= 20); then the CPU time of
+#      the 2-second busy loop under both isolations (target: within 2 %).
 #
 # runexec runs with --no-container: its container mode cannot overlay / on this kernel
 # ("Failed to create overlay mount for '/'"). The runs of the two tools are interleaved so that
@@ -24,7 +30,8 @@
 set -euo pipefail
 
 N=${1:-30}
-ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 if [[ -z ${SKIP_BUILD:-} ]]; then
     (cd "$ROOT" && cargo build -q --release -p misc-test-solvers --bin misc-hostile &&
@@ -35,8 +42,10 @@ MISC_EXEC=$CARGO_TARGET_DIR/release/examples/misc-exec
 # Prefer the real CLI once it has `exec`.
 if [[ -x $CARGO_TARGET_DIR/release/misc ]] && "$CARGO_TARGET_DIR/release/misc" exec -- /bin/true >/dev/null 2>&1; then
     MISC=("$CARGO_TARGET_DIR/release/misc" exec)
+    MISC_ISO=("$CARGO_TARGET_DIR/release/misc" exec --isolation required)
 else
     MISC=("$MISC_EXEC")
+    MISC_ISO=("$MISC_EXEC" --isolate)
 fi
 RUNEXEC=$(command -v runexec) || { echo "runexec not found (pip install benchexec)"; exit 1; }
 WORK=$(mktemp -d)
@@ -91,4 +100,37 @@ echo "== CPU-limit overshoot (misc-hostile spin, 1 s CPU limit), 3 runs =="
 for i in 1 2 3; do
     m=$("${MISC[@]}" --cpu-time 1 -- "$HOSTILE" spin | sed -n 's/^cputime=\(.*\)s$/\1/p' || true)
     awk -v m="$m" -v i="$i" 'BEGIN { printf "run %d: misc cputime=%.4f s  overshoot=%.1f ms (target: <= 100 ms)\n", i, m, (m - 1) * 1000 }'
+done
+
+echo "== isolated runs (issue 16): /bin/true, medians of $N runs (ms) =="
+if ! python3 -c 'import benchexec' 2>/dev/null; then
+    echo "BenchExec's Python package is missing (pip install benchexec): skipped"
+    exit 0
+fi
+bx_s=$(python3 "$HERE/runexec_container.py" overhead "$N" | sed -n 's/^per_run_wall_median=\(.*\)s$/\1/p')
+iso_call_s=$("$MISC_EXEC" --isolate --prewarm 1 --repeat "$N" -- /bin/true | sed -n 's/^per_run_wall_median=\(.*\)s$/\1/p')
+: >iso.us
+for _ in $(seq "$N"); do
+    t=$(now_us); "${MISC_ISO[@]}" -- /bin/true >/dev/null; echo $(( $(now_us) - t )) >>iso.us
+done
+iso_ms=$(median <iso.us | awk '{printf "%.3f", $1/1000}')
+awk -v bx="$bx_s" -v ic="$iso_call_s" -v b="$base_ms" -v c="$call_ms" -v ip="$iso_ms" -v t="$true_ms" 'BEGIN {
+    bx *= 1000; ic *= 1000
+    oi = ic - b; if (oi < 0.001) oi = 0.001
+    op = ip - t; if (op < 0.001) op = 0.001
+    printf "BenchExec RunExecutor, container mode, per run:   %.3f\n", bx
+    printf "misc runner call, isolated (pre-warmed):          %.3f  (not isolated: %.3f)\n", ic, c
+    printf "misc exec --isolation required, whole process:    %.3f\n", ip
+    printf "overhead of an isolated runner call:  %.3f ms = BenchExec / %.0f  (target: >= 20)\n", oi, bx / oi
+    printf "overhead of an isolated misc exec:    %.3f ms = BenchExec / %.0f  (target: >= 20)\n", op, bx / op
+}'
+
+echo "== busy loop of 2 s CPU, isolated: BenchExec container mode vs misc namespaces, 3 runs each =="
+for i in 1 2 3; do
+    r=$(python3 "$HERE/runexec_container.py" cputime "$HOSTILE" busy 2 | sed -n 's/^cputime=\(.*\)s$/\1/p')
+    m=$("${MISC_ISO[@]}" -- "$HOSTILE" busy 2 | sed -n 's/^cputime=\(.*\)s$/\1/p')
+    awk -v r="$r" -v m="$m" -v i="$i" 'BEGIN {
+        d = (m - r) / r * 100; if (d < 0) d = -d
+        printf "run %d: BenchExec cputime=%.4f s  misc cputime=%.4f s  difference=%.2f %% (target: <= 2 %%)\n", i, r, m, d
+    }'
 done

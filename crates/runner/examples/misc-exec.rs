@@ -1,8 +1,11 @@
 //! A minimal stand-alone `misc exec` over the library API, used by the tests (to kill a harness
 //! mid-run) and by `bench/vs_runexec.sh` when the `misc` binary is not built.
 //!
-//! `misc-exec [--cpu-time S] [--wall-time S] [--memory BYTES] [--proc] [--json] [--repeat N]
-//! [--prewarm N] [--baseline] -- CMD ARGS...`
+//! `misc-exec [--cpu-time S] [--wall-time S] [--memory BYTES] [--proc] [--isolate] [--json]
+//! [--repeat N] [--prewarm N] [--baseline] -- CMD ARGS...`
+//!
+//! `--isolate` runs the command in its own namespaces, as a round's solvers are (its working
+//! directory is then its sandbox's).
 //!
 //! `--baseline` only spawns and waits for the command N times with `std::process::Command`.
 //!
@@ -38,6 +41,7 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
     let mut mechanism = MechanismChoice::Auto;
     let mut repeat = 1usize;
     let mut baseline = false;
+    let mut isolate = false;
     let mut cmd: Vec<OsString> = Vec::new();
     while let Some(a) = args.next() {
         let mut value = || -> Result<String, Box<dyn std::error::Error>> {
@@ -56,6 +60,7 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
             Some("--json") => json = true,
             Some("--baseline") => baseline = true,
             Some("--proc") => mechanism = MechanismChoice::Proc,
+            Some("--isolate") => isolate = true,
             Some("--") => {
                 cmd.extend(args.by_ref());
                 break;
@@ -94,6 +99,10 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
     spec.mechanism = mechanism;
     spec.work_dir = std::env::current_dir()?;
     spec.env.push(("TMPDIR".into(), sandbox.tmp_dir().into()));
+    if isolate {
+        spec.work_dir = sandbox.work_dir();
+        spec.isolation = misc_runner::Isolation::namespaced(&sandbox, Vec::new(), Vec::new());
+    }
     let mut times = Vec::with_capacity(repeat);
     let mut m = None;
     for _ in 0..repeat {
@@ -120,6 +129,7 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
         println!("cputime={}s", m.cpu_time);
         println!("memory={}B", m.memory);
         println!("measured_by={}", m.measured_by);
+        println!("isolation={}", m.isolation);
         if repeat > 1 {
             println!("per_run_wall_mean={mean}s");
             println!("per_run_wall_median={median}s");
