@@ -91,6 +91,7 @@ fn measured(exit_code: i32) -> Measurement {
         stderr_bytes: 0,
         output_bytes: None,
         detail: String::new(),
+        isolation: "none".into(),
     }
 }
 
