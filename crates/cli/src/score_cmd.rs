@@ -229,6 +229,11 @@ fn secs(t: f64) -> String {
     format!("{t:.2}")
 }
 
+/// Seconds in full precision (the scorer's figures are whole microseconds), for CSV.
+fn exact(t: f64) -> String {
+    format!("{t:.6}")
+}
+
 fn write_table(out: &mut impl Write, scores: &Scores, color: bool) -> anyhow::Result<()> {
     let o = &scores.options;
     let extra_column = !matches!(o.tie_break, TieBreak::None | TieBreak::SuccessTime);
@@ -264,15 +269,23 @@ fn write_table(out: &mut impl Write, scores: &Scores, color: bool) -> anyhow::Re
         // Rank and solver left-aligned, numbers right-aligned.
         let mut table = Table::new(&[Align::Left, Align::Left]);
         table.row(header, BOLD);
+        // As many digits as it takes to tell every two different figures apart.
+        let tell_apart = |v: Vec<f64>| misc_report::fmt::decimals_to_tell_apart(&v);
+        let d_success = tell_apart(t.ranking.iter().map(|e| e.success_time).collect());
+        let d_tie = tell_apart(t.ranking.iter().filter_map(|e| e.tie_break_value).collect());
         for e in &t.ranking {
             let mut row = vec![
                 format!("{}{}", e.rank, if e.winner_by_tie_break { "*" } else { "" }),
                 e.solver.clone(),
                 e.score.to_string(),
-                secs(e.success_time),
+                misc_report::fmt::secs_to(e.success_time, d_success),
             ];
             if extra_column {
-                row.push(e.tie_break_value.map(secs).unwrap_or_default());
+                row.push(
+                    e.tie_break_value
+                        .map(|v| misc_report::fmt::secs_to(v, d_tie))
+                        .unwrap_or_default(),
+                );
             }
             row.extend([e.solved, e.fail, e.abort, e.wrong, e.missing].map(|n| n.to_string()));
             table.row(row, if e.rank == 1 { WINNER } else { Style::new() });
@@ -364,9 +377,9 @@ fn write_csv(out: &mut impl Write, scores: &Scores) -> anyhow::Result<()> {
                     &e.rank.to_string(),
                     &e.solver,
                     &e.score.to_string(),
-                    &secs(e.success_time),
+                    &exact(e.success_time),
                     o.tie_break.as_str(),
-                    &e.tie_break_value.map(secs).unwrap_or_default(),
+                    &e.tie_break_value.map(exact).unwrap_or_default(),
                     if e.winner_by_tie_break {
                         "true"
                     } else {
@@ -377,8 +390,8 @@ fn write_csv(out: &mut impl Write, scores: &Scores) -> anyhow::Result<()> {
                     &e.abort.to_string(),
                     &e.wrong.to_string(),
                     &e.missing.to_string(),
-                    &secs(e.cpu_time),
-                    &secs(e.wall_time),
+                    &exact(e.cpu_time),
+                    &exact(e.wall_time),
                     o.rules.as_str(),
                 ])?;
             }
@@ -442,7 +455,7 @@ fn write_explanations(
                         p.class.as_str(),
                         &p.points.to_string(),
                         &p.criteria.as_deref().map(vector).unwrap_or_default(),
-                        &secs(p.cpu_time),
+                        &exact(p.cpu_time),
                         &beaten_by.join("; "),
                         &p.reason,
                     ])?;

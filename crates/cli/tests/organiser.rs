@@ -418,3 +418,80 @@ fn entrants_that_cannot_start_are_not_run_until_they_can() {
     assert!(store.read_manifest().unwrap().unwrap().not_run.is_empty());
     assert_eq!(store.load().unwrap().0.len(), 4);
 }
+
+/// Figures that decided a place are shown with the digits that tell them apart: the demo's
+/// paranoid leaders tie on points and are 3 ms apart on success time. CSV carries full
+/// precision; after `misc score --tie-break par2 --save` the podium shows the par2 figure.
+#[test]
+fn a_tie_decided_by_milliseconds_reads_so() {
+    let mut round = misc_report::synthetic::demo();
+    let leaders = ["aspcud-1.9", "p2cudf-1.14"];
+    let first: std::collections::HashMap<String, f64> = round
+        .records
+        .iter()
+        .filter(|r| r.track == "paranoid" && r.solver == leaders[0])
+        .map(|r| (r.problem.clone(), r.cpu_time))
+        .collect();
+    for r in round
+        .records
+        .iter_mut()
+        .filter(|r| r.track == "paranoid" && r.solver == leaders[1])
+    {
+        r.cpu_time = first[&r.problem];
+        if r.problem.ends_with("p1.cudf.xz") {
+            r.cpu_time += 0.003;
+        }
+    }
+    let d = tempfile::tempdir().unwrap();
+    round.write_to(d.path()).unwrap();
+
+    let o = misc(&["score", ".", "--format", "csv"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = String::from_utf8_lossy(&o.stdout);
+    let times: Vec<&str> = leaders
+        .iter()
+        .map(|s| {
+            let row = csv
+                .lines()
+                .find(|l| l.starts_with(&format!("paranoid,,")) && l.contains(s))
+                .unwrap();
+            row.split(',').nth(5).unwrap()
+        })
+        .collect();
+    let secs: Vec<f64> = times.iter().map(|t| t.parse().unwrap()).collect();
+    assert!((secs[1] - secs[0] - 0.003).abs() < 1e-9, "{times:?}");
+    // The case this test is about: two decimals do not tell them apart.
+    assert_eq!(format!("{:.2}", secs[0]), format!("{:.2}", secs[1]));
+    assert!(
+        times[0].ends_with(|c: char| c.is_ascii_digit())
+            && times[0].split('.').nth(1).unwrap().len() == 6
+    );
+
+    let o = misc(&["score", ".", "--format", "table"], d.path());
+    let table = String::from_utf8_lossy(&o.stdout);
+    let shown = |s: &str| {
+        let line = table.lines().find(|l| l.contains(s)).unwrap().to_owned();
+        line.split_whitespace().nth(3).unwrap().to_owned()
+    };
+    assert_ne!(shown(leaders[0]), shown(leaders[1]), "{table}");
+
+    let o = misc(&["report", ".", "--out", "site"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(d.path().join("site/tracks/paranoid.html")).unwrap();
+    let at = page.find("The tie-break decided");
+    let note = &page[at.unwrap_or_else(|| panic!("no tie note:\n{table}"))..];
+    let note = &note[..note.find("</p>").unwrap()];
+    let a = format!("{} ({:.3} s)", leaders[0], secs[0]);
+    let b = format!("{} ({:.3} s)", leaders[1], secs[1]);
+    assert!(note.contains(&a) && note.contains(&b), "{note}");
+
+    let o = misc(&["score", ".", "--tie-break", "par2", "--save"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = misc(&["report", ".", "--out", "site"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let index = std::fs::read_to_string(d.path().join("site/index.html")).unwrap();
+    let podium = &index[index.find("<ol class=\"podium\"").unwrap()..];
+    let podium = &podium[..podium.find("</ol>").unwrap()];
+    assert!(podium.contains("par2 "), "{podium}");
+    assert!(!podium.contains("success-time"), "{podium}");
+}

@@ -1,8 +1,37 @@
-//! Number, size, date and vector formatting for the pages.
+//! Number, size, date and vector formatting for the pages (and for `misc score`'s tables).
 
 /// Seconds with two decimals, as MISC published them.
 pub fn secs(t: f64) -> String {
     format!("{t:.2}")
+}
+
+/// The fewest decimals (2 to 6) with which every two different values of `values` read
+/// differently: a 6 ms difference reads `2.263` against `2.257`, not `2.26` against `2.26`.
+/// Figures are whole microseconds, so 6 decimals always tell them apart.
+pub fn decimals_to_tell_apart(values: &[f64]) -> usize {
+    let mut micros: Vec<i64> = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .map(|v| (v * 1e6).round() as i64)
+        .collect();
+    micros.sort_unstable();
+    micros.dedup();
+    for d in 2..6 {
+        let mut shown: Vec<String> = micros
+            .iter()
+            .map(|&m| format!("{:.d$}", m as f64 / 1e6))
+            .collect();
+        shown.dedup();
+        if shown.len() == micros.len() {
+            return d;
+        }
+    }
+    6
+}
+
+/// Seconds with `decimals` decimals.
+pub fn secs_to(t: f64, decimals: usize) -> String {
+    format!("{t:.decimals$}")
 }
 
 /// Bytes as MiB with one decimal.
@@ -68,5 +97,10 @@ mod tests {
         assert_eq!(secs(1034.944), "1034.94");
         assert_eq!(mib(3 << 20), "3.0 MiB");
         assert_eq!(vector(&[0, -1]), "(0, -1)");
+        assert_eq!(decimals_to_tell_apart(&[2.263, 2.257]), 3);
+        assert_eq!(decimals_to_tell_apart(&[2.263, 2.263, 9.0]), 2);
+        assert_eq!(decimals_to_tell_apart(&[1.000_001, 1.000_002]), 6);
+        assert_eq!(decimals_to_tell_apart(&[]), 2);
+        assert_eq!(secs_to(2.2634, 3), "2.263");
     }
 }

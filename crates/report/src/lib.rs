@@ -51,7 +51,7 @@
 //! touches the file system. [`synthetic`] makes rounds for tests, benchmarks and the demo.
 
 pub mod export;
-mod fmt;
+pub mod fmt;
 pub mod model;
 pub mod names;
 pub mod plot;

@@ -154,7 +154,10 @@ pub struct PlaceSolver {
     pub name: String,
     pub href: String,
     pub score: u64,
+    /// The figure of the tie-break in use (the success time when there is none), seconds.
     pub time: String,
+    /// Which figure `time` is, e.g. `success-time` or `par2`.
+    pub time_label: &'static str,
     pub by_tie_break: bool,
 }
 
@@ -439,9 +442,14 @@ pub fn tie_note(t: &TrackScores, tb: TieBreak) -> Option<String> {
         return None;
     }
     let names: Vec<&str> = group.iter().map(|e| e.solver.as_str()).collect();
+    // As many digits as it takes to see the difference that decided.
+    let tied: Vec<f64> = group.iter().filter_map(|e| e.tie_break_value).collect();
+    let decimals = fmt::decimals_to_tell_apart(&tied);
     let value = |e: &RankEntry| {
-        e.tie_break_value
-            .map_or_else(|| "no value".to_owned(), |v| format!("{} s", fmt::secs(v)))
+        e.tie_break_value.map_or_else(
+            || "no value".to_owned(),
+            |v| format!("{} s", fmt::secs_to(v, decimals)),
+        )
     };
     let winners: Vec<&&RankEntry> = group.iter().filter(|e| e.rank == 1).collect();
     if winners.iter().any(|e| e.winner_by_tie_break) {
@@ -869,12 +877,30 @@ fn index_page(
         .iter()
         .map(|t| {
             let mut podium: Vec<Place> = Vec::new();
-            for e in t.ranking.iter().filter(|e| e.rank <= 3) {
+            // The podium shows the figure of the tie-break in use (the success time when there
+            // is none), with the digits that tell the places apart.
+            let tb = scores.options.tie_break;
+            let figure = |e: &RankEntry| match tb {
+                TieBreak::None => Some(e.success_time),
+                _ => e.tie_break_value,
+            };
+            let on_podium: Vec<&RankEntry> = t.ranking.iter().filter(|e| e.rank <= 3).collect();
+            let decimals = fmt::decimals_to_tell_apart(
+                &on_podium
+                    .iter()
+                    .filter_map(|e| figure(e))
+                    .collect::<Vec<_>>(),
+            );
+            for e in on_podium {
                 let solver = PlaceSolver {
                     name: e.solver.clone(),
                     href: index.solver(&e.solver).href,
                     score: e.score,
-                    time: fmt::secs(e.success_time),
+                    time: figure(e).map_or_else(|| "-".into(), |v| fmt::secs_to(v, decimals)),
+                    time_label: match tb {
+                        TieBreak::None => TieBreak::SuccessTime.as_str(),
+                        other => other.as_str(),
+                    },
                     by_tie_break: e.winner_by_tie_break,
                 };
                 match podium.last_mut() {
@@ -946,7 +972,8 @@ fn index_page(
     }
 }
 
-fn rank_row(e: &RankEntry, index: &Index<'_>) -> RankRow {
+/// A ranking row; `decimals` (success time, tie-break value) tell the column's values apart.
+fn rank_row(e: &RankEntry, index: &Index<'_>, decimals: (usize, usize)) -> RankRow {
     RankRow {
         rank: e.rank,
         solver: e.solver.clone(),
@@ -957,9 +984,12 @@ fn rank_row(e: &RankEntry, index: &Index<'_>) -> RankRow {
         abort: e.abort,
         wrong: e.wrong,
         missing: e.missing,
-        success_time: fmt::secs(e.success_time),
+        success_time: fmt::secs_to(e.success_time, decimals.0),
         success_sort: e.success_time,
-        tie_value: e.tie_break_value.map(fmt::secs).unwrap_or_default(),
+        tie_value: e
+            .tie_break_value
+            .map(|v| fmt::secs_to(v, decimals.1))
+            .unwrap_or_default(),
         tie_sort: e.tie_break_value.unwrap_or(0.0),
         by_tie_break: e.winner_by_tie_break,
         cpu_time: fmt::secs(e.cpu_time),
@@ -1063,7 +1093,18 @@ fn track_page(
             TieBreak::None | TieBreak::SuccessTime => None,
             other => Some(other.as_str().to_owned()),
         },
-        ranking: t.ranking.iter().map(|e| rank_row(e, index)).collect(),
+        ranking: {
+            let success: Vec<f64> = t.ranking.iter().map(|e| e.success_time).collect();
+            let tie: Vec<f64> = t.ranking.iter().filter_map(|e| e.tie_break_value).collect();
+            let decimals = (
+                fmt::decimals_to_tell_apart(&success),
+                fmt::decimals_to_tell_apart(&tie),
+            );
+            t.ranking
+                .iter()
+                .map(|e| rank_row(e, index, decimals))
+                .collect()
+        },
         not_run: Vec::new(),
         category_solvers: order.iter().map(|s| index.solver(s)).collect(),
         category_rows,
