@@ -453,7 +453,7 @@ fn a_tie_decided_by_milliseconds_reads_so() {
         .map(|s| {
             let row = csv
                 .lines()
-                .find(|l| l.starts_with(&format!("paranoid,,")) && l.contains(s))
+                .find(|l| l.starts_with("paranoid,,") && l.contains(s))
                 .unwrap();
             row.split(',').nth(5).unwrap()
         })
