@@ -22,6 +22,7 @@ pub struct ProblemsArgs {
 #[derive(Debug, Subcommand)]
 enum ProblemsCommand {
     Debian(DebianArgs),
+    Edsp(EdspArgs),
 }
 
 /// How problem files are compressed.
@@ -125,7 +126,107 @@ impl From<misc_debian::Error> for CliError {
 pub fn run(args: ProblemsArgs) -> Result<(), CliError> {
     match args.command {
         ProblemsCommand::Debian(a) => debian(a),
+        ProblemsCommand::Edsp(a) => edsp(a),
     }
+}
+
+/// Convert apt's EDSP requests (real users' requests) into CUDF problems, one
+/// DIR/<stem>.cudf.xz each, plus DIR/INDEX.tsv.
+///
+/// Make one with: APT_EDSP_DUMP_FILENAME=/tmp/req.edsp apt-get -s install --solver dump PKG
+/// (the folder must be writable by user _apt). Install and Remove become install/remove,
+/// Upgrade-All every installed package in upgrade, Forbid-Remove `keep: package` on the
+/// installed packages; what CUDF cannot say (Autoremove, Forbid-New-Install, pins) is printed
+/// for each file and noted in INDEX.tsv. crates/debian/src/edsp.rs has the whole table.
+#[derive(Debug, Args)]
+pub struct EdspArgs {
+    /// EDSP files (plain, gz, xz or lz4).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Compression of the problem files.
+    #[arg(long, value_enum, default_value = "xz")]
+    compress: CompressArg,
+    /// The folder to write (refused when it exists and is not empty, unless --force).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace a non-empty --out folder.
+    #[arg(long)]
+    force: bool,
+}
+
+/// A file's name without its `.edsp` and compression suffixes.
+fn stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "request".to_string());
+    let mut stem = name.as_str();
+    for suffix in [".gz", ".xz", ".lz4", ".edsp"] {
+        stem = stem.strip_suffix(suffix).unwrap_or(stem);
+    }
+    stem.to_string()
+}
+
+fn edsp(args: EdspArgs) -> Result<(), CliError> {
+    let out = OutDir::create(&args.out, args.force)?;
+    let mut rows = Vec::new();
+    let mut all_inputs = Vec::new();
+    let mut stems = std::collections::HashSet::new();
+    let mut stdout = out::stdout();
+    for path in &args.files {
+        let name = stem(path);
+        if !stems.insert(name.clone()) {
+            return Err(CliError::usage(format!(
+                "two requests would be written as {name}.cudf: rename one of the files"
+            )));
+        }
+        let input = misc_debian::input::read_input(path, Some(&name), Kind::Edsp)?;
+        let inputs = [input];
+        let request = misc_debian::edsp::parse_request(&inputs[0])?;
+        let mut universe = Universe::build(&inputs, None)?;
+        let cudf = misc_debian::edsp::to_cudf(&universe, &request);
+        universe.keep_installed = cudf.keep_installed;
+        let packages: Vec<_> = universe.packages.iter().collect();
+        let installed = packages.iter().filter(|p| p.installed).count();
+        let file = out.write_cudf(
+            &name,
+            args.compress.into(),
+            &universe,
+            &packages,
+            &cudf.lines,
+        )?;
+        let mut summary = cudf.summary();
+        if !cudf.not_expressed.is_empty() {
+            summary.push_str(&format!(
+                "; not expressed: {}",
+                cudf.not_expressed.join(", ")
+            ));
+        }
+        writeln!(
+            stdout,
+            "{file}: {} packages ({installed} installed); {summary}",
+            packages.len()
+        )?;
+        rows.push(misc_debian::problemset::IndexRow {
+            problem: file,
+            category: String::new(),
+            packages: packages.len(),
+            installed,
+            request: summary,
+            seed: None,
+            merges: universe.stats.merges,
+        });
+        let [input] = inputs;
+        all_inputs.push(Input {
+            text: String::new(),
+            ..input
+        });
+    }
+    let index = misc_debian::problemset::index_tsv(&all_inputs, &rows);
+    out.write("INDEX.tsv", index.as_bytes())?;
+    let dir = out.commit()?;
+    writeln!(stdout, "wrote {} problems to {}", rows.len(), dir.display())?;
+    Ok(())
 }
 
 fn debian(args: DebianArgs) -> Result<(), CliError> {

@@ -11,11 +11,13 @@
 //!   the problem-set writer);
 //! - [`universe`]: packages from Packages, status and EDSP input, merged, and their CUDF
 //!   translation (the module documentation says how Debian maps to CUDF);
+//! - [`edsp`]: apt's requests to external solvers (EDSP 0.5) and what they become in CUDF;
 //! - [`problemset`]: writing CUDF documents into a folder that appears whole or not at all;
 //!
 //! Errors are [`Error`] values naming the file and line; nothing here panics on bad input.
 
 pub mod control;
+pub mod edsp;
 pub mod input;
 pub mod problemset;
 pub mod universe;

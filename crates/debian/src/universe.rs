@@ -176,10 +176,12 @@ pub struct Universe<'a> {
     arch_variants: FxHashMap<&'a str, Vec<String>>,
     /// What building did.
     pub stats: Stats,
+    /// Whether installed packages get `keep: package` (EDSP's Forbid-Remove).
+    pub keep_installed: bool,
 }
 
 /// The fields a package stanza is read for, in the order of [`KNOWN`].
-const KNOWN: [&str; 18] = [
+const KNOWN: [&str; 19] = [
     "Package",
     "Version",
     "Architecture",
@@ -198,6 +200,7 @@ const KNOWN: [&str; 18] = [
     "Essential",
     "Priority",
     "APT-ID",
+    "Source-Version",
 ];
 
 /// Which of [`KNOWN`] a field name is (any case), in one pass: the usual spellings are matched
@@ -222,6 +225,7 @@ fn known(name: &str) -> Option<usize> {
         "Essential" => Some(15),
         "Priority" => Some(16),
         "APT-ID" => Some(17),
+        "Source-Version" => Some(18),
         "Description" | "Maintainer" | "Filename" | "Size" | "MD5sum" | "SHA256" | "Section"
         | "Homepage" | "Description-md5" | "Tag" | "Suggests" | "Enhances" => None,
         other => KNOWN.iter().position(|k| k.eq_ignore_ascii_case(other)),
@@ -235,7 +239,7 @@ fn package<'a>(
     kind: Kind,
     file: &str,
 ) -> Result<Option<Package<'a>>, Error> {
-    let mut found: [Option<&control::Field<'a>>; 18] = [None; 18];
+    let mut found: [Option<&control::Field<'a>>; 19] = [None; 19];
     for f in s.fields() {
         if let Some(k) = known(f.name) {
             if found[k].is_none() {
@@ -299,7 +303,8 @@ fn package<'a>(
         None => (name, version),
         Some(src) => match src.split_once('(') {
             Some((n, v)) => (n.trim(), v.trim_end_matches(')').trim()),
-            None => (src, version),
+            // EDSP gives the source version in a field of its own.
+            None => (src, get(18).unwrap_or(version)),
         },
     };
     Ok(Some(Package {
@@ -434,6 +439,7 @@ impl<'a> Universe<'a> {
             virtual_versioned: FxHashSet::default(),
             arch_variants: FxHashMap::default(),
             stats,
+            keep_installed: false,
         };
         u.index()?;
         Ok(u)
@@ -634,6 +640,9 @@ impl<'a> Universe<'a> {
         }
         if p.installed {
             out.push_str("installed: true\n");
+            if self.keep_installed {
+                out.push_str("keep: package\n");
+            }
         }
         let _ = write!(out, "number: {}\narchitecture: {}\n", p.version, p.arch);
         if !p.multiarch.is_empty() {
