@@ -53,57 +53,9 @@ impl Verdict {
     }
 }
 
-/// The kinds of violation, with stable names for JSON and records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    /// The answer could not be parsed as a solution.
-    Unparseable,
-    /// A (package, version) marked installed is not in the problem's universe.
-    UnknownPackage,
-    /// A (package, version) is listed twice in the answer.
-    DuplicatePackage,
-    /// An installed package has a dependency conjunct that nothing installed satisfies.
-    UnsatisfiedDependency,
-    /// Two installed packages conflict.
-    Conflict,
-    /// An `install` item is not satisfied.
-    InstallNotSatisfied,
-    /// A `remove` item is still satisfied.
-    RemoveNotSatisfied,
-    /// An `upgrade` item is not satisfied at all.
-    UpgradeNotSatisfied,
-    /// An `upgrade` item's name has more than one version (or an unversioned provider).
-    UpgradeNotUnique,
-    /// An `upgrade` item's resulting version is older than an initial version.
-    UpgradeNotUpgraded,
-    /// A `keep: version` package is gone.
-    KeepVersion,
-    /// No version of a `keep: package` package's name is left.
-    KeepPackage,
-    /// A feature of a `keep: feature` package is no longer provided.
-    KeepFeature,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Unparseable => "unparseable",
-            Kind::UnknownPackage => "unknown-package",
-            Kind::DuplicatePackage => "duplicate-package",
-            Kind::UnsatisfiedDependency => "unsatisfied-dependency",
-            Kind::Conflict => "conflict",
-            Kind::InstallNotSatisfied => "install-not-satisfied",
-            Kind::RemoveNotSatisfied => "remove-not-satisfied",
-            Kind::UpgradeNotSatisfied => "upgrade-not-satisfied",
-            Kind::UpgradeNotUnique => "upgrade-not-unique",
-            Kind::UpgradeNotUpgraded => "upgrade-not-upgraded",
-            Kind::KeepVersion => "keep-version",
-            Kind::KeepPackage => "keep-package",
-            Kind::KeepFeature => "keep-feature",
-        }
-    }
-}
+/// The kinds of violation, with stable names for JSON and records (defined once, in
+/// misc-vocab, as [`misc_vocab::ViolationKind`]; `Kind` is its name in this crate).
+pub use misc_vocab::ViolationKind as Kind;
 
 /// One reason why an answer is not a solution.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

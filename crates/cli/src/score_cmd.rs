@@ -91,7 +91,7 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
 
     let saved_path = results.join(SCORING_FILE);
     let saved = crate::round_io::read_saved(&saved_path)?;
-    let mut opts = misc_score::options_for_round(&manifest, saved.as_ref())?;
+    let mut opts = misc_score::options_for_round(&manifest, saved.as_ref());
     if let Some(r) = args.rules {
         opts.rules = r;
     }
@@ -125,7 +125,7 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
     if let Some(sem) = &semantics {
         // The criteria vectors are recomputed from the kept outputs when the reading differs
         // from the one the round was judged with; this module scores the records as given.
-        for t in tracks.iter().filter(|t| &t.semantics != sem) {
+        for t in tracks.iter().filter(|t| t.semantics.as_str() != sem) {
             note!(
                 "warning: track {}: judged with `{}` semantics; scoring the stored vectors, \
                  not re-evaluated with `{sem}`",

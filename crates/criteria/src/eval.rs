@@ -1,86 +1,14 @@
 //! Evaluation of criteria on an installation, under the name or the pair reading.
 
-use std::cmp::Ordering;
 use std::collections::HashSet;
-use std::fmt;
 
 use misc_cudf::{
     Constraint, Document, Installation, NameId, PkgId, PropId, PropType, RelOp, Version, Vpkg,
 };
 
-use crate::lang::{Criteria, CriteriaError, Function, PackageSet, PropertyRef, Sense};
+use misc_vocab::Semantics;
 
-/// How the utility functions count (misc-rules.md 3.1 and 3.4; the crate documentation has a
-/// worked example).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Semantics {
-    /// MISC 2010/2011: `count` and `notuptodate` count package *names*; a version switch is
-    /// one change.
-    Name,
-    /// MISC 2012 as aspcud encodes it: every function counts (name, version) pairs; a version
-    /// switch is two changes (one pair leaves, one arrives).
-    #[default]
-    Pair,
-}
-
-impl Semantics {
-    /// The reading an edition's rules used: `Name` before 2012, `Pair` from 2012 on.
-    pub fn for_edition(year: u16) -> Semantics {
-        if year >= 2012 {
-            Semantics::Pair
-        } else {
-            Semantics::Name
-        }
-    }
-
-    /// `name` or `pair`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Semantics::Name => "name",
-            Semantics::Pair => "pair",
-        }
-    }
-}
-
-impl fmt::Display for Semantics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A semantics name that is neither `name` nor `pair`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown criteria semantics `{0}`: expected `name` (MISC 2010/2011) or `pair` (MISC 2012, aspcud)")]
-pub struct UnknownSemantics(pub String);
-
-impl std::str::FromStr for Semantics {
-    type Err = UnknownSemantics;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "name" => Ok(Semantics::Name),
-            "pair" => Ok(Semantics::Pair),
-            other => Err(UnknownSemantics(other.to_string())),
-        }
-    }
-}
-
-/// Compares two criteria vectors lexicographically (misc-rules.md 3.5): at the first position
-/// where they differ, the smaller value is better for [`Sense::Min`] and the larger for
-/// [`Sense::Max`]. Returns `Less` when `a` is better, `Equal` when they are equally good.
-/// Positions beyond the shortest of the three slices are ignored.
-pub fn compare(a: &[i64], b: &[i64], senses: &[Sense]) -> Ordering {
-    for ((x, y), sense) in a.iter().zip(b).zip(senses) {
-        let ord = match sense {
-            Sense::Min => x.cmp(y),
-            Sense::Max => y.cmp(x),
-        };
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    Ordering::Equal
-}
+use crate::lang::{Criteria, CriteriaError, Function, PackageSet, PropertyRef};
 
 /// A property as a function argument, resolved against a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -616,25 +544,5 @@ mod tests {
         );
         assert_eq!(scan_vpkg("b >= x"), None);
         assert_eq!(scan_vpkg(""), None);
-    }
-
-    #[test]
-    fn compare_is_lexicographic_with_senses() {
-        use Sense::*;
-        // misc-rules.md 3.5: the first differing position decides.
-        assert_eq!(compare(&[1, 9], &[2, 0], &[Min, Min]), Ordering::Less);
-        assert_eq!(compare(&[1, 9], &[1, 3], &[Min, Max]), Ordering::Less);
-        assert_eq!(compare(&[1, 3], &[1, 3], &[Min, Max]), Ordering::Equal);
-        assert_eq!(compare(&[5], &[7], &[Max]), Ordering::Greater);
-    }
-
-    #[test]
-    fn semantics_from_str_and_edition() {
-        assert_eq!("name".parse::<Semantics>().unwrap(), Semantics::Name);
-        assert_eq!("pair".parse::<Semantics>().unwrap(), Semantics::Pair);
-        assert!("names".parse::<Semantics>().is_err());
-        assert_eq!(Semantics::for_edition(2010), Semantics::Name);
-        assert_eq!(Semantics::for_edition(2011), Semantics::Name);
-        assert_eq!(Semantics::for_edition(2012), Semantics::Pair);
     }
 }

@@ -2,24 +2,7 @@
 
 use std::fmt;
 
-/// Whether a criterion is minimised (`-`) or maximised (`+`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Sense {
-    /// `-`: smaller values are better.
-    Min,
-    /// `+`: larger values are better.
-    Max,
-}
-
-impl Sense {
-    /// The sign as the criteria language writes it.
-    pub fn sign(self) -> char {
-        match self {
-            Sense::Min => '-',
-            Sense::Max => '+',
-        }
-    }
-}
+pub use misc_vocab::Sense;
 
 /// The set of packages a MISC 2012 function ranges over (misc-rules.md 3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,7 +172,7 @@ impl Criteria {
 
     /// Compares two criteria vectors of these criteria; `Less` means `a` is better.
     pub fn compare(&self, a: &[i64], b: &[i64]) -> std::cmp::Ordering {
-        crate::compare(a, b, &self.senses())
+        misc_vocab::compare(a, b, &self.senses())
     }
 
     /// The vector the way the MISC checker prints it (the `.opt` files of aspcud's tests):

@@ -31,7 +31,7 @@
 //! encoding of the 2012 language counts (name, version) *pairs*: `changed` is the symmetric
 //! difference of the installed pairs, so a version switch is two changes (the old pair leaves,
 //! the new one arrives). Both are implemented, as [`Semantics::Name`] and [`Semantics::Pair`];
-//! [`Semantics::for_edition`] gives the default of an edition (name before 2012, pair from 2012
+//! [`misc_vocab::Rules::semantics`] gives the default of an edition (name before 2012, pair from 2012
 //! on). The readings differ only for `count` and `notuptodate`: under [`Semantics::Name`] a
 //! name counts once when the set holds any of its versions (for `notuptodate`: any of its
 //! versions but not the newest). `sum`, `unsat_recommends` and `aligned` are about packages
@@ -111,8 +111,9 @@
 mod eval;
 mod lang;
 
-pub use eval::{compare, evaluate, resolve, Resolved, Semantics, UnknownSemantics};
+pub use eval::{evaluate, resolve, Resolved};
 pub use lang::{
     parse_criteria, track_criteria, Criteria, CriteriaError, Criterion, Function, PackageSet,
     PropertyRef, Sense, PARANOID, TRENDY,
 };
+pub use misc_vocab::{compare, Semantics, UnknownName};

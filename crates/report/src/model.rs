@@ -744,14 +744,14 @@ pub fn prepare(
 
 fn round_info(manifest: &Manifest, records: usize, scores: &Scores) -> RoundInfo {
     let o = scores.options;
-    let run_with = match ScoreOptions::from_manifest(manifest) {
-        Ok(m) if m.rules == o.rules && m.tie_break == o.tie_break => None,
-        _ => Some(format!(
+    let m = ScoreOptions::from_manifest(manifest);
+    let run_with = (m.rules != o.rules || m.tie_break != o.tie_break).then(|| {
+        format!(
             "The round was run with rules {} and tie-break {}; these pages are scored with the \
              options saved by `misc score --save`.",
             manifest.rules, manifest.tie_break
-        )),
-    };
+        )
+    });
     let l = &manifest.limits;
     RoundInfo {
         name: manifest.round.clone(),
@@ -1071,7 +1071,7 @@ fn track_page(
             .tracks
             .iter()
             .find(|i| i.name == t.track)
-            .map(|i| i.semantics.clone())
+            .map(|i| i.semantics.as_str().to_owned())
             .unwrap_or_default(),
         m: t.m,
         problem_count: t.problem_count,
@@ -1283,7 +1283,7 @@ fn run_row(
                 x.violations
                     .iter()
                     .map(|v| Violation {
-                        kind: v.kind.clone(),
+                        kind: v.kind.as_str().to_owned(),
                         message: v.message.clone(),
                     })
                     .collect()

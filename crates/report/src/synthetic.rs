@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 
 use misc_results::{
-    Limits, Manifest, Objective, Outcome, RunRecord, Sense, Termination, TrackInfo, ViolationRecord,
+    Limits, Manifest, Objective, Outcome, Rules, RunRecord, Semantics, Sense, Termination,
+    TieBreak, TrackInfo, ViolationKind, ViolationRecord,
 };
 
 /// A round as stored: its manifest, its records, and the kept outputs (path relative to the
@@ -203,13 +204,13 @@ fn demo_record(
             r.detail = "not a solution: 2 violations".into();
             r.violations = vec![
                 ViolationRecord {
-                    kind: "unsatisfied-dependency".into(),
+                    kind: ViolationKind::UnsatisfiedDependency,
                     message: "libc6 = 2 depends on `libgcc1 >= 4`, which no installed package \
                               provides"
                         .into(),
                 },
                 ViolationRecord {
-                    kind: "request-not-satisfied".into(),
+                    kind: ViolationKind::InstallNotSatisfied,
                     message: "the request installs `<script>alert(1)</script> & friends`, which \
                               is not installed"
                         .into(),
@@ -287,7 +288,7 @@ pub fn demo() -> SyntheticRound {
         TrackInfo {
             name: "paranoid".into(),
             criteria: "-removed,-changed".into(),
-            semantics: "name".into(),
+            semantics: Semantics::Name,
             objectives: objectives("-removed,-changed"),
             solvers: paranoid_solvers.iter().map(|s| s.to_string()).collect(),
             problems: paranoid_problems.iter().map(|s| s.to_string()).collect(),
@@ -297,7 +298,7 @@ pub fn demo() -> SyntheticRound {
         TrackInfo {
             name: "trendy".into(),
             criteria: "-removed,-notuptodate,-unmet_recommends,-new".into(),
-            semantics: "name".into(),
+            semantics: Semantics::Name,
             objectives: objectives("-removed,-notuptodate,-unmet_recommends,-new"),
             solvers: trendy_solvers.iter().map(|s| s.to_string()).collect(),
             problems: trendy_problems.iter().map(|s| s.to_string()).collect(),
@@ -312,8 +313,8 @@ pub fn demo() -> SyntheticRound {
     SyntheticRound {
         manifest: Manifest {
             round: round.into(),
-            rules: "misc2011".into(),
-            tie_break: "success-time".into(),
+            rules: Rules::Misc2011,
+            tie_break: TieBreak::SuccessTime,
             limits: Limits::default(),
             tracks,
             solver_versions,
@@ -393,7 +394,7 @@ pub fn generate(tracks: usize, solvers: usize, problems: usize) -> SyntheticRoun
                         r.outcome = Outcome::Wrong;
                         r.detail = "not a solution".into();
                         r.violations = vec![ViolationRecord {
-                            kind: "unsatisfied-dependency".into(),
+                            kind: ViolationKind::UnsatisfiedDependency,
                             message: "a = 1 depends on `b`, which is not installed".into(),
                         }];
                     }
@@ -416,7 +417,7 @@ pub fn generate(tracks: usize, solvers: usize, problems: usize) -> SyntheticRoun
         infos.push(TrackInfo {
             name: track,
             criteria: criteria.into(),
-            semantics: "name".into(),
+            semantics: Semantics::Name,
             objectives: objectives(criteria),
             solvers: solver_names.clone(),
             problems: problem_names.clone(),
@@ -427,8 +428,8 @@ pub fn generate(tracks: usize, solvers: usize, problems: usize) -> SyntheticRoun
     SyntheticRound {
         manifest: Manifest {
             round: round.into(),
-            rules: "misc2011".into(),
-            tie_break: "success-time".into(),
+            rules: Rules::Misc2011,
+            tie_break: TieBreak::SuccessTime,
             limits: Limits::default(),
             tracks: infos,
             solver_versions: solver_names

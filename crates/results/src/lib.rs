@@ -16,9 +16,13 @@ mod record;
 mod size;
 mod store;
 
+pub use misc_vocab::{
+    compare, Clock, Outcome, Rules, Semantics, Sense, TieBreak, TimeFigure, UnknownName,
+    ViolationKind,
+};
 pub use record::{
-    ExcludedProblem, Limits, Manifest, Objective, Outcome, RunKey, RunRecord, Sense, SolverLogs,
-    Termination, TrackInfo, ViolationRecord, LOG_TAIL_BYTES,
+    ExcludedProblem, Limits, Manifest, Objective, RunKey, RunRecord, SolverLogs, Termination,
+    TrackInfo, ViolationRecord, LOG_TAIL_BYTES,
 };
 pub use size::{format_size, parse_size};
 pub use store::{LoadReport, Store, StoreError};

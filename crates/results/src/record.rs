@@ -1,53 +1,5 @@
+use misc_vocab::{Outcome, Rules, Semantics, Sense, TieBreak, ViolationKind};
 use serde::{Deserialize, Serialize};
-
-/// The outcome class of a judged run (misc-rules.md section 1.1).
-///
-/// MISC 2010 scored `Fail` and `Abort` differently (2m and 3m); from MISC-live #3 on both are
-/// "no solution" (2m). Keeping them apart in the record lets every edition be scored from the
-/// same records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// The solver claimed a solution and the checker accepted it.
-    Solved,
-    /// The solver ended normally and said `FAIL`.
-    Fail,
-    /// No answer: a limit was hit, the solver crashed, or it left no output.
-    Abort,
-    /// The solver claimed a solution that is not one (including unparseable output).
-    Wrong,
-}
-
-impl Outcome {
-    /// All outcomes, in the order reports list them.
-    pub const ALL: [Outcome; 4] = [
-        Outcome::Solved,
-        Outcome::Fail,
-        Outcome::Abort,
-        Outcome::Wrong,
-    ];
-
-    /// The lower-case name used in records, flags and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Solved => "solved",
-            Outcome::Fail => "fail",
-            Outcome::Abort => "abort",
-            Outcome::Wrong => "wrong",
-        }
-    }
-
-    /// Parses the name used in records and flags.
-    pub fn parse(s: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for Outcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Why the solver's process tree ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -104,8 +56,8 @@ impl std::fmt::Display for Termination {
 /// One violation the checker found, as stored in a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ViolationRecord {
-    /// A stable machine-readable kind, e.g. `unsatisfied-dependency`.
-    pub kind: String,
+    /// A stable machine-readable kind, stored as its name, e.g. `unsatisfied-dependency`.
+    pub kind: ViolationKind,
     /// The explanation a solver author can act on.
     pub message: String,
 }
@@ -271,14 +223,6 @@ impl RunRecord {
     }
 }
 
-/// Whether a criterion is minimised or maximised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sense {
-    Min,
-    Max,
-}
-
 /// One criterion of a track, as the scorer needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Objective {
@@ -293,8 +237,8 @@ pub struct TrackInfo {
     pub name: String,
     /// The criteria string as given in the definition.
     pub criteria: String,
-    /// `name` or `pair` (see misc-criteria).
-    pub semantics: String,
+    /// The reading the track's runs are judged with, stored as `name` or `pair`.
+    pub semantics: Semantics,
     /// The expanded criteria, leftmost most important.
     pub objectives: Vec<Objective>,
     /// Every solver entered in the track (m in the point rules counts them all).
@@ -314,9 +258,10 @@ pub struct TrackInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub round: String,
-    /// `misc2010`, `misc2011` or `misc2012`.
-    pub rules: String,
-    pub tie_break: String,
+    /// The point rules, stored as `misc2010`, `misc2011` or `misc2012`.
+    pub rules: Rules,
+    /// The tie-break, stored as its name (`success-time`, ...).
+    pub tie_break: TieBreak,
     pub limits: Limits,
     pub tracks: Vec<TrackInfo>,
     /// Solver name to version string.

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use misc_criteria::Semantics;
 use misc_results::Limits;
+use misc_results::{Rules, Semantics, TieBreak};
 use misc_runner::IsolationLevel;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -23,9 +23,10 @@ pub struct Round {
     /// The round's `[limits]`, defaults filled in: what a track without limits of its own runs
     /// with.
     pub limits: Limits,
-    /// `misc2010`, `misc2011` or `misc2012`.
-    pub rules: String,
-    pub tie_break: String,
+    /// The point rules (`scoring.rules`, default `misc2011`).
+    pub rules: Rules,
+    /// The tie-break (`scoring.tie_break`, default `success-time`).
+    pub tie_break: TieBreak,
     pub tracks: Vec<Track>,
     /// Every solver entered in some track, by name.
     pub solvers: BTreeMap<String, Solver>,
@@ -358,25 +359,24 @@ impl Round {
 
         let scoring = raw.scoring.unwrap_or_default();
         let rules = match &scoring.rules {
-            None => "misc2011".to_string(),
-            Some(r) => match r.get_ref().parse::<misc_score::Rules>() {
-                Ok(parsed) => parsed.as_str().to_string(),
-                Err(e) => {
-                    errs.push(cx.err("scoring.rules", r.span(), e.to_string()));
-                    "misc2011".to_string()
-                }
-            },
+            None => Rules::Misc2011,
+            Some(r) => r
+                .get_ref()
+                .parse()
+                .map_err(|e: misc_results::UnknownName| {
+                    errs.push(cx.err("scoring.rules", r.span(), e.to_string()))
+                })
+                .unwrap_or(Rules::Misc2011),
         };
-        let edition: u16 = rules.trim_start_matches("misc").parse().unwrap_or(2011);
         let tie_break = match &scoring.tie_break {
-            None => "success-time".to_string(),
-            Some(t) => match t.get_ref().parse::<misc_score::TieBreak>() {
-                Ok(parsed) => parsed.as_str().to_string(),
-                Err(e) => {
-                    errs.push(cx.err("scoring.tie_break", t.span(), e.to_string()));
-                    "success-time".to_string()
-                }
-            },
+            None => TieBreak::SuccessTime,
+            Some(t) => t
+                .get_ref()
+                .parse()
+                .map_err(|e: misc_results::UnknownName| {
+                    errs.push(cx.err("scoring.tie_break", t.span(), e.to_string()))
+                })
+                .unwrap_or(TieBreak::SuccessTime),
         };
 
         let isolation = match &raw.isolation {
@@ -417,24 +417,21 @@ impl Round {
                 .map_err(|e| errs.push(cx.err(key("criteria"), t.criteria.span(), e.to_string())))
                 .ok();
             let semantics = match &t.semantics {
-                None => Semantics::for_edition(edition),
+                None => rules.semantics(),
                 Some(s) => s
                     .get_ref()
                     .parse()
-                    .map_err(|e: misc_criteria::UnknownSemantics| {
+                    .map_err(|e: misc_results::UnknownName| {
                         errs.push(cx.err(key("semantics"), s.span(), e.to_string()))
                     })
-                    .unwrap_or_default(),
+                    .unwrap_or(rules.semantics()),
             };
             let objectives = criteria
                 .iter()
                 .flat_map(|c| &c.items)
                 .map(|c| misc_results::Objective {
                     label: c.label(),
-                    sense: match c.sense {
-                        misc_criteria::Sense::Min => misc_results::Sense::Min,
-                        misc_criteria::Sense::Max => misc_results::Sense::Max,
-                    },
+                    sense: c.sense,
                 })
                 .collect();
             let mut layers: Vec<(String, &RawLimits)> = Vec::new();

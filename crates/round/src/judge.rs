@@ -2,7 +2,7 @@
 
 use misc_criteria::Semantics;
 use misc_cudf::Document;
-use misc_results::{Outcome, Termination, ViolationRecord};
+use misc_results::{Outcome, Termination, ViolationKind, ViolationRecord};
 
 /// How the solver's process tree ended, as far as judging is concerned. Built from a fresh
 /// measurement, or from a stored record when rejudging.
@@ -93,22 +93,22 @@ pub fn judge(
     if code != 0 && bytes.iter().all(u8::is_ascii_whitespace) {
         return Judgement::abort(format!("empty output{note}"));
     }
-    let wrong = |kind: &str, message: String| Judgement {
+    let wrong = |kind: ViolationKind, message: String| Judgement {
         outcome: Outcome::Wrong,
         criteria: None,
         violations: vec![ViolationRecord {
-            kind: kind.to_string(),
+            kind,
             message: message.clone(),
         }],
         detail: format!("unparseable output: {message}{note}"),
     };
     let text = match misc_cudf::check_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => return wrong("unparseable", e.in_file("output").to_string()),
+        Err(e) => return wrong(ViolationKind::Unparseable, e.in_file("output").to_string()),
     };
     let answer = match misc_cudf::parse_answer(text, problem) {
         Ok(a) => a,
-        Err(e) => return wrong("unparseable", e.in_file("output").to_string()),
+        Err(e) => return wrong(ViolationKind::Unparseable, e.in_file("output").to_string()),
     };
     let report = misc_check::check_answer(problem, &answer);
     match (report.verdict, &answer) {
@@ -137,7 +137,7 @@ pub fn judge(
                 .violations
                 .iter()
                 .map(|v| ViolationRecord {
-                    kind: v.kind.as_str().to_string(),
+                    kind: v.kind,
                     message: v.message.clone(),
                 })
                 .collect();
@@ -201,10 +201,10 @@ mod tests {
         assert_eq!(f.detail, "FAIL: no way");
         let w = j(exited(0), Some("package: a\nversion: 1\ninstalled: true\n"));
         assert_eq!(w.outcome, Outcome::Wrong);
-        assert_eq!(w.violations[0].kind, "install-not-satisfied");
+        assert_eq!(w.violations[0].kind, ViolationKind::InstallNotSatisfied);
         let g = j(exited(0), Some("\u{1}garbage: ::"));
         assert_eq!(g.outcome, Outcome::Wrong);
-        assert_eq!(g.violations[0].kind, "unparseable");
+        assert_eq!(g.violations[0].kind, ViolationKind::Unparseable);
         let bin = {
             let doc = misc_cudf::parse_problem(P).unwrap();
             let c = misc_criteria::parse_criteria("paranoid").unwrap();

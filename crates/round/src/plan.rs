@@ -21,8 +21,8 @@ pub struct PlannedRun {
     pub criteria: String,
     /// The criteria expanded (`{criteria_expanded}`), e.g. `-removed,-changed`.
     pub criteria_expanded: String,
-    /// `name` or `pair`.
-    pub semantics: String,
+    /// The reading the run is judged with (`name` or `pair` in chunk files).
+    pub semantics: misc_results::Semantics,
     pub solver: String,
     pub solver_version: String,
     /// The resolved executable.
@@ -226,7 +226,7 @@ pub fn plan(round: &Round, done: &[RunRecord], sel: &Selection) -> Result<Plan, 
                     track: track.name.clone(),
                     criteria: track.criteria.clone(),
                     criteria_expanded: track.criteria_expanded.clone(),
-                    semantics: track.semantics.as_str().to_string(),
+                    semantics: track.semantics,
                     solver: sname.clone(),
                     solver_version: solver.version.clone(),
                     program,

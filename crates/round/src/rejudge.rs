@@ -85,7 +85,7 @@ pub fn rejudge(round: &Round, store: &Store, dry_run: bool) -> Result<RejudgeRep
                 track: r.track.clone(),
                 criteria: track.criteria.clone(),
                 criteria_expanded: track.criteria_expanded.clone(),
-                semantics: track.semantics.as_str().to_string(),
+                semantics: track.semantics,
                 solver: r.solver.clone(),
                 solver_version: r.solver_version.clone(),
                 program: Default::default(),

@@ -206,8 +206,8 @@ pub fn machine_description() -> String {
 pub fn manifest(round: &Round) -> Manifest {
     Manifest {
         round: round.name.clone(),
-        rules: round.rules.clone(),
-        tie_break: round.tie_break.clone(),
+        rules: round.rules,
+        tie_break: round.tie_break,
         limits: round.limits.clone(),
         tracks: round
             .tracks
@@ -215,7 +215,7 @@ pub fn manifest(round: &Round) -> Manifest {
             .map(|t| TrackInfo {
                 name: t.name.clone(),
                 criteria: t.criteria.clone(),
-                semantics: t.semantics.as_str().to_string(),
+                semantics: t.semantics,
                 objectives: t.objectives.clone(),
                 solvers: t.solvers.clone(),
                 problems: t.problems.iter().map(|p| p.rel.clone()).collect(),

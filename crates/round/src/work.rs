@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use misc_criteria::Semantics;
 use misc_results::{RunRecord, SolverLogs, Store, HARNESS_VERSION, LOG_TAIL_BYTES};
 use misc_runner::{Isolation, IsolationLevel, Measurement, RunSpec, Sandbox};
 
@@ -262,9 +261,15 @@ pub(crate) fn judge_bytes(
     let criteria = misc_criteria::parse_criteria(&run.criteria).map_err(|e| perr(e.to_string()))?;
     let resolved = misc_criteria::resolve(&criteria, &doc)
         .map_err(|e| perr(format!("track {}: criteria: {e}", run.track)))?;
-    let semantics: Semantics = run.semantics.parse().unwrap_or_default();
     let out = output.map_or(Output::Missing, Output::Bytes);
-    Ok(judge(ending, out, &doc, &resolved, semantics, run_detail))
+    Ok(judge(
+        ending,
+        out,
+        &doc,
+        &resolved,
+        run.semantics,
+        run_detail,
+    ))
 }
 
 /// Keeps the end of what the solver wrote on stdout and stderr (at most

@@ -402,5 +402,5 @@ fn run_kill_resume_rerun_rejudge() {
         .find(|r| r.key() == naive.key())
         .unwrap();
     assert_eq!(r.outcome, Outcome::Wrong);
-    assert_eq!(r.violations[0].kind, "unknown-package");
+    assert_eq!(r.violations[0].kind.as_str(), "unknown-package");
 }

@@ -1,50 +1,58 @@
 //! The computation: intern names, place records in a dense (problem × solver) grid, rank each
 //! problem, then aggregate per solver over the track and over each category.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use misc_results::{Limits, Manifest, RunRecord, Sense, TrackInfo};
+use misc_results::{compare, Limits, Manifest, RunRecord, Sense, TrackInfo};
 
 use crate::{
     CategoryScores, Class, Clock, CriteriaVector, LimitsInRecords, ProblemResult, ProblemScores,
     RankEntry, RunRef, SavedScoring, ScoreError, ScoreOptions, Scores, TimeFigure, TrackScores,
 };
 
-/// Compares two criteria vectors under the track's senses (misc-rules.md §3.5): `Less` means
-/// `a` is better. The first differing position decides; smaller is better for [`Sense::Min`]
-/// and larger for [`Sense::Max`]; equal vectors are equally good. Positions beyond `senses`
-/// are compared as minimised, and a shorter vector that is a prefix of a longer one comes
-/// first (the scorer only compares vectors of the track's length).
-pub fn compare_vectors(a: &[i64], b: &[i64], senses: &[Sense]) -> Ordering {
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        let ord = match senses.get(i) {
-            Some(Sense::Max) => y.cmp(x),
-            _ => x.cmp(y),
-        };
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    a.len().cmp(&b.len())
+/// The points of valid solutions on one problem (misc-rules.md §1.2): for each vector,
+/// 1 + the number of vectors strictly better, comparing with [`misc_results::compare`]. Ties
+/// share (1, 2, 2, 4).
+///
+/// ```
+/// use misc_score::{rank_points, Sense::Min};
+/// let v: [&[i64]; 4] = [&[0, 1], &[0, 3], &[0, 3], &[1, 0]];
+/// assert_eq!(rank_points(&v, &[Min, Min]), [1, 2, 2, 4]);
+/// ```
+pub fn rank_points(vectors: &[&[i64]], senses: &[Sense]) -> Vec<u64> {
+    let mut points = vec![0; vectors.len()];
+    let mut order = Vec::with_capacity(vectors.len());
+    rank_points_into(
+        vectors.len(),
+        |i| vectors[i],
+        senses,
+        &mut order,
+        &mut points,
+    );
+    points
 }
 
-/// The points of a valid solution on one problem (misc-rules.md §1.2): for each vector,
-/// 1 + the number of vectors strictly better. Ties share (1, 2, 2, 4).
-pub fn rank_points(vectors: &[&[i64]], senses: &[Sense]) -> Vec<u64> {
-    let mut order: Vec<usize> = (0..vectors.len()).collect();
-    order.sort_by(|&a, &b| compare_vectors(vectors[a], vectors[b], senses));
-    let mut points = vec![0; vectors.len()];
+/// [`rank_points`] without allocating: the vector of item `i` is `vector(i)`, `order` is
+/// scratch space, and `points[i]` receives the points of item `i`.
+fn rank_points_into<'v>(
+    n: usize,
+    vector: impl Fn(usize) -> &'v [i64],
+    senses: &[Sense],
+    order: &mut Vec<usize>,
+    points: &mut [u64],
+) {
+    order.clear();
+    order.extend(0..n);
+    order.sort_by(|&a, &b| compare(vector(a), vector(b), senses));
     let mut start = 0;
-    for (pos, &i) in order.iter().enumerate() {
-        if pos > 0 && compare_vectors(vectors[order[pos - 1]], vectors[i], senses).is_ne() {
+    for pos in 0..order.len() {
+        if pos > 0 && compare(vector(order[pos - 1]), vector(order[pos]), senses).is_ne() {
             start = pos;
         }
-        points[i] = 1 + start as u64;
+        points[order[pos]] = 1 + start as u64;
     }
-    points
 }
 
 /// FxHash (rustc's hasher): names are trusted input and short, so a fast non-keyed hash.
@@ -384,7 +392,7 @@ pub fn score_round(
     score(
         &manifest.tracks,
         records,
-        crate::options_for_round(manifest, saved)?,
+        crate::options_for_round(manifest, saved),
     )
 }
 
@@ -426,8 +434,7 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
         Class::Missing,
     ]
     .map(|c| {
-        opts.rules
-            .penalty_factor(c, opts.missing)
+        crate::penalty_factor(opts.rules, c, opts.missing)
             .unwrap_or(0)
             .saturating_mul(m)
     });
@@ -467,6 +474,9 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
     let mut categories: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     // Reused per problem: the solvers with a valid solution.
     let mut valid: Vec<usize> = Vec::with_capacity(n_s);
+    // Reused per problem: scratch space and points of the valid solutions.
+    let mut order: Vec<usize> = Vec::with_capacity(n_s);
+    let mut valid_points: Vec<u64> = vec![0; n_s];
 
     for p in 0..n_p {
         let base = p * n_s;
@@ -479,20 +489,15 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
         }
 
         // §1.2: 1 + the number of strictly better valid solutions (ties share).
-        valid.sort_by(|&a, &b| compare_vectors(vector(base + a), vector(base + b), &senses));
-        let mut start = 0;
-        for pos in 0..valid.len() {
-            if pos > 0
-                && compare_vectors(
-                    vector(base + valid[pos - 1]),
-                    vector(base + valid[pos]),
-                    &senses,
-                )
-                .is_ne()
-            {
-                start = pos;
-            }
-            points[base + valid[pos]] = 1 + start as u64;
+        rank_points_into(
+            valid.len(),
+            |j| vector(base + valid[j]),
+            &senses,
+            &mut order,
+            &mut valid_points,
+        );
+        for (j, &s) in valid.iter().enumerate() {
+            points[base + s] = valid_points[j];
         }
         solved_by[p] = valid.len() as u32;
 

@@ -64,7 +64,7 @@
 //! let track = TrackInfo {
 //!     name: "paranoid".into(),
 //!     criteria: "-removed".into(),
-//!     semantics: "name".into(),
+//!     semantics: misc_results::Semantics::Name,
 //!     objectives: vec![Objective { label: "-removed".into(), sense: Sense::Min }],
 //!     solvers: vec!["a".into(), "b".into(), "c".into()],
 //!     problems: vec!["cat/p.cudf".into()],
@@ -107,15 +107,17 @@ mod engine;
 mod model;
 mod options;
 
-pub use engine::{compare_vectors, rank_points, score, score_round};
+pub use engine::{rank_points, score, score_round};
 pub use model::{
     Beater, CategoryScores, CriteriaVector, ExplainedProblem, Explanation, LimitsInRecords,
     ProblemResult, ProblemScores, RankEntry, RunRef, Scores, TrackScores,
 };
 pub use options::{
-    options_for_round, Class, Clock, MissingRuns, Rules, SavedScoring, ScoreOptions, TieBreak,
-    TimeFigure, SCORING_FILE,
+    options_for_round, penalty_factor, Class, MissingRuns, SavedScoring, ScoreOptions, SCORING_FILE,
 };
+
+/// The vocabulary the scorer shares with the rest of the harness (defined in misc-vocab).
+pub use misc_results::{compare, Clock, Rules, Semantics, Sense, TieBreak, TimeFigure};
 
 #[doc(no_inline)]
 pub use misc_results::RunRecord;
@@ -123,13 +125,6 @@ pub use misc_results::RunRecord;
 /// Why scores could not be computed. Outcomes of runs are never errors; inconsistent input is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScoreError {
-    #[error("unknown rules `{0}`: expected misc2010, misc2011 or misc2012")]
-    UnknownRules(String),
-    #[error(
-        "unknown tie-break `{0}`: expected none, success-time, solved-time, common-time, par2, \
-         success-wall, solved-wall, common-wall or par2-wall"
-    )]
-    UnknownTieBreak(String),
     #[error("unknown treatment of missing runs `{0}`: expected fail, abort or error")]
     UnknownMissing(String),
     #[error("track `{0}` is listed twice in the manifest")]

@@ -6,8 +6,8 @@ mod common;
 use common::{run, solved, track};
 use misc_results::{Outcome, Sense};
 use misc_score::{
-    compare_vectors, rank_points, score, Class, MissingRuns, Rules, SavedScoring, ScoreError,
-    ScoreOptions, TieBreak,
+    compare, rank_points, score, Class, MissingRuns, Rules, SavedScoring, ScoreError, ScoreOptions,
+    TieBreak,
 };
 
 fn opts(rules: Rules) -> ScoreOptions {
@@ -69,10 +69,10 @@ fn rules_example_1_2_2_4() {
 fn lexicographic_comparison_with_mixed_senses() {
     use std::cmp::Ordering::*;
     let s = [Sense::Min, Sense::Max];
-    assert_eq!(compare_vectors(&[0, 0], &[1, 100], &s), Less);
-    assert_eq!(compare_vectors(&[1, 5], &[1, 4], &s), Less);
-    assert_eq!(compare_vectors(&[1, 4], &[1, 5], &s), Greater);
-    assert_eq!(compare_vectors(&[1, 4], &[1, 4], &s), Equal);
+    assert_eq!(compare(&[0, 0], &[1, 100], &s), Less);
+    assert_eq!(compare(&[1, 5], &[1, 4], &s), Less);
+    assert_eq!(compare(&[1, 4], &[1, 5], &s), Greater);
+    assert_eq!(compare(&[1, 4], &[1, 4], &s), Equal);
     let v: [&[i64]; 3] = [&[1, 4], &[1, 5], &[0, 0]];
     assert_eq!(rank_points(&v, &s), [3, 2, 1]);
 }
@@ -628,8 +628,8 @@ fn names_parse_and_saved_options_round_trip() {
 fn saved_options_win_over_the_manifest() {
     let manifest = misc_results::Manifest {
         round: "r".into(),
-        rules: "misc2010".into(),
-        tie_break: "success-time".into(),
+        rules: Rules::Misc2010,
+        tie_break: TieBreak::SuccessTime,
         limits: Default::default(),
         tracks: vec![track("t", &["A"], &["c/p"], &[Sense::Min])],
         solver_versions: Default::default(),
@@ -642,7 +642,7 @@ fn saved_options_win_over_the_manifest() {
         isolation: String::new(),
         isolated_by: String::new(),
     };
-    let from_manifest = misc_score::options_for_round(&manifest, None).unwrap();
+    let from_manifest = misc_score::options_for_round(&manifest, None);
     assert_eq!(from_manifest.rules, Rules::Misc2010);
     let saved = SavedScoring {
         options: opts(Rules::Misc2012),

@@ -4,7 +4,7 @@ mod common;
 
 use common::run;
 use misc_results::{Outcome, RunRecord, Sense, TrackInfo};
-use misc_score::{compare_vectors, score, Rules, ScoreOptions, TieBreak};
+use misc_score::{compare, score, Rules, ScoreOptions, TieBreak};
 use proptest::prelude::*;
 
 /// One solver's run on a problem: outcome, CPU time in milliseconds, and a criteria vector.
@@ -160,7 +160,7 @@ proptest! {
                     let mine = r.criteria.as_deref().unwrap();
                     let mut better: Vec<&str> = p.results.iter()
                         .filter(|o| o.class == misc_score::Class::Solved)
-                        .filter(|o| compare_vectors(o.criteria.as_deref().unwrap(), mine, &senses).is_lt())
+                        .filter(|o| compare(o.criteria.as_deref().unwrap(), mine, &senses).is_lt())
                         .map(|o| &*o.solver)
                         .collect();
                     prop_assert_eq!(r.points, 1 + better.len() as u64);

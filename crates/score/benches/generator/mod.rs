@@ -63,7 +63,7 @@ pub fn generate(
         .map(|name| TrackInfo {
             name: name.clone(),
             criteria: "-removed,-changed,+new".into(),
-            semantics: "name".into(),
+            semantics: misc_score::Semantics::Name,
             objectives: vec![
                 Objective {
                     label: "-removed".into(),

@@ -8,7 +8,7 @@ pub fn track(name: &str, solvers: &[&str], problems: &[&str], senses: &[Sense]) 
     TrackInfo {
         name: name.into(),
         criteria: String::new(),
-        semantics: "name".into(),
+        semantics: misc_score::Semantics::Name,
         objectives: senses
             .iter()
             .enumerate()
