@@ -1,8 +1,7 @@
 //! The computation: intern names, place records in a dense (problem × solver) grid, rank each
 //! problem, then aggregate per solver over the track and over each category.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use misc_results::{compare, Limits, Manifest, RunRecord, Sense, TrackInfo};
@@ -55,48 +54,8 @@ fn rank_points_into<'v>(
     }
 }
 
-/// FxHash (rustc's hasher): names are trusted input and short, so a fast non-keyed hash.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Fx {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+/// Names are trusted input and short, so a fast non-keyed hash (rustc's FxHash).
+type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Seconds to integer microseconds: sums are then exact and independent of record order.
 /// NaN and negative times count as 0; huge ones saturate.
