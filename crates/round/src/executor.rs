@@ -147,9 +147,10 @@ impl Executor for LocalExecutor {
                     }
                 });
             }
-            // Run the workers concurrently on this task (they share `events` by reference);
-            // the solver processes and their watchdogs run on the runtime's threads.
-            join_all(handles).await;
+            // Run the workers concurrently on this task: they share `events` by reference,
+            // which tokio's JoinSet cannot do (its tasks must be 'static); the solver processes
+            // and their watchdogs run on the runtime's threads.
+            futures_util::future::join_all(handles).await;
         });
         misc_runner::shutdown();
         drop(rt);
@@ -160,30 +161,6 @@ impl Executor for LocalExecutor {
         }
         Ok(stats)
     }
-}
-
-/// Polls futures concurrently until all are done (a tiny `join_all`).
-async fn join_all<F: std::future::Future<Output = ()>>(futures: Vec<F>) {
-    let mut futures: Vec<Option<std::pin::Pin<Box<F>>>> =
-        futures.into_iter().map(|f| Some(Box::pin(f))).collect();
-    std::future::poll_fn(move |cx| {
-        let mut pending = false;
-        for slot in futures.iter_mut() {
-            if let Some(f) = slot {
-                if f.as_mut().poll(cx).is_ready() {
-                    *slot = None;
-                } else {
-                    pending = true;
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await
 }
 
 /// A measured run as a fake produces it: the measurement and the output file's bytes.
