@@ -43,7 +43,13 @@ impl PageKind {
     }
 }
 
-fn escape_html(out: &mut Output, s: &str) -> std::fmt::Result {
+/// HTML-escapes `& < > " '` (as `&amp; &lt; &gt; &quot; &#39;`): the one escaper of the site,
+/// for the templates' values and the plots' SVG labels ([`crate::plot`]).
+///
+/// Not minijinja's `HtmlEscape`: it also escapes `/` (links would read
+/// `href="tracks&#x2f;paranoid.html"`) and writes `'` as `&#x27;`, which changes every page's
+/// bytes and the links that organisers, scripts and tests read.
+pub(crate) fn escape_html<W: std::fmt::Write + ?Sized>(out: &mut W, s: &str) -> std::fmt::Result {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
