@@ -60,29 +60,17 @@ pub fn utc(epoch: f64) -> String {
     if !epoch.is_finite() || epoch <= 0.0 || epoch > 1e12 {
         return String::new();
     }
-    let secs = epoch as i64;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
-}
-
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (year, month, day).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    match time::OffsetDateTime::from_unix_timestamp(epoch as i64) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        Err(_) => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +82,14 @@ mod tests {
         assert_eq!(utc(1_306_900_800.0), "2011-06-01 04:00 UTC");
         assert_eq!(utc(0.0), "");
         assert_eq!(utc(951_782_400.0), "2000-02-29 00:00 UTC");
+        assert_eq!(utc(1.9), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(4_107_542_399.0), "2100-02-28 23:59 UTC");
+        assert_eq!(utc(4_107_542_400.0), "2100-03-01 00:00 UTC");
+        assert_eq!(utc(253_402_300_799.0), "9999-12-31 23:59 UTC");
+        assert_eq!(utc(1e12), "33658-09-27 01:46 UTC");
+        assert_eq!(utc(1e12 + 1.0), "");
+        assert_eq!(utc(-5.0), "");
+        assert_eq!(utc(f64::NAN), "");
         assert_eq!(secs(1034.944), "1034.94");
         assert_eq!(mib(3 << 20), "3.0 MiB");
         assert_eq!(vector(&[0, -1]), "(0, -1)");
