@@ -7,29 +7,9 @@ use std::fmt::Write;
 use std::path::Path;
 use std::process::Command;
 
-/// A tiny deterministic PRNG (xorshift64*), so that failures are reproducible by seed.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+/// The pinned generator (xorshift64*, misc-testkit), so that failures are reproducible by seed:
+/// `Rng::seeded(seed)`.
+pub use misc_testkit::XorShift64Star as Rng;
 
 const OPS: [&str; 6] = ["=", "!=", ">=", ">", "<=", "<"];
 
@@ -53,7 +33,7 @@ fn vpkg(rng: &mut Rng, names: usize) -> String {
 /// conflicts (including self-name conflicts), provides, keep, an initial installation and a
 /// request.
 pub fn random_problem(seed: u64, names: usize) -> String {
-    let mut rng = Rng::new(seed);
+    let mut rng = Rng::seeded(seed);
     let mut out = String::from(
         "preamble: \nproperty: recommends: vpkgformula = [true!], size: nat = [0]\n\n",
     );

@@ -105,7 +105,7 @@ fn generated_problems_agree_with_cudf_check() {
                 invalid.push(flags);
             }
         }
-        let mut rng = Rng::new(seed);
+        let mut rng = Rng::seeded(seed);
         let mut candidates: Vec<Vec<bool>> = Vec::new();
         for pool in [&valid, &invalid] {
             for _ in 0..3 {
@@ -257,7 +257,7 @@ fn solver_answers_agree(problems: &[&str], timeout: u64) {
                     .filter(|(_, &i)| i)
                     .map(|((n, v, _), _)| (n.clone(), *v))
                     .collect();
-                let mut rng = Rng::new(compared as u64 + 1);
+                let mut rng = Rng::seeded(compared as u64 + 1);
                 for (what, text) in mutations(&installed, &universe, &mut rng) {
                     cases.push((format!("{solver} answer, {what}"), text));
                 }

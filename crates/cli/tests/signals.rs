@@ -24,16 +24,8 @@ sleep "$delay"
 echo FAIL > "$2"
 "#;
 
-/// A tiny deterministic generator (xorshift64*), so a failing moment can be replayed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+/// The pinned generator (xorshift64*, misc-testkit), so a failing moment can be replayed.
+use misc_testkit::XorShift64Star as Rng;
 
 fn seed() -> u64 {
     std::env::var("MISC_SIGNAL_TEST_SEED")
@@ -46,7 +38,7 @@ fn seed() -> u64 {
 fn write_round(dir: &Path, mark: &str, n: usize, rng: &mut Rng) {
     std::fs::create_dir_all(dir.join("problems")).unwrap();
     for i in 0..n {
-        let delay = 0.1 + 0.7 * rng.next();
+        let delay = 0.1 + 0.7 * rng.unit();
         std::fs::write(
             dir.join(format!("problems/p{i}.cudf")),
             format!("# delay {delay:.2}\npackage: a\nversion: 1\n\nrequest: r\ninstall: a\n"),
@@ -198,7 +190,7 @@ fn scenario(name: &str, sig: i32, expected_code: i32, rng: &mut Rng) {
     let mark = unique_mark(name);
     let n = 4;
     write_round(&round, &mark, n, rng);
-    let delay = Duration::from_secs_f64(0.3 + 1.2 * rng.next());
+    let delay = Duration::from_secs_f64(0.3 + 1.2 * rng.unit());
     let context = format!("{name} after {delay:?} (seed {})", seed());
     let r = interrupt_run(&round, &mark, delay, &[sig], Duration::ZERO);
     assert_eq!(r.code, Some(expected_code), "{context}: {}", r.stderr);
@@ -228,14 +220,14 @@ fn scenario(name: &str, sig: i32, expected_code: i32, rng: &mut Rng) {
 
 #[test]
 fn sigint_and_sigterm_stop_a_round_cleanly_and_it_resumes() {
-    let mut rng = Rng(seed().max(1));
+    let mut rng = Rng::from_state(seed().max(1));
     scenario("sigint", libc::SIGINT, 130, &mut rng);
     scenario("sigterm", libc::SIGTERM, 143, &mut rng);
 }
 
 #[test]
 fn a_second_ctrl_c_stops_at_once_and_leaves_nothing() {
-    let mut rng = Rng(seed().wrapping_add(7).max(1));
+    let mut rng = Rng::from_state(seed().wrapping_add(7).max(1));
     let tmp = tempfile::tempdir().unwrap();
     let round = tmp.path().join("round");
     let mark = unique_mark("twice");

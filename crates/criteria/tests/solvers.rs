@@ -15,24 +15,8 @@ use std::time::Duration;
 
 use misc_criteria::{parse_criteria, resolve, Semantics};
 
-/// splitmix64: a tiny deterministic generator, so that every seed is a reproducible problem.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+/// splitmix64 (misc-testkit): a pinned generator, so that every seed is a reproducible problem.
+use misc_testkit::SplitMix64 as Rng;
 
 /// A random problem of at most `max_packages` packages over a few names with 1–3 versions,
 /// two features, depends, conflicts (sometimes the Debian-style self-name conflict, sometimes
@@ -42,7 +26,7 @@ impl Rng {
 /// depends or recommends (mccs mishandles those, see `mccs_ignores_self_satisfied_depends`
 /// and `mccs_counts_self_recommends_as_unsatisfied`).
 fn generate(seed: u64, max_packages: usize, self_deps: bool) -> String {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let names = 4 + rng.below(3) as usize;
     let mut versions = Vec::new();
     let mut total = 0;

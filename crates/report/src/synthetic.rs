@@ -332,29 +332,12 @@ pub fn demo() -> SyntheticRound {
     }
 }
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// A round of `tracks × solvers × problems` runs: 5 categories, criteria
 /// `-removed,-changed,+new`, about 70% valid solutions with values from a small range (many
 /// ties), 10% each FAIL, abort and wrong; every tenth solved run keeps an output.
 pub fn generate(tracks: usize, solvers: usize, problems: usize) -> SyntheticRound {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // xorshift64* (misc-testkit): the same sequence, so the same rounds, as ever.
+    let mut rng = misc_testkit::XorShift64Star::from_state(0x9e37_79b9_7f4a_7c15);
     let round = "synthetic";
     let solver_names: Vec<String> = (0..solvers).map(|s| format!("solver-{s}-1.0")).collect();
     let problem_names: Vec<String> = (0..problems)
@@ -447,5 +430,46 @@ pub fn generate(tracks: usize, solvers: usize, problems: usize) -> SyntheticRoun
         },
         records,
         outputs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use misc_results::Outcome;
+
+    /// The generated rounds are benchmark and test data: the generator's sequence is pinned
+    /// (these figures were taken before it moved to misc-testkit).
+    #[test]
+    fn generated_rounds_do_not_change() {
+        let round = generate(3, 6, 40);
+        let r = &round.records;
+        assert_eq!(r.len(), 720);
+        let count = |o: Outcome| r.iter().filter(|x| x.outcome == o).count();
+        assert_eq!(
+            [
+                count(Outcome::Solved),
+                count(Outcome::Fail),
+                count(Outcome::Abort),
+                count(Outcome::Wrong)
+            ],
+            [495, 77, 75, 73]
+        );
+        assert_eq!(r.iter().map(|x| x.memory).sum::<u64>(), 355_308_929_024);
+        let micros: i64 = r.iter().map(|x| (x.cpu_time * 1e6).round() as i64).sum();
+        assert_eq!(micros, 41_561_466_497);
+        assert_eq!(r[0].cpu_time, 2.097615458496299);
+        let criteria: Vec<Option<Vec<i64>>> = r[..6].iter().map(|x| x.criteria.clone()).collect();
+        assert_eq!(
+            criteria,
+            [
+                Some(vec![2, 2, 0]),
+                None,
+                None,
+                Some(vec![0, 2, 0]),
+                Some(vec![2, 1, 2]),
+                None
+            ]
+        );
     }
 }

@@ -1,4 +1,6 @@
-//! Test support shared by the workspace's tests (a dev-dependency only; nothing here ships).
+//! Test support shared by the workspace's tests: the `MISC_REQUIRE_TOOLS` switch below, and
+//! the pinned pseudo-random generators of [`rng`] (also used by benchmarks, examples and
+//! misc-report's synthetic rounds). No dependencies; a dev-dependency everywhere but there.
 //!
 //! # The `MISC_REQUIRE_TOOLS` switch
 //!
@@ -34,6 +36,9 @@
 //! The switch is on when `MISC_REQUIRE_TOOLS` is set to anything but the empty string or `0`.
 
 use std::path::{Path, PathBuf};
+
+pub mod rng;
+pub use rng::{SplitMix64, XorShift64Star};
 
 /// The environment variable that turns skips into failures.
 pub const REQUIRE_TOOLS: &str = "MISC_REQUIRE_TOOLS";

@@ -2,27 +2,6 @@
 
 use misc_results::{Limits, Objective, Outcome, RunRecord, Sense, Termination, TrackInfo};
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i as u64 + 1) as usize;
-            v.swap(i, j);
-        }
-    }
-}
-
 /// How the records lie in memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
@@ -46,7 +25,8 @@ pub fn generate(
     problems: usize,
     layout: Layout,
 ) -> (Vec<TrackInfo>, Vec<RunRecord>) {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // xorshift64* (misc-testkit): the same sequence, so the same data, as ever.
+    let mut rng = misc_testkit::XorShift64Star::from_state(0x9e37_79b9_7f4a_7c15);
     let solver_names: Vec<String> = (0..solvers).map(|s| format!("solver-{s}-1.0")).collect();
     let track_names: Vec<String> = (0..tracks).map(|t| format!("track-{t}")).collect();
     let problem_names: Vec<String> = (0..problems)
