@@ -7,6 +7,11 @@ default:
 test:
     cargo test --workspace
 
+# The full-universe differential test against cudf-check (65,000 packages; about 27 minutes on
+# 2 cores, so not in CI, which runs the Debian cones).
+differential-full:
+    MISC_REQUIRE_TOOLS=1 cargo test -p misc-check --test differential -- --ignored --nocapture
+
 # Formatting and lints, as CI checks them.
 lint:
     cargo fmt --all -- --check

@@ -297,8 +297,10 @@ fn solver_answers_on_debian_cones_agree_with_cudf_check() {
     );
 }
 
-/// The same on the full Debian universe (65,000 packages): slow (cudf-check takes seconds per
-/// answer), so it runs with `cargo test -- --ignored` (CI does).
+/// The same on the full Debian universe (65,000 packages): slow (the solvers take minutes and
+/// cudf-check seconds per answer; about 27 minutes on the 2-core CI machine), so CI does not run
+/// it: run it with `just differential-full` (`cargo test -p misc-check --test differential --
+/// --ignored`).
 #[test]
 #[ignore]
 fn solver_answers_on_full_debian_universes_agree_with_cudf_check() {
