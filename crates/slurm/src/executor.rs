@@ -138,9 +138,9 @@ impl<C: Commands> SlurmExecutor<C> {
                 runs: c.clone(),
             };
             let path = chunk_path(&chunk_dir, i);
-            chunk.write(&path).map_err(|e| SlurmError::Io {
+            chunk.write(&path).map_err(|source| SlurmError::Round {
                 path: path.clone(),
-                source: std::io::Error::other(e.to_string()),
+                source: Box::new(source),
             })?;
         }
         let job = ArrayJob {
@@ -367,10 +367,10 @@ impl<C: Commands> SlurmExecutor<C> {
         loop {
             let recorded: HashSet<RunKey> = match store.load() {
                 Ok((records, _)) => records.iter().map(RunRecord::key).collect(),
-                Err(e) => {
-                    return Err(SlurmError::Io {
+                Err(source) => {
+                    return Err(SlurmError::Store {
                         path: self.results_dir.clone(),
-                        source: std::io::Error::other(e.to_string()),
+                        source,
                     })
                 }
             };
@@ -447,14 +447,6 @@ fn now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// The signal numbers (Linux) that [`suspect`] looks for.
-mod libc_sig {
-    pub const SIGHUP: i32 = 1;
-    pub const SIGINT: i32 = 2;
-    pub const SIGKILL: i32 = 9;
-    pub const SIGTERM: i32 = 15;
-}
-
 /// Follows the shards of running arrays: the complete lines appended since the last look.
 #[derive(Default)]
 struct ShardTail {
@@ -526,7 +518,7 @@ pub fn suspect(record: &RunRecord, task_end: Option<f64>) -> bool {
     if record.termination == Termination::Signalled
         && matches!(
             record.signal,
-            Some(libc_sig::SIGHUP | libc_sig::SIGINT | libc_sig::SIGKILL | libc_sig::SIGTERM)
+            Some(libc::SIGHUP | libc::SIGINT | libc::SIGKILL | libc::SIGTERM)
         )
     {
         return true;

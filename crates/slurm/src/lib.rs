@@ -134,4 +134,18 @@ pub enum SlurmError {
     },
     #[error("{}: not a Slurm state file: {message}", path.display())]
     State { path: PathBuf, message: String },
+    /// A chunk file could not be written (the harness's error, with its sources).
+    #[error("{}: {source}", path.display())]
+    Round {
+        path: PathBuf,
+        #[source]
+        source: Box<misc_round::RoundError>,
+    },
+    /// The round's records could not be read.
+    #[error("{}: {source}", path.display())]
+    Store {
+        path: PathBuf,
+        #[source]
+        source: misc_results::StoreError,
+    },
 }
