@@ -37,12 +37,30 @@ pub fn run(args: DoctorArgs) -> Result<(), CliError> {
         writeln!(out, "{v}")?;
         return Ok(());
     }
-    writeln!(out, "measuring mechanism: {}", caps.mechanism)?;
-    for c in &caps.checks {
-        let mark = if c.ok { "ok" } else { "missing" };
-        writeln!(out, "[{mark:>7}] {}: {}", c.name, c.found)?;
-        if !c.ok && !c.fix.is_empty() {
-            writeln!(out, "          fix: {}", c.fix)?;
+    // What works now first, then what would be better and how to get it.
+    writeln!(
+        out,
+        "Runs on this machine are measured and limited with {}.",
+        match caps.mechanism.as_str() {
+            "cgroup-v2" => "cgroup v2 (whole process tree: CPU time, peak memory, kill)",
+            "cgroup-v1" => "cgroup v1 (whole process tree: CPU time, peak memory, kill)",
+            _ => "/proc polling (no cgroup is writable here)",
+        }
+    )?;
+    writeln!(out, "\nWorks now:")?;
+    for c in caps.checks.iter().filter(|c| c.ok) {
+        writeln!(out, "  + {}: {}", c.name, c.found)?;
+    }
+    let better: Vec<_> = caps.checks.iter().filter(|c| !c.ok).collect();
+    if better.is_empty() {
+        writeln!(out, "\nNothing to improve.")?;
+    } else {
+        writeln!(out, "\nWould be better:")?;
+        for c in better {
+            writeln!(out, "  - {}: {}", c.name, c.found)?;
+            if !c.fix.is_empty() {
+                writeln!(out, "    to get it: {}", c.fix)?;
+            }
         }
     }
     if let Some(c) = cleaned {

@@ -495,3 +495,28 @@ fn a_tie_decided_by_milliseconds_reads_so() {
     assert!(podium.contains("par2 "), "{podium}");
     assert!(!podium.contains("success-time"), "{podium}");
 }
+
+/// `misc doctor` says what works now first, then what would be better, in words a user acts
+/// on (no internal function names).
+#[test]
+fn doctor_says_what_works_first() {
+    let d = tempfile::tempdir().unwrap();
+    let o = misc(&["doctor"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let works = text.find("Works now:").expect("works-now section");
+    assert!(
+        text.starts_with("Runs on this machine are measured"),
+        "{text}"
+    );
+    if let Some(better) = text.find("Would be better:") {
+        assert!(works < better, "{text}");
+    }
+    assert!(
+        !text.contains("misc_runner::") && !text.contains("Sandbox::"),
+        "{text}"
+    );
+    if text.contains("with cgroup v1") {
+        assert!(!text.contains("[missing]"), "{text}");
+    }
+}

@@ -133,19 +133,31 @@ fn probe() -> Capabilities {
     let v2_ok = cgroup::V2_REQUIRED
         .iter()
         .all(|c| v2_controllers.iter().any(|a| a == c));
+    let v1_works = mechanism == "cgroup-v1";
     checks.push(check(
         "cgroup v2 memory+pids",
         v2_ok,
         match &layout.v2 {
             Some(m) => format!(
-                "{} offers [{}]",
+                "{} offers [{}]{}",
                 m.own_dir.display(),
-                v2_controllers.join(" ")
+                v2_controllers.join(" "),
+                if v1_works {
+                    "; runs use cgroup v1, which works"
+                } else {
+                    ""
+                }
             ),
             None => "not mounted".to_owned(),
         },
-        "boot with systemd.unified_cgroup_hierarchy=1, or run inside a delegated scope: \
-         systemd-run --user --scope -p Delegate=yes misc ...",
+        if v1_works {
+            "optional, v1 measures and limits every run already: MISC_CGROUP_V2_ROOT=DIR (a \
+             cgroup2 directory) adds v2's whole-tree kill and freezer now; booting with \
+             systemd.unified_cgroup_hierarchy=1 moves every controller to v2"
+        } else {
+            "boot with systemd.unified_cgroup_hierarchy=1, or run inside a delegated scope: \
+             systemd-run --user --scope -p Delegate=yes misc ..."
+        },
     ));
     checks.push(check(
         "measuring mechanism",
@@ -196,15 +208,16 @@ fn probe() -> Capabilities {
         "fast sandbox directory",
         on_tmpfs,
         format!("sandboxes go to {}", base.display()),
-        "make /dev/shm a writable tmpfs, or give Sandbox::create a tmpfs base: creating and \
-         removing a sandbox on a busy disk file system can take tens of milliseconds",
+        "make /dev/shm a writable tmpfs, or give misc run --sandbox-base DIR on a tmpfs: \
+         creating and removing a sandbox on a busy disk file system can take tens of \
+         milliseconds",
     ));
     if mechanism == "cgroup-v1" {
         checks.push(check(
             "cgroup v1 attach latency",
             true,
-            "joining a v1 cgroup waits for an RCU grace period (several ms); harnesses that run \
-             many solvers hide it with misc_runner::set_prewarm",
+            "joining a v1 cgroup takes several ms; misc run prepares each run's process in \
+             advance, so runs do not wait for it",
             "",
         ));
     }
