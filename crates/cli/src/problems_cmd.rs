@@ -71,6 +71,17 @@ pub struct DebianArgs {
     /// the most common architecture of the input.
     #[arg(long)]
     arch: Option<String>,
+    /// Requests from a file: one per line, `NAME: install A, B (>= 1); remove C; upgrade all`
+    /// (crates/debian/src/requests.rs documents the format).
+    #[arg(long, value_name = "SPEC", conflicts_with = "generate")]
+    requests: Option<PathBuf>,
+    /// Generate requests: KIND=N,... with KIND install:K, remove:K, upgrade-all,
+    /// upgrade-outdated or unsat (e.g. install:5=10,remove:1=3,unsat=2).
+    #[arg(long, value_name = "KIND=N,...")]
+    generate: Option<String>,
+    /// The seed of --generate (the same inputs and seed give the same problems, byte for byte).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
     /// Compression of the problem files.
     #[arg(long, value_enum, default_value = "xz")]
     compress: CompressArg,
@@ -154,6 +165,73 @@ pub struct EdspArgs {
     force: bool,
 }
 
+/// Writes each request over each category: its cone, each index alone (with the status) when
+/// there are several, and all inputs mixed; then INDEX.tsv.
+fn problem_set(
+    args: &DebianArgs,
+    inputs: &[Input],
+    universe: &Universe<'_>,
+    out: OutDir,
+    requests: &[misc_debian::requests::Request],
+) -> Result<(), CliError> {
+    use misc_debian::requests::{category_packages, Category};
+    let mut categories = vec![("cone".to_string(), Category::Cone)];
+    let indexes: Vec<usize> = (0..inputs.len())
+        .filter(|&i| inputs[i].kind == Kind::Packages)
+        .collect();
+    if indexes.len() > 1 {
+        for &i in &indexes {
+            categories.push((
+                format!("baseline-{}", inputs[i].label),
+                Category::Baseline(i),
+            ));
+        }
+    }
+    categories.push(("mixed".to_string(), Category::Mixed));
+    let cone = universe.cone_index()?;
+    let mut rows = Vec::new();
+    for (cat_name, cat) in &categories {
+        for r in requests {
+            let selected = category_packages(universe, cat, r, &cone)?;
+            let packages: Vec<_> = selected.iter().map(|&i| &universe.packages[i]).collect();
+            let installed = packages.iter().filter(|p| p.installed).count();
+            let file = out.write_cudf(
+                &format!("{cat_name}/{}", r.name),
+                args.compress.into(),
+                universe,
+                &packages,
+                &r.lines,
+            )?;
+            rows.push(misc_debian::problemset::IndexRow {
+                problem: file,
+                category: cat_name.clone(),
+                packages: packages.len(),
+                installed,
+                request: r.summary(),
+                seed: args.generate.as_ref().map(|_| args.seed),
+                merges: universe.stats.merges,
+            });
+        }
+    }
+    let index = misc_debian::problemset::index_tsv(inputs, &rows);
+    out.write("INDEX.tsv", index.as_bytes())?;
+    let dir = out.commit()?;
+    writeln!(
+        out::stdout(),
+        "{}: {} problems ({} requests x {} categories: {})",
+        dir.display(),
+        rows.len(),
+        requests.len(),
+        categories.len(),
+        categories
+            .iter()
+            .map(|c| c.0.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    Ok(())
+}
+
 /// A file's name without its `.edsp` and compression suffixes.
 fn stem(path: &Path) -> String {
     let name = path
@@ -234,6 +312,29 @@ fn debian(args: DebianArgs) -> Result<(), CliError> {
     let out = OutDir::create(&args.out, args.force)?;
     let inputs = read_inputs(&args.packages, args.status.as_deref())?;
     let universe = Universe::build(&inputs, args.arch.as_deref())?;
+    let requests = match (&args.requests, &args.generate) {
+        (Some(spec), _) => {
+            let text = std::fs::read_to_string(spec).map_err(|source| misc_debian::Error::Io {
+                path: spec.display().to_string(),
+                source,
+            })?;
+            Some(misc_debian::requests::parse_spec(
+                &text,
+                &spec.display().to_string(),
+                &universe,
+            )?)
+        }
+        (None, Some(g)) => {
+            let kinds = misc_debian::requests::parse_generate(g)?;
+            Some(misc_debian::requests::generate(
+                &universe, &kinds, args.seed,
+            )?)
+        }
+        (None, None) => None,
+    };
+    if let Some(requests) = requests {
+        return problem_set(&args, &inputs, &universe, out, &requests);
+    }
     let packages: Vec<_> = universe.packages.iter().collect();
     let installed = packages.iter().filter(|p| p.installed).count();
     let file = out.write_cudf("universe", args.compress.into(), &universe, &packages, "")?;

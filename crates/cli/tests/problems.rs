@@ -94,3 +94,74 @@ fn debian_writes_a_universe_refuses_a_full_folder_and_reports_bad_input() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("Missing"), "{stderr}");
 }
+
+#[test]
+fn generated_problem_sets_are_byte_identical_for_the_same_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Packages"), PACKAGES).unwrap();
+    std::fs::write(
+        dir.path().join("Other"),
+        "Package: b\nVersion: 3\nArchitecture: all\n",
+    )
+    .unwrap();
+    let make = |out: &str, seed: &str| {
+        let (code, stdout, stderr) = misc(
+            &[
+                "problems",
+                "debian",
+                "--packages",
+                "Packages",
+                "o=Other",
+                "--generate",
+                "install:1=3",
+                "--seed",
+                seed,
+                "--out",
+                out,
+            ],
+            dir.path(),
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains(
+                "12 problems (3 requests x 4 categories: cone, baseline-Packages, baseline-o, mixed)"
+            ),
+            "{stdout}"
+        );
+    };
+    make("one", "5");
+    make("two", "5");
+    let (code, _, stderr) = misc(
+        &[
+            "problems",
+            "debian",
+            "--packages",
+            "Packages",
+            "--generate",
+            "install:1=1",
+            "--requests",
+            "x",
+            "--out",
+            "z",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    let read = |d: &str, f: &str| std::fs::read(dir.path().join(d).join(f)).unwrap();
+    for f in [
+        "INDEX.tsv",
+        "cone/install1-001.cudf.xz",
+        "baseline-o/install1-002.cudf.xz",
+        "mixed/install1-003.cudf.xz",
+    ] {
+        assert_eq!(read("one", f), read("two", f), "{f}");
+    }
+    let index = String::from_utf8(read("one", "INDEX.tsv")).unwrap();
+    assert!(
+        index
+            .lines()
+            .skip(1)
+            .all(|l| l.split('\t').nth(6) == Some("5")),
+        "{index}"
+    );
+}

@@ -12,6 +12,8 @@
 //! - [`universe`]: packages from Packages, status and EDSP input, merged, and their CUDF
 //!   translation (the module documentation says how Debian maps to CUDF);
 //! - [`edsp`]: apt's requests to external solvers (EDSP 0.5) and what they become in CUDF;
+//! - [`requests`]: requests from a SPEC file or generated from a seed, and the categories
+//!   (universes) they are written over;
 //! - [`problemset`]: writing CUDF documents into a folder that appears whole or not at all;
 //!
 //! Errors are [`Error`] values naming the file and line; nothing here panics on bad input.
@@ -20,6 +22,7 @@ pub mod control;
 pub mod edsp;
 pub mod input;
 pub mod problemset;
+pub mod requests;
 pub mod universe;
 pub mod version;
 

@@ -491,7 +491,11 @@ impl<'a> Universe<'a> {
         self.inputs
     }
 
-    /// Whether `arch` is the native one (or `all`).
+    /// Whether `arch` is the native one (or `all`): such packages keep their plain names.
+    pub fn is_native_arch(&self, arch: &str) -> bool {
+        self.is_native(arch)
+    }
+
     fn is_native(&self, arch: &str) -> bool {
         arch == "all" || self.native.as_deref().is_none_or(|n| n == arch)
     }
