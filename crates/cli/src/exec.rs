@@ -58,7 +58,8 @@ pub struct ExecArgs {
     pub no_network: bool,
     /// Isolate the command as a round's solvers are (the host read-only, /tmp, /dev/shm and
     /// /run private and empty, /root and /home hidden, its working directory visible
-    /// read-only, only its sandbox, i.e. HOME and TMPDIR, writable).
+    /// read-only, only its sandbox, i.e. HOME and TMPDIR, writable). Run by root, the command
+    /// runs as nobody: its working directory must be one nobody may enter.
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = IsolationArg::None)]
     pub isolation: IsolationArg,
     /// Working directory of the command (default: the current directory).

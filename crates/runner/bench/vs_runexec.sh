@@ -42,7 +42,8 @@ MISC_EXEC=$CARGO_TARGET_DIR/release/examples/misc-exec
 # Prefer the real CLI once it has `exec`.
 if [[ -x $CARGO_TARGET_DIR/release/misc ]] && "$CARGO_TARGET_DIR/release/misc" exec -- /bin/true >/dev/null 2>&1; then
     MISC=("$CARGO_TARGET_DIR/release/misc" exec)
-    MISC_ISO=("$CARGO_TARGET_DIR/release/misc" exec --isolation required)
+    # (run as nobody when root: from a folder everyone may enter)
+    MISC_ISO=("$CARGO_TARGET_DIR/release/misc" exec --isolation required --dir /)
 else
     MISC=("$MISC_EXEC")
     MISC_ISO=("$MISC_EXEC" --isolate)

@@ -548,8 +548,10 @@ impl RunCgroup {
         let mut n = 0;
         for pid in self.pids() {
             if Some(pid) != spare && pid > 0 {
-                // SAFETY: kill has no memory-safety preconditions.
-                if unsafe { libc::kill(pid, sig) } == 0 {
+                let sent = nix::sys::signal::Signal::try_from(sig).is_ok_and(|s| {
+                    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), s).is_ok()
+                });
+                if sent {
                     n += 1;
                 }
             }

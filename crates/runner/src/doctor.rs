@@ -3,6 +3,9 @@
 use std::fs;
 use std::sync::OnceLock;
 
+use nix::sched::CloneFlags;
+use nix::unistd::ForkResult;
+
 use crate::cgroup::{self, CgroupLimits, CgroupVersion, RunCgroup};
 
 /// One line of the doctor's report.
@@ -43,21 +46,19 @@ pub struct Capabilities {
 }
 
 /// Whether `unshare(flags)` works, tried in a throw-away child process.
-fn can_unshare(flags: libc::c_int) -> bool {
-    // SAFETY: the child only calls async-signal-safe functions and exits.
-    unsafe {
-        let pid = libc::fork();
-        if pid < 0 {
-            return false;
+fn can_unshare(flags: CloneFlags) -> bool {
+    // SAFETY: the child only calls async-signal-safe functions (unshare, _exit).
+    match unsafe { nix::unistd::fork() } {
+        Err(_) => false,
+        Ok(ForkResult::Child) => {
+            let ok = nix::sched::unshare(flags).is_ok();
+            // SAFETY: _exit ends the forked child without running the parent's destructors.
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
         }
-        if pid == 0 {
-            let ok = libc::unshare(flags) == 0;
-            libc::_exit(if ok { 0 } else { 1 });
-        }
-        let mut status = 0;
-        libc::waitpid(pid, &mut status, 0) == pid
-            && libc::WIFEXITED(status)
-            && libc::WEXITSTATUS(status) == 0
+        Ok(ForkResult::Parent { child }) => matches!(
+            nix::sys::wait::waitpid(child, None),
+            Ok(nix::sys::wait::WaitStatus::Exited(_, 0))
+        ),
     }
 }
 
@@ -77,8 +78,7 @@ pub fn capabilities() -> Capabilities {
 }
 
 fn probe() -> Capabilities {
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
+    let root = nix::unistd::geteuid().is_root();
     let layout = cgroup::layout();
     let mut checks = Vec::new();
     checks.push(check(
@@ -167,14 +167,14 @@ fn probe() -> Capabilities {
          CPU time is exact from wait4) and processes that survive a killed harness cannot be found",
     ));
 
-    let net_namespace = can_unshare(libc::CLONE_NEWNET);
+    let net_namespace = can_unshare(CloneFlags::CLONE_NEWNET);
     checks.push(check(
         "network namespace (no network for solvers)",
         net_namespace,
         if net_namespace { "available" } else { "unshare(CLONE_NEWNET) refused" },
         "run as root, or allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)",
     ));
-    let mount_namespace = root && can_unshare(libc::CLONE_NEWNS);
+    let mount_namespace = root && can_unshare(CloneFlags::CLONE_NEWNS);
     checks.push(check(
         "mount namespace (read-only solver and input directories)",
         mount_namespace,
@@ -221,11 +221,16 @@ fn probe() -> Capabilities {
             "",
         ));
     }
-    // SAFETY: pidfd_open on our own pid, the descriptor is closed at once.
+    // SAFETY: pidfd_open on our own pid (nix has no wrapper); the descriptor is closed at once
+    // by the OwnedFd.
     let pidfd = unsafe {
-        let fd = libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0);
+        let fd = libc::syscall(libc::SYS_pidfd_open, nix::unistd::getpid().as_raw(), 0);
         if fd >= 0 {
-            libc::close(fd as libc::c_int);
+            drop(
+                <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(
+                    fd as std::os::fd::RawFd,
+                ),
+            );
         }
         fd >= 0
     };
@@ -235,17 +240,7 @@ fn probe() -> Capabilities {
         if pidfd { "available" } else { "missing" },
         "Linux 5.3 or newer",
     ));
-    let mut flag: libc::c_int = 0;
-    // SAFETY: PR_GET_CHILD_SUBREAPER writes one int through the pointer.
-    let subreaper = unsafe {
-        libc::prctl(
-            libc::PR_GET_CHILD_SUBREAPER,
-            &mut flag as *mut libc::c_int,
-            0,
-            0,
-            0,
-        )
-    } == 0;
+    let subreaper = nix::sys::prctl::get_child_subreaper().is_ok();
     Capabilities {
         root,
         mechanism: mechanism.to_owned(),

@@ -19,6 +19,9 @@
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
 use crate::cgroup::RunCgroup;
 use crate::procfs;
 
@@ -64,9 +67,10 @@ pub fn forward(signal: i32) {
             }
             None => {
                 let snap = procfs::snapshot();
-                for p in procfs::descendants(run.shim, &snap) {
-                    // SAFETY: kill has no memory-safety preconditions.
-                    unsafe { libc::kill(p.pid, signal) };
+                if let Ok(sig) = Signal::try_from(signal) {
+                    for p in procfs::descendants(run.shim, &snap) {
+                        let _ = kill(Pid::from_raw(p.pid), sig);
+                    }
                 }
             }
         }
@@ -113,8 +117,7 @@ fn kill_tree(run: &LiveRun) {
                     break;
                 }
                 for p in desc {
-                    // SAFETY: kill has no memory-safety preconditions.
-                    unsafe { libc::kill(p.pid, libc::SIGKILL) };
+                    let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
                 }
             }
         }

@@ -87,8 +87,10 @@ pub fn descendants(root: i32, snap: &[ProcStat]) -> Vec<ProcStat> {
 
 /// Clock ticks per second (`USER_HZ`) for the tick fields of `/proc/PID/stat`.
 pub fn clock_ticks() -> f64 {
-    // SAFETY: sysconf has no memory-safety preconditions.
-    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let t = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .unwrap_or(0);
     if t > 0 {
         t as f64
     } else {
@@ -98,8 +100,10 @@ pub fn clock_ticks() -> f64 {
 
 /// The page size in bytes, for the `rss` field.
 pub fn page_size() -> u64 {
-    // SAFETY: sysconf has no memory-safety preconditions.
-    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    let p = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
+        .ok()
+        .flatten()
+        .unwrap_or(0);
     if p > 0 {
         p as u64
     } else {

@@ -53,10 +53,11 @@ impl Sandbox {
     /// solver writes there is charged to its memory cgroup (as in BenchExec's containers).
     pub fn default_base() -> PathBuf {
         let shm = Path::new("/dev/shm");
-        let writable = std::ffi::CString::new("/dev/shm").is_ok_and(|c| {
-            // SAFETY: access on a valid C string.
-            unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
-        });
+        let writable = nix::unistd::access(
+            shm,
+            nix::unistd::AccessFlags::W_OK | nix::unistd::AccessFlags::X_OK,
+        )
+        .is_ok();
         if shm.is_dir() && writable {
             shm.to_path_buf()
         } else {

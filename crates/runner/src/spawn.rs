@@ -206,21 +206,21 @@ unsafe impl Send for Region {}
 
 impl Region {
     fn new() -> io::Result<Region> {
-        // SAFETY: an anonymous mapping; the result is checked.
+        use nix::sys::mman::{mmap_anonymous, MapFlags, ProtFlags};
+        let len = std::num::NonZeroUsize::new(REGION).ok_or_else(too_big)?;
+        // SAFETY: a fresh anonymous mapping aliases no Rust object.
         let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                REGION,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
-                -1,
-                0,
+            mmap_anonymous(
+                None,
+                len,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                MapFlags::MAP_SHARED,
             )
-        };
-        if p == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
         }
-        Ok(Region { base: p.cast() })
+        .map_err(io::Error::from)?;
+        Ok(Region {
+            base: p.as_ptr().cast(),
+        })
     }
 
     /// Lays out `launch` in the region. Fails if it does not fit.
@@ -314,8 +314,10 @@ impl Region {
 
 impl Drop for Region {
     fn drop(&mut self) {
-        // SAFETY: unmaps exactly the mapping created in `new`.
-        unsafe { libc::munmap(self.base.cast(), REGION) };
+        if let Some(base) = std::ptr::NonNull::new(self.base.cast()) {
+            // SAFETY: unmaps exactly the mapping created in `new`, which nothing uses any more.
+            let _ = unsafe { nix::sys::mman::munmap(base, REGION) };
+        }
     }
 }
 
@@ -1260,10 +1262,7 @@ pub(crate) fn resolve(program: &Path, path_var: Option<&OsStr>) -> Option<PathBu
         })
         .map(|dir| dir.join(program))
         .find(|cand| {
-            CString::new(cand.as_os_str().as_bytes()).is_ok_and(|c| {
-                // SAFETY: access on a valid C string.
-                unsafe { libc::access(c.as_ptr(), libc::X_OK) == 0 }
-            }) && !cand.is_dir()
+            nix::unistd::access(cand, nix::unistd::AccessFlags::X_OK).is_ok() && !cand.is_dir()
         })
 }
 
