@@ -183,7 +183,18 @@ fn judge_file(
     problem: &Document<'_>,
     path: &std::path::Path,
 ) -> (Report, Option<misc_cudf::Answer>) {
-    let unreadable = |e: anyhow::Error| (misc_check::unparseable(format!("{e:#}")), None);
+    // The error and its causes, each said once ("lzma data error" is both the decoder's
+    // message and its source's).
+    let unreadable = |e: anyhow::Error| {
+        let mut text = e.to_string();
+        for cause in e.chain().skip(1).map(|c| c.to_string()) {
+            if !text.contains(&cause) {
+                text.push_str(": ");
+                text.push_str(&cause);
+            }
+        }
+        (misc_check::unparseable(text), None)
+    };
     let input = match crate::input::read_input(path, crate::input::Mapping::Never) {
         Ok(input) => input,
         Err(e) => return unreadable(e),

@@ -367,6 +367,12 @@ fn check_with_a_missing_solution_is_a_usage_error() {
     }
     let o = misc(&["check", "missing.cudf", "fail.cudf"], d.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // A broken compressed answer is a wrong answer, explained once.
+    std::fs::write(d.path().join("bad.cudf.xz"), b"\xfd7zXZ\x00 not xz").unwrap();
+    let o = misc(&["check", "p.cudf", "bad.cudf.xz"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.matches("lzma data error").count(), 1, "{text}");
 }
 
 /// An entrant that cannot start (its script is not executable) gets no records and no rank:
