@@ -23,6 +23,78 @@ pub struct ProblemsArgs {
 enum ProblemsCommand {
     Debian(DebianArgs),
     Edsp(EdspArgs),
+    Versions(VersionsArgs),
+}
+
+/// Report the classes of distinct Debian version strings that compare equal under policy
+/// (`0.1-1` = `0.01-1`), with the packages and fields using each spelling; counts on top.
+#[derive(Debug, Args)]
+pub struct VersionsArgs {
+    /// Packages indexes or status files (plain, gz, xz, lz4).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    packages: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: FormatArg,
+}
+
+/// The format of the versions report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// Counts, then one block per class.
+    Text,
+    /// One line per use: class, version, package, field.
+    Csv,
+    /// `{"strings", "classes_total", "classes": [{"versions", "uses"}]}`.
+    Json,
+}
+
+fn versions(args: VersionsArgs) -> Result<(), CliError> {
+    let mut inputs = Vec::new();
+    for p in &args.packages {
+        inputs.push(misc_debian::input::read_input(p, None, Kind::Packages)?);
+    }
+    let r = misc_debian::versions::report(&inputs)?;
+    let mut w = out::stdout();
+    match args.format {
+        FormatArg::Text => {
+            writeln!(w, "{} distinct version strings, {} classes, {} classes of two or more equal spellings", r.strings, r.all_classes, r.classes.len())?;
+            for c in &r.classes {
+                writeln!(w, "\n{}", c.versions.join(" = "))?;
+                for u in &c.uses {
+                    writeln!(w, "  {}\t{}\t{}", u.version, u.package, u.field)?;
+                }
+            }
+        }
+        FormatArg::Csv => {
+            let mut csv = csv::Writer::from_writer(w);
+            csv.write_record(["class", "version", "package", "field"])
+                .map_err(anyhow::Error::from)?;
+            for (i, c) in r.classes.iter().enumerate() {
+                for u in &c.uses {
+                    csv.write_record([&(i + 1).to_string(), &u.version, &u.package, &u.field])
+                        .map_err(anyhow::Error::from)?;
+                }
+            }
+            csv.flush()?;
+        }
+        FormatArg::Json => {
+            let classes: Vec<_> = r
+                .classes
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "versions": c.versions,
+                        "uses": c.uses.iter().map(|u| serde_json::json!({"version": u.version, "package": u.package, "field": u.field})).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({"strings": r.strings, "classes_total": r.all_classes, "classes": classes});
+            serde_json::to_writer_pretty(&mut w, &doc)?;
+            writeln!(w)?;
+        }
+    }
+    Ok(())
 }
 
 /// How problem files are compressed.
@@ -138,6 +210,7 @@ pub fn run(args: ProblemsArgs) -> Result<(), CliError> {
     match args.command {
         ProblemsCommand::Debian(a) => debian(a),
         ProblemsCommand::Edsp(a) => edsp(a),
+        ProblemsCommand::Versions(a) => versions(a),
     }
 }
 

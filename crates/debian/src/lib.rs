@@ -16,6 +16,9 @@
 //!   (universes) they are written over;
 //! - [`problemset`]: writing CUDF documents into a folder that appears whole or not at all;
 //!
+//! - [`versions`]: the report of version strings that compare equal ("On equivalent debian
+//!   versions").
+//!
 //! Errors are [`Error`] values naming the file and line; nothing here panics on bad input.
 
 pub mod control;
@@ -25,6 +28,7 @@ pub mod problemset;
 pub mod requests;
 pub mod universe;
 pub mod version;
+pub mod versions;
 
 /// What can go wrong reading Debian data or writing a problem set.
 #[derive(Debug, thiserror::Error)]
