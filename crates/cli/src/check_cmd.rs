@@ -33,6 +33,12 @@ pub struct CheckArgs {
     /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Read SOLUTION leniently: CRLF line ends, `name:value` (no space after the colon or a tab),
+    /// no line end after the last line and bytes that are not UTF-8 are accepted. By default an
+    /// answer is read exactly as libCUDF's cudf-check (the MISC organisers' checker) reads it,
+    /// and whatever cudf-check rejects makes the answer wrong (misc-rules.md 7.12).
+    #[arg(long, requires = "solution")]
+    pub lenient_answers: bool,
 }
 
 /// A criteria reading named on the command line.
@@ -70,6 +76,13 @@ pub fn run(args: CheckArgs) -> Result<(), CliError> {
     let problem_text = input.text(&args.problem).or_usage()?;
     let problem = misc_cudf::parse_problem(problem_text)
         .map_err(|e| CliError::usage(e.in_file(args.problem.display().to_string())))?;
+    // What libCUDF would read differently (or refuse): warnings, the problem is still read.
+    for w in &problem.warnings {
+        note!(
+            "warning: {}",
+            w.clone().in_file(args.problem.display().to_string())
+        );
+    }
     let code = check(&args, &problem);
     // The process exits next: leave the (large) document and its text to the OS instead of
     // freeing them piece by piece.
@@ -109,7 +122,12 @@ fn check(args: &CheckArgs, problem: &Document<'_>) -> Result<(), CliError> {
     // A SOLUTION path that names no readable file is a mistake on the command line (exit 2),
     // not a wrong answer.
     solution_readable(solution_path)?;
-    let (report, answer) = judge_file(problem, solution_path);
+    let reading = if args.lenient_answers {
+        misc_cudf::AnswerReading::Lenient
+    } else {
+        misc_cudf::AnswerReading::Exact
+    };
+    let (report, answer) = judge_file(problem, solution_path, reading);
     let fail_reason = match &answer {
         Some(misc_cudf::Answer::Fail { reason }) => Some(reason.clone()),
         _ => None,
@@ -182,6 +200,7 @@ fn solution_readable(path: &std::path::Path) -> Result<(), CliError> {
 fn judge_file(
     problem: &Document<'_>,
     path: &std::path::Path,
+    reading: misc_cudf::AnswerReading,
 ) -> (Report, Option<misc_cudf::Answer>) {
     // The error and its causes, each said once ("lzma data error" is both the decoder's
     // message and its source's).
@@ -199,11 +218,7 @@ fn judge_file(
         Ok(input) => input,
         Err(e) => return unreadable(e),
     };
-    let text = match input.text(path) {
-        Ok(t) => t,
-        Err(e) => return unreadable(e),
-    };
-    match misc_cudf::parse_answer(text, problem) {
+    match misc_cudf::parse_answer_bytes(input.bytes(), problem, reading) {
         Err(e) => (
             misc_check::unparseable(e.in_file(path.display().to_string()).to_string()),
             None,

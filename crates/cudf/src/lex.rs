@@ -344,6 +344,142 @@ impl<'s> Cursor<'s> {
     }
 }
 
+/// Splits an answer into stanzas exactly as libCUDF 0.9's RFC 822 lexer and parser
+/// (`cudf_822_lexer.mll`, `cudf_822_parser.mly`) do, so that what `cudf-check` rejects is
+/// rejected here, with the line and column. A line is one of: `name: value` (one space after
+/// the colon, then anything up to `\n`, a `\r` included), a continuation (a space, then
+/// anything; it must follow a property line of the same stanza), a comment (`#`, skipped with
+/// its line end), or a blank line (spaces and tabs, then `\n`), which ends a stanza. Every
+/// line but a comment needs its `\n`. Values keep every byte (the type check then rejects a
+/// `\r`).
+pub(crate) struct ExactReader<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u32,
+}
+
+/// The note every exact-reading error ends with.
+pub(crate) const REJECTED: &str = "cudf-check (libCUDF 0.9, the organisers' checker) rejects it";
+
+impl<'a> ExactReader<'a> {
+    pub fn new(text: &'a str) -> Self {
+        ExactReader {
+            text,
+            pos: 0,
+            line: 0,
+        }
+    }
+
+    fn error(line: u32, column: usize, what: &str) -> ParseError {
+        ParseError::new(line, column as u32 + 1, format!("{what}: {REJECTED}"))
+    }
+
+    /// Reads the next stanza into `props` (cleared first). Returns `Ok(false)` at the end.
+    pub fn next_stanza(&mut self, props: &mut Vec<Prop<'a>>) -> Result<bool, ParseError> {
+        props.clear();
+        let text = self.text;
+        let b = text.as_bytes();
+        while self.pos < b.len() {
+            let start = self.pos;
+            let (end, has_newline) = match memchr::memchr(b'\n', &b[start..]) {
+                Some(k) => (start + k, true),
+                None => (b.len(), false),
+            };
+            self.pos = if has_newline { end + 1 } else { end };
+            self.line += 1;
+            let line = &text[start..end];
+            let bytes = line.as_bytes();
+            let line_no = self.line;
+            if bytes.first() == Some(&b'#') {
+                continue;
+            }
+            let blank = bytes.iter().all(|&c| c == b' ' || c == b'\t');
+            if blank && has_newline {
+                if props.is_empty() {
+                    continue;
+                }
+                return Ok(true);
+            }
+            if !has_newline {
+                return Err(Self::error(
+                    line_no,
+                    bytes.len(),
+                    "the last line has no line end (`\\n`)",
+                ));
+            }
+            if let Some(cr) = memchr::memchr(b'\r', bytes) {
+                return Err(Self::error(
+                    line_no,
+                    cr,
+                    "a carriage return (`\\r`, e.g. a CRLF line end)",
+                ));
+            }
+            match bytes.first() {
+                Some(b' ') => {
+                    let Some(last) = props.last_mut() else {
+                        return Err(Self::error(
+                            line_no,
+                            0,
+                            "a continuation line (starting with a space) that follows no property line of its stanza",
+                        ));
+                    };
+                    last.value.to_mut().push_str(&line[1..]);
+                    last.continued = true;
+                }
+                Some(c) if c.is_ascii_lowercase() => {
+                    let name_end = bytes
+                        .iter()
+                        .position(|&c| !is_ident_byte(c))
+                        .unwrap_or(bytes.len());
+                    match bytes.get(name_end) {
+                        Some(b':') => {}
+                        _ => {
+                            return Err(Self::error(
+                                line_no,
+                                name_end,
+                                "expected `:` after a property name (`name: value`)",
+                            ))
+                        }
+                    }
+                    if bytes.get(name_end + 1) != Some(&b' ') {
+                        let what = match bytes.get(name_end + 1) {
+                            Some(b'\t') => "a tab after the colon where libCUDF wants exactly one space (`name: value`)",
+                            _ => "no space after the colon (`name: value`)",
+                        };
+                        return Err(Self::error(line_no, name_end + 1, what));
+                    }
+                    let name = &line[..name_end];
+                    if props.iter().any(|p| p.name == name) {
+                        return Err(Self::error(
+                            line_no,
+                            0,
+                            &format!("duplicate property `{name}` in this stanza"),
+                        ));
+                    }
+                    props.push(Prop {
+                        name,
+                        value: Cow::Borrowed(&line[name_end + 2..]),
+                        line: line_no,
+                        column: name_end as u32 + 3,
+                        continued: false,
+                    });
+                }
+                _ => {
+                    let c = line.chars().next().unwrap_or(' ');
+                    return Err(Self::error(
+                        line_no,
+                        0,
+                        &format!(
+                            "a line starting with {c:?}, where a property (`name: value`, name in lower case), a continuation, a comment or a blank line is expected"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(!props.is_empty())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

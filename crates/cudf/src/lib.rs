@@ -3,14 +3,14 @@
 //! CUDF (Common Upgradeability Description Format) describes a package universe, the current
 //! installation and a request; MISC solvers read one and answer with a new installation or
 //! `FAIL`. This crate follows libCUDF, the reference implementation, wherever the CUDF 2.0
-//! specification is silent; misc-rules.md (sections 5 and 7) lists the rules and the places where
-//! we deliberately differ:
+//! specification is silent (misc-rules.md sections 5 and 7):
 //!
-//! - `key:` without a space after the colon is accepted (libCUDF rejects it);
-//! - `_` is accepted in package names (libCUDF 0.10 rejects it; some converters emit it);
-//! - a `\r` before a line end is ignored;
-//! - in solutions, properties other than `package`, `version` and `installed` are ignored
-//!   without being type-checked, and `preamble:`/`request:` stanzas are skipped.
+//! - answers are read exactly as libCUDF 0.9 reads them ([`AnswerReading::Exact`], the
+//!   default): whatever `cudf-check` rejects is an error naming line and column;
+//!   [`AnswerReading::Lenient`] is the tolerant reading, an explicit option;
+//! - problems: what libCUDF accepts is accepted (a version 0 in a constraint), and some of
+//!   what it rejects too (`key:` without a space, `_` in names, CRLF line ends, no final line
+//!   end), each with a warning in [`Document::warnings`].
 //!
 //! # Design
 //!
@@ -54,5 +54,8 @@ pub use parse::{
     check_utf8, check_value, compare_parse_paths, parse, parse_problem, parse_vpkg_formula,
     parse_vpkg_list, TextFormula,
 };
-pub use solution::{parse_answer, Answer, Solution, UnknownPackage};
+pub use solution::{
+    parse_answer, parse_answer_bytes, parse_answer_with, Answer, AnswerReading, Solution,
+    UnknownPackage,
+};
 pub use write::{write_document, write_package, write_solution};

@@ -324,6 +324,9 @@ pub struct Document<'a> {
     pub properties: Vec<PropDecl>,
     pub packages: Vec<Package>,
     pub request: Option<Request>,
+    /// What the document does that CUDF 2.0 forbids but libCUDF (or misc) accepts, in document
+    /// order (misc-rules.md 7.12).
+    pub warnings: Vec<crate::ParseError>,
     /// The input text that names and values borrow from.
     pub(crate) text: &'a str,
     /// Values that could not be borrowed (joined continuation lines).
@@ -358,6 +361,7 @@ impl Clone for Document<'_> {
             properties: self.properties.clone(),
             packages: self.packages.clone(),
             request: self.request.clone(),
+            warnings: self.warnings.clone(),
             text: self.text,
             owned_text: self.owned_text.clone(),
             names: self.names.clone(),

@@ -1,7 +1,7 @@
 //! Solution documents as MISC solvers write them (misc-rules.md 4 and 7.7): `FAIL` on the first
 //! line, or package stanzas of which only `package`, `version` and `installed` matter.
 
-use crate::lex::{is_pkgname_byte, shorten, Prop, StanzaReader};
+use crate::lex::{is_pkgname_byte, shorten, ExactReader, Prop, StanzaReader, REJECTED};
 use crate::model::{Document, PkgId, PropType, Version};
 use crate::ParseError;
 
@@ -38,8 +38,53 @@ pub struct Solution {
     pub not_installed_stanzas: usize,
 }
 
-/// Parses a solver's answer against the problem it answers.
+/// How an answer's text is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum AnswerReading {
+    /// Exactly as libCUDF 0.9 (the organisers' `cudf-check`) reads it (misc-rules.md 7.12):
+    /// whatever it rejects (CRLF line ends, `name:value`, a tab after the colon, no line end
+    /// after the last line, a BOM, `_` in a name, ...) is an error naming line and column.
+    #[default]
+    Exact,
+    /// Tolerant of the lexical departures above (`\r\n` read as a line end, any blanks after the
+    /// colon, no final line end): misc's reading before answers were read exactly. An explicit
+    /// option (`misc check --lenient-answers`), never the default.
+    Lenient,
+}
+
+/// Parses a solver's answer against the problem it answers, exactly as libCUDF reads it
+/// ([`AnswerReading::Exact`]).
 pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseError> {
+    parse_answer_with(text, problem, AnswerReading::Exact)
+}
+
+/// Parses an answer given as bytes. libCUDF reads bytes, so in the exact reading bytes that are
+/// not UTF-8 are an error only where libCUDF rejects them (in a property value, not in a
+/// comment); the lenient reading wants UTF-8 throughout.
+pub fn parse_answer_bytes(
+    bytes: &[u8],
+    problem: &Document<'_>,
+    reading: AnswerReading,
+) -> Result<Answer, ParseError> {
+    match (crate::check_utf8(bytes), reading) {
+        (Ok(text), _) => parse_answer_with(text, problem, reading),
+        (Err(e), AnswerReading::Lenient) => Err(e),
+        (Err(_), AnswerReading::Exact) => {
+            // Each bad byte becomes U+FFFD, which no typed value accepts: lines and the
+            // verdict stay as libCUDF's.
+            let text = String::from_utf8_lossy(bytes);
+            parse_answer_with(&text, problem, reading)
+        }
+    }
+}
+
+/// Parses a solver's answer against the problem it answers, read as `reading` says.
+pub fn parse_answer_with(
+    text: &str,
+    problem: &Document<'_>,
+    reading: AnswerReading,
+) -> Result<Answer, ParseError> {
+    let exact = reading == AnswerReading::Exact;
     for line in text.lines() {
         let t = line.trim();
         if t.is_empty() {
@@ -54,8 +99,9 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
         }
         break;
     }
-    let mut reader = StanzaReader::new(text);
+    let mut reader = Reader::new(text, reading);
     let mut props: Vec<Prop<'_>> = Vec::new();
+    let mut stanzas = 0;
     let mut solution = Solution {
         installed: vec![false; problem.packages.len()],
         unknown: Vec::new(),
@@ -64,26 +110,65 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
     };
     let mut listed = vec![false; problem.packages.len()];
     let mut declared: Vec<crate::PropDecl> = Vec::new();
+    let mut after_request: Option<u32> = None;
     while reader.next_stanza(&mut props)? {
+        stanzas += 1;
         let first = &props[0];
+        if let (true, Some(line)) = (exact, after_request) {
+            return Err(ParseError::new(
+                first.line,
+                1,
+                format!(
+                    "a stanza after the `request:` stanza of line {line}, which ends a CUDF document: {REJECTED}"
+                ),
+            ));
+        }
         match first.name {
             "package" => {}
             // mccs copies the problem's preamble into its answers: like libCUDF, which reads an
             // answer as a CUDF document of its own, the properties it declares may then appear
             // in the answer's stanzas.
             "preamble" => {
-                declared = answer_preamble(&props)?;
+                if exact && stanzas > 1 {
+                    return Err(ParseError::new(
+                        first.line,
+                        1,
+                        format!("a `preamble:` stanza that is not the first one: {REJECTED}"),
+                    ));
+                }
+                declared = answer_preamble(&props, reading)?;
                 continue;
             }
-            // A request copied into the answer carries no installation.
-            "request" => continue,
+            // A request copied into the answer carries no installation; libCUDF ends the
+            // document there (and fails on a request before any package stanza).
+            "request" => {
+                if exact {
+                    if stanzas == 1 {
+                        return Err(ParseError::new(
+                            first.line,
+                            1,
+                            format!(
+                                "a `request:` stanza before the packages (cudf-check 0.9 fails on an assertion): {REJECTED}"
+                            ),
+                        ));
+                    }
+                    check_request(&props)?;
+                    after_request = Some(first.line);
+                }
+                continue;
+            }
             other => {
                 return Err(ParseError::new(
                     first.line,
                     1,
                     format!(
-                        "a solution stanza starts with `package:`, found `{}:`",
-                        shorten(other)
+                        "a solution stanza starts with `package:`, found `{}:`{}",
+                        shorten(other),
+                        if exact {
+                            format!(": {REJECTED}")
+                        } else {
+                            String::new()
+                        }
                     ),
                 ))
             }
@@ -102,9 +187,20 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                     ),
                 ));
             }
+            if exact {
+                if let Some(ty) = core_type(prop.name)
+                    .or_else(|| declared.iter().find(|d| d.name == prop.name).map(|d| &d.ty))
+                {
+                    check_exact(prop, ty)?;
+                }
+            }
             match prop.name {
                 "package" => {
-                    let t = prop.value.trim_end();
+                    let t = if exact {
+                        prop.value.trim_matches([' ', '\t'])
+                    } else {
+                        prop.value.trim_end()
+                    };
                     if t.is_empty() || !t.bytes().all(is_pkgname_byte) {
                         return Err(prop.error(
                             0,
@@ -114,7 +210,7 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                     name = Some(t);
                 }
                 "version" => {
-                    let v = crate::vpkg::version_value(&prop.value)
+                    let v = crate::vpkg::version_value(prop.value.trim_start_matches([' ', '\t']))
                         .map_err(|e| prop.error(e.offset, e.to_string()))?;
                     version = Some(v);
                 }
@@ -133,21 +229,16 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
                 }
                 // The other core properties are type-checked and then ignored: the problem's
                 // values count (libCUDF copies them from the universe).
-                "was-installed" => check_core(prop, &PropType::Bool)?,
-                "depends" => check_core(prop, &PropType::Vpkgformula)?,
-                "conflicts" => check_core(prop, &PropType::Vpkglist)?,
-                "provides" => check_core(prop, &PropType::Veqpkglist)?,
-                "keep" => check_core(
-                    prop,
-                    &PropType::Enum(
-                        ["version", "package", "feature", "none"]
-                            .map(String::from)
-                            .to_vec(),
-                    ),
-                )?,
+                "was-installed" | "depends" | "conflicts" | "provides" | "keep" => {
+                    if let (false, Some(ty)) = (exact, core_type(prop.name)) {
+                        check_core(prop, ty)?;
+                    }
+                }
                 other => {
                     if let Some(decl) = declared.iter().find(|d| d.name == other) {
-                        check_core(prop, &decl.ty)?;
+                        if !exact {
+                            check_core(prop, &decl.ty)?;
+                        }
                         continue;
                     }
                     return Err(ParseError::new(
@@ -196,6 +287,152 @@ pub fn parse_answer(text: &str, problem: &Document<'_>) -> Result<Answer, ParseE
     Ok(Answer::Solution(solution))
 }
 
+/// Stanzas of an answer, read as the reading says.
+enum Reader<'a> {
+    Exact(ExactReader<'a>),
+    Lenient(StanzaReader<'a>),
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, reading: AnswerReading) -> Self {
+        match reading {
+            AnswerReading::Exact => Reader::Exact(ExactReader::new(text)),
+            AnswerReading::Lenient => Reader::Lenient(StanzaReader::new(text)),
+        }
+    }
+
+    fn next_stanza(&mut self, props: &mut Vec<Prop<'a>>) -> Result<bool, ParseError> {
+        match self {
+            Reader::Exact(r) => r.next_stanza(props),
+            Reader::Lenient(r) => r.next_stanza(props),
+        }
+    }
+}
+
+/// The type of a core package property.
+fn core_type(name: &str) -> Option<&'static PropType> {
+    static KEEP: std::sync::OnceLock<PropType> = std::sync::OnceLock::new();
+    Some(match name {
+        "package" => &PropType::Pkgname,
+        "version" => &PropType::Posint,
+        "installed" | "was-installed" => &PropType::Bool,
+        "depends" => &PropType::Vpkgformula,
+        "conflicts" => &PropType::Vpkglist,
+        "provides" => &PropType::Veqpkglist,
+        "keep" => KEEP.get_or_init(|| {
+            PropType::Enum(
+                ["version", "package", "feature", "none"]
+                    .map(String::from)
+                    .to_vec(),
+            )
+        }),
+        _ => return None,
+    })
+}
+
+/// Type-checks a value exactly as libCUDF 0.9 does (`cudf_type_lexer.mll`,
+/// `cudf_types_pp.ml`): tokens separated by spaces and tabs only, no `_` in names, a version 0
+/// accepted in a constraint, strings without `\r`.
+fn check_exact(prop: &Prop<'_>, ty: &PropType) -> Result<(), ParseError> {
+    use crate::vpkg::{check_exact as vpkg, Shape};
+    let value: &str = &prop.value;
+    let t = value.trim_matches([' ', '\t']);
+    let lead = value.len() - value.trim_start_matches([' ', '\t']).len();
+    let wrong = |what: &str| {
+        Err(prop.error(
+            lead,
+            format!(
+                "expected {what}, found `{}`: {REJECTED}",
+                shorten(&t.escape_debug().to_string())
+            ),
+        ))
+    };
+    let int = |t: &str| -> Option<i64> {
+        let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        t.strip_prefix('+').unwrap_or(t).parse().ok()
+    };
+    let shape = match ty {
+        PropType::String => {
+            return match memchr::memchr(b'\r', value.as_bytes()) {
+                Some(at) => {
+                    Err(prop.error(at, format!("a carriage return in a string: {REJECTED}")))
+                }
+                None => Ok(()),
+            }
+        }
+        PropType::Int => return int(t).map(|_| ()).map_or_else(|| wrong("an integer"), Ok),
+        PropType::Posint => {
+            return match int(t) {
+                Some(v) if v > 0 => Ok(()),
+                _ => wrong("a positive integer"),
+            }
+        }
+        PropType::Nat => {
+            return match int(t) {
+                Some(v) if v >= 0 => Ok(()),
+                _ => wrong("a non-negative integer"),
+            }
+        }
+        PropType::Bool => {
+            return match t {
+                "true" | "false" => Ok(()),
+                _ => wrong("`true` or `false`"),
+            }
+        }
+        PropType::Pkgname => {
+            return if !t.is_empty() && t.bytes().all(|c| c != b'_' && is_pkgname_byte(c)) {
+                Ok(())
+            } else {
+                wrong("a package name (`[A-Za-z0-9+./@()%-]+`)")
+            }
+        }
+        PropType::Ident => {
+            return match crate::lex::invalid_ident_at(t) {
+                None => Ok(()),
+                Some(_) => wrong("an identifier"),
+            }
+        }
+        PropType::Enum(values) => {
+            return if values.iter().any(|v| v == t) {
+                Ok(())
+            } else {
+                wrong(&format!("one of {}", values.join(", ")))
+            }
+        }
+        PropType::Vpkg => Shape::Vpkg,
+        PropType::Veqpkg => Shape::Veqpkg,
+        PropType::Vpkglist => Shape::List,
+        PropType::Veqpkglist => Shape::EqList,
+        PropType::Vpkgformula => Shape::Formula,
+    };
+    vpkg(value, shape).map_err(|e| prop.error(e.offset, format!("{e}: {REJECTED}")))
+}
+
+/// Checks a `request:` stanza of an answer as libCUDF does.
+fn check_request(props: &[Prop<'_>]) -> Result<(), ParseError> {
+    for prop in props {
+        let ty = match prop.name {
+            "request" => PropType::String,
+            "install" | "remove" | "upgrade" => PropType::Vpkglist,
+            other => {
+                return Err(ParseError::new(
+                    prop.line,
+                    1,
+                    format!(
+                        "unexpected property `{}` in a request stanza: {REJECTED}",
+                        shorten(other)
+                    ),
+                ))
+            }
+        };
+        check_exact(prop, &ty)?;
+    }
+    Ok(())
+}
+
 /// Type-checks a core property of a solution stanza; never a duplicate by itself.
 fn check_core(prop: &Prop<'_>, ty: &PropType) -> Result<(), ParseError> {
     let value: &str = &prop.value;
@@ -203,7 +440,30 @@ fn check_core(prop: &Prop<'_>, ty: &PropType) -> Result<(), ParseError> {
 }
 
 /// The property declarations of a `preamble:` stanza found in an answer.
-fn answer_preamble(props: &[Prop<'_>]) -> Result<Vec<crate::PropDecl>, ParseError> {
+fn answer_preamble(
+    props: &[Prop<'_>],
+    reading: AnswerReading,
+) -> Result<Vec<crate::PropDecl>, ParseError> {
+    if reading == AnswerReading::Exact {
+        for prop in props {
+            match prop.name {
+                "preamble" | "univ-checksum" | "status-checksum" | "req-checksum" => {
+                    check_exact(prop, &PropType::String)?
+                }
+                "property" => {}
+                other => {
+                    return Err(ParseError::new(
+                        prop.line,
+                        1,
+                        format!(
+                            "unexpected property `{}` in a preamble stanza: {REJECTED}",
+                            shorten(other)
+                        ),
+                    ))
+                }
+            }
+        }
+    }
     let mut text = String::from("preamble: \n");
     for prop in props.iter().filter(|p| p.name == "property") {
         text.push_str("property: ");

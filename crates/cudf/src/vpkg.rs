@@ -48,8 +48,16 @@ pub(crate) trait Sink {
     /// The end of a clause of a formula (after its last vpkg; `false!` is one empty clause).
     #[inline(always)]
     fn clause_end(&mut self) {}
+    /// Whether `_` in a name is an error (libCUDF 0.9's `pkgname`), as in answers.
+    const NO_UNDERSCORE: bool = false;
     /// An error; `error` builds its description, if the sink wants one.
     fn fail(&mut self, error: impl FnOnce() -> ValueError) -> Self::Error;
+    /// A version 0 in a constraint at byte `at`: libCUDF accepts it, CUDF 2.0's `posint`
+    /// does not (misc-rules.md 7.12). Accepted by default.
+    #[inline(always)]
+    fn zero_version(&mut self, _at: usize) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// A sink that only wants to know whether the value is well formed.
@@ -60,14 +68,39 @@ impl Sink for Quiet {
     const ITEMS: bool = false;
     #[inline(always)]
     fn fail(&mut self, _error: impl FnOnce() -> ValueError) {}
+    /// The fast path leaves a version 0 to the precise reader, which notes it.
+    #[inline(always)]
+    fn zero_version(&mut self, _at: usize) -> Result<(), ()> {
+        Err(())
+    }
 }
 
-/// A sink that wants the first error precisely.
-pub(crate) struct Precise;
+/// A sink that wants the first error precisely, and notes where the first version 0 is.
+#[derive(Default)]
+pub(crate) struct Precise {
+    pub zero_at: Option<usize>,
+}
 
 impl Sink for Precise {
     type Error = ValueError;
     const ITEMS: bool = false;
+    #[inline(always)]
+    fn fail(&mut self, error: impl FnOnce() -> ValueError) -> ValueError {
+        error()
+    }
+    fn zero_version(&mut self, at: usize) -> Result<(), ValueError> {
+        self.zero_at.get_or_insert(at);
+        Ok(())
+    }
+}
+
+/// A sink that reads as libCUDF 0.9 does (answers): no `_` in names.
+pub(crate) struct Exact;
+
+impl Sink for Exact {
+    type Error = ValueError;
+    const ITEMS: bool = false;
+    const NO_UNDERSCORE: bool = true;
     #[inline(always)]
     fn fail(&mut self, error: impl FnOnce() -> ValueError) -> ValueError {
         error()
@@ -146,7 +179,7 @@ fn version<S: Sink>(b: &[u8], start: usize, sink: &mut S) -> Result<(Version, us
         return Err(sink.fail(|| error_at(start, ValueErrorKind::Version(found_at(b, i)))));
     }
     if !nonzero {
-        return Err(sink.fail(|| error_at(start, ValueErrorKind::VersionZero)));
+        sink.zero_version(start)?;
     }
     let mut version = 0;
     // Up to 19 digits always fit.
@@ -171,14 +204,15 @@ pub(crate) fn scan<S: Sink>(b: &[u8], shape: Shape, sink: &mut S) -> Result<(), 
         i += 1;
     }
     if formula {
-        // `true!` and `false!`, with any white space around them.
-        if matches!(
-            b.get(i),
-            Some(b't' | b'f' | 0x0b | 0x0c | b'\r' | b'\n' | 0x80..)
-        ) {
-            match std::str::from_utf8(b).map(crate::parse::trim) {
-                Ok("true!") => return Ok(()),
-                Ok("false!") => {
+        // `true!` and `false!`, with blanks around them.
+        if matches!(b.get(i), Some(b't' | b'f')) {
+            let mut end = n;
+            while end > i && is_blank(b[end - 1]) {
+                end -= 1;
+            }
+            match &b[i..end] {
+                b"true!" => return Ok(()),
+                b"false!" => {
                     sink.clause_end();
                     return Ok(());
                 }
@@ -198,6 +232,11 @@ pub(crate) fn scan<S: Sink>(b: &[u8], shape: Shape, sink: &mut S) -> Result<(), 
         i = pkgname_end(b, i);
         if i == name {
             return Err(sink.fail(|| found_error(b, name, ValueErrorKind::PackageName)));
+        }
+        if S::NO_UNDERSCORE {
+            if let Some(k) = memchr::memchr(b'_', &b[name..i]) {
+                return Err(sink.fail(|| found_error(b, name + k, ValueErrorKind::PackageName)));
+            }
         }
         let name = name..i;
         while i < n && is_blank(b[i]) {
@@ -292,7 +331,19 @@ fn eq_list_ok(value: &[u8]) -> bool {
 
 /// Reads `value` as a `shape`, with the first error precisely.
 pub(crate) fn check(value: &str, shape: Shape) -> Result<(), ValueError> {
-    scan(value.as_bytes(), shape, &mut Precise)
+    scan(value.as_bytes(), shape, &mut Precise::default())
+}
+
+/// Reads `value` as a `shape`; returns where its first version 0 is, if any.
+pub(crate) fn check_noting_zero(value: &str, shape: Shape) -> Result<Option<usize>, ValueError> {
+    let mut sink = Precise::default();
+    scan(value.as_bytes(), shape, &mut sink)?;
+    Ok(sink.zero_at)
+}
+
+/// Reads `value` as a `shape` exactly as libCUDF 0.9 does.
+pub(crate) fn check_exact(value: &str, shape: Shape) -> Result<(), ValueError> {
+    scan(value.as_bytes(), shape, &mut Exact)
 }
 
 /// Reads `value` as a `shape`, calling `each` with every vpkg (the byte range of its name, at
@@ -309,7 +360,10 @@ pub(crate) fn read(
 /// Reads a `version` value: a version, blanks after it.
 pub(crate) fn version_value(value: &str) -> Result<Version, ValueError> {
     let b = value.as_bytes();
-    let (_, mut end) = version(b, 0, &mut Precise)?;
+    let (_, mut end) = version(b, 0, &mut Precise::default())?;
+    if b[..end].iter().all(|&c| c == b'0' || c == b'+') {
+        return Err(error_at(0, ValueErrorKind::VersionZero));
+    }
     let v = digits_value(b[..end].strip_prefix(b"+").unwrap_or(&b[..end])).unwrap_or(0);
     while end < b.len() && is_blank(b[end]) {
         end += 1;
@@ -338,8 +392,8 @@ mod tests {
             ("a,", false, false, false),
             (",a", false, false, false),
             ("a |", false, false, false),
-            ("a >= 0", false, false, false),
-            ("a >= 00", false, false, false),
+            ("a >= 0", true, true, false),
+            ("a = 00", true, true, true),
             ("a >= 007", true, true, false),
             ("a = 007", true, true, true),
             ("a != 2", true, true, false),
@@ -368,7 +422,9 @@ mod tests {
             ] {
                 let quiet = scan(value.as_bytes(), shape, &mut Quiet).is_ok();
                 let precise = check(value, shape);
-                assert_eq!(quiet, want, "{value:?} as {shape:?}");
+                // The fast path leaves versions 0 to the precise reader.
+                let zero = matches!(value, "a >= 0" | "a = 00");
+                assert_eq!(quiet, want && !zero, "{value:?} as {shape:?}");
                 assert_eq!(precise.is_ok(), want, "{value:?} as {shape:?}: {precise:?}");
             }
         }

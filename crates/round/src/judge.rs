@@ -102,14 +102,12 @@ pub fn judge(
         }],
         detail: format!("unparseable output: {message}{note}"),
     };
-    let text = match misc_cudf::check_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => return wrong(ViolationKind::Unparseable, e.in_file("output").to_string()),
-    };
-    let answer = match misc_cudf::parse_answer(text, problem) {
-        Ok(a) => a,
-        Err(e) => return wrong(ViolationKind::Unparseable, e.in_file("output").to_string()),
-    };
+    // Read exactly as libCUDF's cudf-check reads it (misc-rules.md 7.12).
+    let answer =
+        match misc_cudf::parse_answer_bytes(bytes, problem, misc_cudf::AnswerReading::Exact) {
+            Ok(a) => a,
+            Err(e) => return wrong(ViolationKind::Unparseable, e.in_file("output").to_string()),
+        };
     let report = misc_check::check_answer(problem, &answer);
     match (report.verdict, &answer) {
         (misc_check::Verdict::Fail, misc_cudf::Answer::Fail { reason }) => Judgement {

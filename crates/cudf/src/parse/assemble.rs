@@ -96,6 +96,10 @@ pub(super) fn assemble<'a>(decls: Decls, parts: Vec<Part<'a>>) -> Result<Documen
             provides: shift(p.provides),
             ..*p
         }));
+        doc.warnings.extend(other.warnings.drain(..).map(|mut w| {
+            w.line += line_base;
+            w
+        }));
         if let Some(r) = other.request.take() {
             doc.request = Some(Request {
                 install: list(r.install),

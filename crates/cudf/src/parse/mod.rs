@@ -35,7 +35,7 @@ use crate::ParseError;
 use assemble::{assemble, Part};
 use package::{Expected, Kind, KnownNames};
 pub use values::{check_value, parse_vpkg_formula, parse_vpkg_list, TextFormula};
-pub(crate) use values::{parse_int_value, trim, trim_end};
+pub(crate) use values::{parse_int_value, trim_end};
 
 /// Parses a CUDF document: an optional preamble, package stanzas, and a request. A missing
 /// request is accepted here (a solution or a bare universe has none); [`parse_problem`] requires
@@ -65,6 +65,8 @@ fn parse_document(text: &str, need_request: bool) -> Result<Document<'_>, ParseE
         Some(done) => done,
         None => parse_exact(text)?,
     };
+    let mut doc = doc;
+    lenient_warnings(text, &mut doc);
     if need_request && doc.request.is_none() {
         return Err(ParseError::new(
             lines.max(1),
@@ -73,6 +75,63 @@ fn parse_document(text: &str, need_request: bool) -> Result<Document<'_>, ParseE
         ));
     }
     Ok(doc)
+}
+
+/// Warnings for what misc reads but libCUDF rejects (misc-rules.md 7.12): CRLF line ends, no
+/// line end after the last line, `_` in package names; one warning each, at the first place.
+fn lenient_warnings(text: &str, doc: &mut Document<'_>) {
+    // A colon without a space: the parts noted theirs, keep the first.
+    let mut tight = false;
+    doc.warnings.retain(|w| {
+        let is_tight = w.message.starts_with("no space after the colon");
+        let keep = !(is_tight && tight);
+        tight |= is_tight;
+        keep
+    });
+    let b = text.as_bytes();
+    let line_of = |at: usize| memchr::memchr_iter(b'\n', &b[..at]).count() as u32 + 1;
+    if let Some(cr) = memchr::memchr(b'\r', b) {
+        let line = line_of(cr);
+        doc.warnings.push(ParseError::new(
+            line,
+            (cr - b[..cr]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |i| i + 1)) as u32
+                + 1,
+            "a carriage return (CRLF line ends?): libCUDF, and so cudf-check, rejects it; misc \
+             reads `\\r\\n` as a line end",
+        ));
+    }
+    let last_line = &b[b.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)..];
+    if !last_line.is_empty() && last_line[0] != b'#' {
+        doc.warnings.push(ParseError::new(
+            line_of(b.len()),
+            last_line.len() as u32 + 1,
+            "the last line has no line end: libCUDF, and so cudf-check, rejects it; misc reads it",
+        ));
+    }
+    if memchr::memchr(b'_', b).is_some() {
+        if let Some(n) = (0..doc.names.len() as u32)
+            .map(crate::NameId)
+            .find(|&n| doc.name(n).contains('_'))
+        {
+            let line = doc
+                .versions_of(n)
+                .first()
+                .map_or(1, |&p| doc.package(p).line);
+            doc.warnings.push(ParseError::new(
+                line,
+                1,
+                format!(
+                    "package name `{}` has a `_`: CUDF 2.0 (section 2.2.2, `pkgname`) and \
+                     libCUDF 0.9 forbid it; misc accepts it",
+                    doc.name(n)
+                ),
+            ));
+        }
+    }
+    doc.warnings.sort_by_key(|w| (w.line, w.column));
 }
 
 /// Documents from this size on are read in two parts on two threads.
@@ -265,6 +324,8 @@ struct PartParser<'a> {
     /// took: its extras are then read again from its text when asked for.
     stanza_regular: bool,
     props: Vec<Prop<'a>>,
+    /// Whether a colon without a space after it was noted.
+    tight_noted: bool,
     /// In the exact mode, the packages read so far with their lines, to report a duplicate at
     /// its stanza.
     seen: Option<FxHashMap<(String, Version), u32>>,
@@ -295,6 +356,7 @@ impl<'a> PartParser<'a> {
             successor: vec![Expected::new("", 0)],
             stanza_regular: true,
             props: Vec::with_capacity(32),
+            tight_noted: false,
             seen: exact.then(FxHashMap::default),
         }
     }
@@ -343,8 +405,28 @@ impl<'a> PartParser<'a> {
         Ok(more)
     }
 
+    /// Notes a property line whose colon is not followed by a space (libCUDF rejects it),
+    /// once per part.
+    fn tight_colon(&mut self, line: u32, column: u32) {
+        if !self.tight_noted {
+            self.tight_noted = true;
+            self.part.doc.warnings.push(ParseError::new(
+                line,
+                column,
+                "no space after the colon (libCUDF, and so cudf-check, rejects `name:value` and \
+                 `name:<tab>value`; CUDF 2.0 section 2.2.1 writes `name: value`); misc reads it",
+            ));
+        }
+    }
+
     /// Handles one stanza the general reader read from `text[range]`.
     fn stanza(&mut self, props: &[Prop<'a>], range: Range<usize>) -> Result<(), ParseError> {
+        for prop in props {
+            let at = prop.name.as_ptr() as usize - self.text.as_ptr() as usize + prop.name.len();
+            if self.text.as_bytes().get(at + 1) != Some(&b' ') {
+                self.tight_colon(prop.line, prop.name.len() as u32 + 2);
+            }
+        }
         let first = &props[0];
         match first.name {
             "package" => {

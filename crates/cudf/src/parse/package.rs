@@ -61,6 +61,8 @@ impl<'a> PartParser<'a> {
                     let mut v = i + 1;
                     if b.get(v) == Some(&b' ') {
                         v += 1;
+                    } else {
+                        self.tight_colon(self.line + 1, (v - start) as u32 + 1);
                     }
                     if matches!(b.get(v), Some(b' ' | b'\t')) {
                         while matches!(b.get(v), Some(b' ' | b'\t')) {
@@ -382,19 +384,19 @@ impl<'a> PartParser<'a> {
             }
             K_DEPENDS => {
                 if !vpkg::formula_ok(value.as_bytes()) {
-                    check_relation(prop, Shape::Formula)?;
+                    check_relation(prop, Shape::Formula, &mut self.part.doc.warnings)?;
                 }
                 pkg.depends = self.store(prop, value);
             }
             K_CONFLICTS => {
                 if !vpkg::vpkg_list_ok(value.as_bytes(), false) {
-                    check_relation(prop, Shape::List)?;
+                    check_relation(prop, Shape::List, &mut self.part.doc.warnings)?;
                 }
                 pkg.conflicts = self.store(prop, value);
             }
             K_PROVIDES => {
                 if !vpkg::vpkg_list_ok(value.as_bytes(), true) {
-                    check_relation(prop, Shape::EqList)?;
+                    check_relation(prop, Shape::EqList, &mut self.part.doc.warnings)?;
                 }
                 pkg.provides = self.store(prop, value);
             }
@@ -437,6 +439,18 @@ impl<'a> PartParser<'a> {
                 };
                 if !fast {
                     check_value(ty, value).map_err(|e| prop.error(e.offset, e.to_string()))?;
+                    let shape = match ty {
+                        PropType::Vpkg => Some(Shape::Vpkg),
+                        PropType::Veqpkg => Some(Shape::Veqpkg),
+                        PropType::Vpkgformula => Some(Shape::Formula),
+                        PropType::Vpkglist => Some(Shape::List),
+                        PropType::Veqpkglist => Some(Shape::EqList),
+                        _ => None,
+                    };
+                    if let Some(Ok(Some(at))) = shape.map(|s| vpkg::check_noting_zero(value, s)) {
+                        let warning = super::values::zero_warning(prop, at);
+                        self.part.doc.warnings.push(warning);
+                    }
                 }
                 // Kept by `finish_package`.
                 self.stanza_regular = false;

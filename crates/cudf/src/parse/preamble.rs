@@ -12,7 +12,7 @@ impl<'a> PartParser<'a> {
     /// (veqpkglist).
     fn vpkglist(&mut self, prop: &Prop<'a>, eq_only: bool) -> Result<VpkgList, ParseError> {
         let shape = if eq_only { Shape::EqList } else { Shape::List };
-        super::values::check_relation(prop, shape)?;
+        super::values::check_relation(prop, shape, &mut self.part.doc.warnings)?;
         let start = self.part.doc.vpkgs.len() as u32;
         let value: &str = &prop.value;
         let mut items = Vec::new();

@@ -154,9 +154,30 @@ pub fn parse_vpkg_formula(value: &str) -> Result<TextFormula<'_>, ValueError> {
     Ok(clauses)
 }
 
-/// Checks a relation of a package stanza (`depends`, `conflicts`, `provides`) precisely, with
-/// the error a user sees.
-pub(super) fn check_relation(prop: &Prop<'_>, shape: Shape) -> Result<(), ParseError> {
+/// The warning for a version 0 in a constraint, which libCUDF accepts.
+pub(super) fn zero_warning(prop: &Prop<'_>, offset: usize) -> ParseError {
+    prop.error(
+        offset,
+        "version 0 in a constraint: CUDF 2.0 (section 2.2.2, `vpkg`: versions are positive \
+         integers) forbids it, libCUDF accepts it, and so does misc (it is compared as 0)",
+    )
+}
+
+/// Checks a relation of a package stanza (`depends`, `conflicts`, `provides`) or of the
+/// request precisely, with the error a user sees; a version 0 in it becomes a warning.
+pub(super) fn check_relation(
+    prop: &Prop<'_>,
+    shape: Shape,
+    warnings: &mut Vec<ParseError>,
+) -> Result<(), ParseError> {
+    match vpkg::check_noting_zero(&prop.value, shape) {
+        Ok(None) => return Ok(()),
+        Ok(Some(at)) => {
+            warnings.push(zero_warning(prop, at));
+            return Ok(());
+        }
+        Err(_) => {}
+    }
     vpkg::check(&prop.value, shape).map_err(|e| {
         let message = match (&e.kind, shape) {
             (ValueErrorKind::NotEqual, _) => {
