@@ -294,7 +294,7 @@ fn run_suite(max_len: usize, limit: usize, timeout: u64) {
     let mut answers = 0;
     // (variant, cudf-check's verdicts) for the report.
     let mut table: Vec<(String, usize, usize)> = Vec::new();
-    let mut note = |table: &mut Vec<(String, usize, usize)>, name: &str, verdict: bool| {
+    let note = |table: &mut Vec<(String, usize, usize)>, name: &str, verdict: bool| {
         let row = match table.iter().position(|r| r.0 == name) {
             Some(i) => i,
             None => {

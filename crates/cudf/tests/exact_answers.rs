@@ -9,8 +9,10 @@ use misc_cudf::{
 const PROBLEM: &str =
     "package: a\nversion: 1\n\npackage: b\nversion: 2\ndepends: a\n\nrequest: r\ninstall: b\n";
 
-/// (case, answer, cudf-check reads it, line and column of our error)
-const CASES: &[(&str, &str, bool, Option<(u32, u32)>)] = &[
+/// A case: its name, the answer, whether cudf-check reads it, the line and column of our error.
+type Case = (&'static str, &'static str, bool, Option<(u32, u32)>);
+
+const CASES: &[Case] = &[
     (
         "as aspcud writes it",
         "package: b\nversion: 2\ninstalled: true\n\npackage: a\nversion: 1\ninstalled: true\n",
