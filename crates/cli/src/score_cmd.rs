@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use misc_results::TrackInfo;
 use misc_score::{
-    Explanation, MissingRuns, RankEntry, Rules, SavedScoring, Scores, TieBreak, TrackScores,
-    SCORING_FILE,
+    Explanation, MissingRuns, RankEntry, Rules, SavedScoring, Scores, Semantics, TieBreak,
+    TrackScores, SCORING_FILE,
 };
 
 use crate::exit::CliError;
@@ -60,10 +60,12 @@ pub struct ScoreArgs {
     /// error (refuse to rank an incomplete track).
     #[arg(long, value_name = "HOW")]
     pub missing: Option<MissingRuns>,
-    /// Criteria reading to re-rank with (name or pair); the criteria vectors are then
-    /// recomputed from the kept outputs.
-    #[arg(long, value_name = "SEMANTICS")]
-    pub semantics: Option<String>,
+    /// Criteria reading to rank with: name (count package names) or pair (count (name,
+    /// version) pairs). Default: each track's own (pair under misc2011 and misc2012, name
+    /// under misc2010, unless the round says otherwise). Every record holds both (records
+    /// judged before both were stored: run `misc rejudge ROUND` first).
+    #[arg(long, value_name = "name|pair")]
+    pub semantics: Option<Semantics>,
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -104,10 +106,9 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
     if let Some(m) = args.missing {
         opts.missing = m;
     }
-    let semantics = args
-        .semantics
-        .clone()
-        .or_else(|| saved.as_ref().and_then(|s| s.semantics.clone()));
+    if let Some(s) = args.semantics {
+        opts.semantics = Some(s);
+    }
 
     let tracks: Vec<TrackInfo> = match &args.track {
         None => manifest.tracks.clone(),
@@ -122,27 +123,11 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
             vec![t.clone()]
         }
     };
-    if let Some(sem) = &semantics {
-        // The criteria vectors are recomputed from the kept outputs when the reading differs
-        // from the one the round was judged with; this module scores the records as given.
-        for t in tracks.iter().filter(|t| t.semantics.as_str() != sem) {
-            note!(
-                "warning: track {}: judged with `{}` semantics; scoring the stored vectors, \
-                 not re-evaluated with `{sem}`",
-                t.name,
-                t.semantics
-            );
-        }
-    }
-
     let scores = misc_score::score(&tracks, &records, opts)?;
     warn_incomplete(&scores);
 
     if args.save {
-        let saved = SavedScoring {
-            options: opts,
-            semantics: semantics.clone(),
-        };
+        let saved = SavedScoring { options: opts };
         write_atomically(&saved_path, saved.to_json().as_bytes())?;
         note!("saved the scoring options to {}", saved_path.display());
     }
@@ -242,9 +227,11 @@ fn write_table(out: &mut impl Write, scores: &Scores, color: bool) -> anyhow::Re
             writeln!(out)?;
         }
         let title = format!(
-            "{}: {} rules, m = {}, {} problems ({} unsolved), tie-break {}{}, CPU limit {} s",
+            "{}: {} rules, {} reading, m = {}, {} problems ({} unsolved), tie-break {}{}, CPU \
+             limit {} s",
             t.track,
             o.rules,
+            t.semantics,
             t.m,
             t.problem_count,
             t.unsolved_problems,

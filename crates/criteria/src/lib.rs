@@ -31,8 +31,8 @@
 //! encoding of the 2012 language counts (name, version) *pairs*: `changed` is the symmetric
 //! difference of the installed pairs, so a version switch is two changes (the old pair leaves,
 //! the new one arrives). Both are implemented, as [`Semantics::Name`] and [`Semantics::Pair`];
-//! [`misc_vocab::Rules::semantics`] gives the default of an edition (name before 2012, pair from 2012
-//! on). The readings differ only for `count` and `notuptodate`: under [`Semantics::Name`] a
+//! [`misc_vocab::Rules::semantics`] gives the default of an edition (name for misc2010, pair
+//! for misc2011 and misc2012). The readings differ only for `count` and `notuptodate`: under [`Semantics::Name`] a
 //! name counts once when the set holds any of its versions (for `notuptodate`: any of its
 //! versions but not the newest). `sum`, `unsat_recommends` and `aligned` are about packages
 //! (their properties, their recommends) and read the same under both.

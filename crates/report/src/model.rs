@@ -87,6 +87,9 @@ pub struct RoundInfo {
     pub ignored_records: usize,
     /// Every track, for the navigation bar.
     pub nav_tracks: Vec<Link>,
+    /// The criteria reading the pages rank with: `pair`, or per track (`paranoid: name, ...`)
+    /// when the tracks differ (misc-rules.md 3.4, 7.11).
+    pub semantics: String,
 }
 
 /// A rendered plot: the inline SVG and its text alternative.
@@ -785,7 +788,22 @@ fn round_info(manifest: &Manifest, records: usize, scores: &Scores) -> RoundInfo
         records,
         ignored_records: scores.ignored_records,
         nav_tracks: Vec::new(),
+        semantics: semantics_in_use(scores),
     }
+}
+
+/// The reading(s) of the scored tracks, as the footer of every page states them.
+fn semantics_in_use(scores: &Scores) -> String {
+    let first = scores.tracks.first().map(|t| t.semantics);
+    if scores.tracks.iter().all(|t| Some(t.semantics) == first) {
+        return first.map_or("", |s| s.as_str()).to_owned();
+    }
+    scores
+        .tracks
+        .iter()
+        .map(|t| format!("{}: {}", t.track, t.semantics))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Per track, the entrants that did not run: listed in the manifest's `not_run` and without
@@ -1067,12 +1085,7 @@ fn track_page(
             .collect::<Vec<_>>()
             .join(","),
         objectives: t.objectives.iter().map(|o| o.label.clone()).collect(),
-        semantics: manifest
-            .tracks
-            .iter()
-            .find(|i| i.name == t.track)
-            .map(|i| i.semantics.as_str().to_owned())
-            .unwrap_or_default(),
+        semantics: t.semantics.as_str().to_owned(),
         m: t.m,
         problem_count: t.problem_count,
         cpu_time_limit: format!("{} s", t.cpu_time_limit),

@@ -90,6 +90,7 @@ fn base_record(round: &str, track: &str, solver: &str, problem: &str) -> RunReco
         signal: None,
         measured_by: "cgroup-v2".into(),
         criteria: None,
+        readings: None,
         violations: Vec::new(),
         detail: String::new(),
         problem_hash: String::new(),

@@ -280,7 +280,6 @@ fn a_saved_tie_break_is_used_and_shown() {
             tie_break: TieBreak::None,
             ..ScoreOptions::default()
         },
-        semantics: None,
     };
     render_demo(dir.path(), Some(&saved));
     let site = dir.path().join("site");
@@ -300,7 +299,6 @@ fn a_saved_tie_break_is_used_and_shown() {
             tie_break: TieBreak::Par2,
             ..ScoreOptions::default()
         },
-        semantics: None,
     };
     let scores = misc_score::score_round(&round.manifest, &round.records, Some(&saved)).unwrap();
     misc_report::render_site(&round.manifest, &round.records, &scores, None, &site).unwrap();

@@ -21,8 +21,8 @@ pub use misc_vocab::{
     ViolationKind,
 };
 pub use record::{
-    ExcludedProblem, Limits, Manifest, Objective, RunKey, RunRecord, SolverLogs, Termination,
-    TrackInfo, ViolationRecord, LOG_TAIL_BYTES,
+    ExcludedProblem, Limits, Manifest, Objective, Readings, RunKey, RunRecord, SolverLogs,
+    Termination, TrackInfo, ViolationRecord, LOG_TAIL_BYTES,
 };
 pub use size::{format_size, parse_size};
 pub use store::{LoadReport, Store, StoreError};

@@ -156,9 +156,14 @@ pub struct RunRecord {
     /// Which mechanism measured the run (`cgroup-v1`, `cgroup-v2`, `proc`).
     #[serde(default)]
     pub measured_by: String,
-    /// The criteria values, in the order of the track's criteria (for `solved` runs).
+    /// The criteria values, in the order of the track's criteria (for `solved` runs), under
+    /// the reading the track was judged with (the manifest's `semantics`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<Vec<i64>>,
+    /// The criteria values under both readings (for `solved` runs). Records written before
+    /// misc stored both have none; `misc rejudge` fills them in from the kept outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readings: Option<Readings>,
     /// What the checker found wrong (for `wrong` runs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<ViolationRecord>,
@@ -189,6 +194,25 @@ pub struct RunRecord {
     pub logs: Option<SolverLogs>,
 }
 
+/// The criteria vector of a valid solution under each reading (misc-rules.md 3.4, 7.11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Readings {
+    /// Counting package names (the MISC 2010/2011 pages' words).
+    pub name: Vec<i64>,
+    /// Counting (name, version) pairs (aspcud, and the organisers' checker).
+    pub pair: Vec<i64>,
+}
+
+impl Readings {
+    /// The vector under `semantics`.
+    pub fn get(&self, semantics: Semantics) -> &[i64] {
+        match semantics {
+            Semantics::Name => &self.name,
+            Semantics::Pair => &self.pair,
+        }
+    }
+}
+
 /// The last [`LOG_TAIL_BYTES`] of what a solver wrote on stdout and on stderr, kept as files
 /// beside its output.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -213,6 +237,18 @@ pub struct SolverLogs {
 pub const LOG_TAIL_BYTES: usize = 64 * 1024;
 
 impl RunRecord {
+    /// The criteria vector of this run under `semantics`, `judged_with` being the reading
+    /// its track was judged with (the manifest's): from [`RunRecord::readings`] when the
+    /// record has them, else `criteria` when `semantics` is `judged_with`, else `None` (a
+    /// record written before both readings were stored; `misc rejudge` computes the other).
+    pub fn criteria_under(&self, semantics: Semantics, judged_with: Semantics) -> Option<&[i64]> {
+        match (&self.readings, &self.criteria) {
+            (Some(r), _) => Some(r.get(semantics)),
+            (None, Some(c)) if semantics == judged_with => Some(c),
+            _ => None,
+        }
+    }
+
     /// The key that identifies this run within its round.
     pub fn key(&self) -> RunKey {
         RunKey {

@@ -249,6 +249,7 @@ mod tests {
             signal: None,
             measured_by: "proc".into(),
             criteria: Some(vec![0, 3]),
+            readings: None,
             violations: vec![],
             detail: String::new(),
             problem_hash: "ab".into(),

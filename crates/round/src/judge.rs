@@ -2,7 +2,7 @@
 
 use misc_criteria::Semantics;
 use misc_cudf::Document;
-use misc_results::{Outcome, Termination, ViolationKind, ViolationRecord};
+use misc_results::{Outcome, Readings, Termination, ViolationKind, ViolationRecord};
 
 /// How the solver's process tree ended, as far as judging is concerned. Built from a fresh
 /// measurement, or from a stored record when rejudging.
@@ -27,6 +27,8 @@ pub enum Output<'a> {
 pub struct Judgement {
     pub outcome: Outcome,
     pub criteria: Option<Vec<i64>>,
+    /// The criteria vector under both readings (for `solved`).
+    pub readings: Option<Readings>,
     pub violations: Vec<ViolationRecord>,
     /// One line of explanation.
     pub detail: String,
@@ -37,6 +39,7 @@ impl Judgement {
         Judgement {
             outcome: Outcome::Abort,
             criteria: None,
+            readings: None,
             violations: Vec::new(),
             detail,
         }
@@ -96,6 +99,7 @@ pub fn judge(
     let wrong = |kind: ViolationKind, message: String| Judgement {
         outcome: Outcome::Wrong,
         criteria: None,
+        readings: None,
         violations: vec![ViolationRecord {
             kind,
             message: message.clone(),
@@ -113,6 +117,7 @@ pub fn judge(
         (misc_check::Verdict::Fail, misc_cudf::Answer::Fail { reason }) => Judgement {
             outcome: Outcome::Fail,
             criteria: None,
+            readings: None,
             violations: Vec::new(),
             detail: if reason.is_empty() {
                 format!("FAIL{note}")
@@ -122,10 +127,15 @@ pub fn judge(
             },
         },
         (misc_check::Verdict::Valid, misc_cudf::Answer::Solution(sol)) => {
-            let values = criteria.evaluate(&sol.installed, semantics);
+            // Both readings, always (misc-rules.md 3.4, 7.11): scoring picks one.
+            let readings = Readings {
+                name: criteria.evaluate(&sol.installed, Semantics::Name),
+                pair: criteria.evaluate(&sol.installed, Semantics::Pair),
+            };
             Judgement {
                 outcome: Outcome::Solved,
-                criteria: Some(values),
+                criteria: Some(readings.get(semantics).to_vec()),
+                readings: Some(readings),
                 violations: Vec::new(),
                 detail: format!("valid solution{note}"),
             }
@@ -148,6 +158,7 @@ pub fn judge(
                 outcome: Outcome::Wrong,
                 detail: format!("{} violation(s), first: {first}{note}", violations.len()),
                 criteria: None,
+                readings: None,
                 violations,
             }
         }

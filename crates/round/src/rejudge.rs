@@ -33,6 +33,15 @@ pub struct RejudgeReport {
 /// writing.
 pub fn rejudge(round: &Round, store: &Store, dry_run: bool) -> Result<RejudgeReport, RoundError> {
     let (records, _) = store.load()?;
+    // `criteria` stays under the reading the manifest says each track was judged with (the
+    // scorer reads it so for records without `readings`); both readings go to `readings`.
+    let manifest = store.read_manifest()?;
+    let judged_with = |track: &crate::Track| {
+        manifest
+            .as_ref()
+            .and_then(|m| m.tracks.iter().find(|t| t.name == track.name))
+            .map_or(track.semantics, |t| t.semantics)
+    };
     let mut report = RejudgeReport::default();
     let mut by_problem: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in records.iter().enumerate() {
@@ -85,7 +94,7 @@ pub fn rejudge(round: &Round, store: &Store, dry_run: bool) -> Result<RejudgeRep
                 track: r.track.clone(),
                 criteria: track.criteria.clone(),
                 criteria_expanded: track.criteria_expanded.clone(),
-                semantics: track.semantics,
+                semantics: judged_with(track),
                 solver: r.solver.clone(),
                 solver_version: r.solver_version.clone(),
                 program: Default::default(),
@@ -111,8 +120,13 @@ pub fn rejudge(round: &Round, store: &Store, dry_run: bool) -> Result<RejudgeRep
             let mut n = r.clone();
             n.outcome = j.outcome;
             n.criteria = j.criteria;
+            n.readings = j.readings;
             n.violations = j.violations;
-            if n.outcome != r.outcome || n.criteria != r.criteria || n.violations != r.violations {
+            if n.outcome != r.outcome
+                || n.criteria != r.criteria
+                || n.readings != r.readings
+                || n.violations != r.violations
+            {
                 n.detail = j.detail;
                 n.harness_version = HARNESS_VERSION.to_string();
                 report.changed.push((r.clone(), n.clone()));

@@ -225,6 +225,7 @@ pub fn finish(
         signal: m.signal,
         measured_by: m.measured_by.clone(),
         criteria: j.criteria,
+        readings: j.readings,
         violations: j.violations,
         detail: j.detail,
         problem_hash: run.problem_hash.clone(),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use misc_results::{compare, Limits, Manifest, RunRecord, Sense, TrackInfo};
+use misc_results::{compare, Limits, Manifest, RunRecord, Semantics, Sense, TrackInfo};
 
 use crate::{
     CategoryScores, Class, Clock, CriteriaVector, LimitsInRecords, ProblemResult, ProblemScores,
@@ -132,6 +132,8 @@ fn intern<'a>(map: &mut FxMap<&'a str, u32>, name: &'a str) -> u32 {
 /// the records are read once, in their own order.
 struct TrackIndex<'a> {
     info: &'a TrackInfo,
+    /// The reading the track is scored with.
+    semantics: Semantics,
     /// Interned solver id to the solver's index in the track, or `NOT_IN_TRACK`.
     solver_of: Vec<u32>,
     /// Interned problem id to the problem's index in the track, or `NOT_IN_TRACK`.
@@ -151,7 +153,11 @@ struct TrackIndex<'a> {
 }
 
 impl<'a> TrackIndex<'a> {
-    fn new(info: &'a TrackInfo, names: &mut Names<'a>) -> Result<TrackIndex<'a>, ScoreError> {
+    fn new(
+        info: &'a TrackInfo,
+        semantics: Semantics,
+        names: &mut Names<'a>,
+    ) -> Result<TrackIndex<'a>, ScoreError> {
         let mut solver_of = Vec::new();
         for (s, name) in info.solvers.iter().enumerate() {
             let id = intern(&mut names.solvers, name) as usize;
@@ -183,6 +189,7 @@ impl<'a> TrackIndex<'a> {
         let cells = info.solvers.len().saturating_mul(info.problems.len());
         Ok(TrackIndex {
             info,
+            semantics,
             solver_of,
             problem_of,
             cells: vec![MISSING; cells],
@@ -223,16 +230,25 @@ impl<'a> TrackIndex<'a> {
         let class = Class::from(r.outcome);
         if class == Class::Solved {
             let k = self.info.objectives.len();
-            match &r.criteria {
+            match r.criteria_under(self.semantics, self.info.semantics) {
                 Some(v) if v.len() == k => self.crit[i * k..(i + 1) * k].copy_from_slice(v),
                 None if k == 0 => {}
+                None if r.criteria.is_some() => {
+                    return Err(ScoreError::MissingReading {
+                        track: r.track.clone(),
+                        solver: r.solver.clone(),
+                        problem: r.problem.clone(),
+                        semantics: self.semantics,
+                        judged_with: self.info.semantics,
+                    })
+                }
                 other => {
                     return Err(ScoreError::CriteriaLength {
                         track: r.track.clone(),
                         solver: r.solver.clone(),
                         problem: r.problem.clone(),
                         expected: k,
-                        found: other.as_ref().map(Vec::len),
+                        found: other.map(<[i64]>::len),
                     })
                 }
             }
@@ -290,7 +306,11 @@ pub fn score(
         if by_name.insert(info.name.as_str(), t).is_some() {
             return Err(ScoreError::DuplicateTrack(info.name.clone()));
         }
-        index.push(TrackIndex::new(info, &mut names)?);
+        index.push(TrackIndex::new(
+            info,
+            opts.semantics.unwrap_or(info.semantics),
+            &mut names,
+        )?);
     }
 
     // Two passes over the records, both in their own order: first where each goes (hash
@@ -363,6 +383,7 @@ fn category_from_path(problem: &str) -> &str {
 fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, ScoreError> {
     let TrackIndex {
         info,
+        semantics: t_semantics,
         cells,
         crit,
         category: first_category,
@@ -512,6 +533,7 @@ fn score_track(t: TrackIndex<'_>, opts: ScoreOptions) -> Result<TrackScores, Sco
 
     Ok(TrackScores {
         track: info.name.clone(),
+        semantics: t_semantics,
         m: n_s,
         problem_count: n_p,
         objectives: info.objectives.clone(),

@@ -79,7 +79,7 @@
 //!     measured_by: String::new(), criteria: removed.map(|r| vec![r]), violations: vec![],
 //!     detail: String::new(), problem_hash: String::new(), solver_hash: String::new(),
 //!     output: None, limits: Limits::default(), started_at: 0.0, host: String::new(),
-//!     harness_version: String::new(), logs: None,
+//!     harness_version: String::new(), logs: None, readings: None,
 //! };
 //! let records = [
 //!     run("a", Outcome::Solved, Some(0)),
@@ -150,6 +150,19 @@ pub enum ScoreError {
         problem: String,
         expected: usize,
         found: Option<usize>,
+    },
+    #[error(
+        "track `{track}`: solver `{solver}` on `{problem}`: the record holds its criteria \
+         vector under the `{judged_with}` reading only (it was judged before misc stored both \
+         readings); run `misc rejudge ROUND` to compute the `{semantics}` reading from the kept \
+         output"
+    )]
+    MissingReading {
+        track: String,
+        solver: String,
+        problem: String,
+        semantics: misc_results::Semantics,
+        judged_with: misc_results::Semantics,
     },
     #[error("track `{track}`: {missing} runs have no record, and missing runs are refused")]
     Incomplete { track: String, missing: usize },

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use misc_results::{Limits, Objective, Sense};
+use misc_results::{Limits, Objective, Semantics, Sense};
 use serde::{Deserialize, Serialize};
 
 use crate::{Class, Rules, ScoreOptions};
@@ -29,6 +29,8 @@ impl Scores {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackScores {
     pub track: String,
+    /// The criteria reading the vectors were ranked under (misc-rules.md 3.4, 7.11).
+    pub semantics: Semantics,
     /// The number of solvers entered in the track (`m` of the point rules).
     pub m: usize,
     /// The number of problems of the track.
@@ -183,6 +185,7 @@ impl TrackScores {
         Some(Explanation {
             track: self.track.clone(),
             rules,
+            semantics: self.semantics,
             m: self.m,
             objectives: self.objectives.clone(),
             cpu_time_limit: self.cpu_time_limit,
@@ -308,6 +311,8 @@ pub struct ProblemResult {
 pub struct Explanation {
     pub track: String,
     pub rules: Rules,
+    /// The criteria reading the vectors are shown and ranked under.
+    pub semantics: Semantics,
     pub m: usize,
     pub objectives: Vec<Objective>,
     /// The track's CPU-time limit in seconds.
@@ -367,13 +372,15 @@ impl fmt::Display for Explanation {
             .collect();
         writeln!(
             f,
-            "{} on track {}: rank {}, {} points, success time {:.2} s ({} rules, m = {})",
+            "{} on track {}: rank {}, {} points, success time {:.2} s ({} rules, {} reading, \
+             m = {})",
             self.entry.solver,
             self.track,
             self.entry.rank,
             self.entry.score,
             self.entry.success_time,
             self.rules,
+            self.semantics,
             self.m
         )?;
         writeln!(f, "criteria, most important first: {}", crit.join(", "))?;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use misc_results::{Manifest, Rules, TieBreak};
+use misc_results::{Manifest, Rules, Semantics, TieBreak};
 use serde::{Deserialize, Serialize};
 
 use crate::ScoreError;
@@ -144,6 +144,11 @@ pub struct ScoreOptions {
     pub exclude_unsolved: bool,
     #[serde(default)]
     pub missing: MissingRuns,
+    /// The criteria reading to rank with (misc-rules.md 3.4, 7.11); `None`: each track's own
+    /// (the manifest's `semantics`). Records without the asked reading are an error
+    /// ([`ScoreError::MissingReading`]), never scored under the other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantics: Option<Semantics>,
 }
 
 impl Default for ScoreOptions {
@@ -154,6 +159,7 @@ impl Default for ScoreOptions {
             tie_break: TieBreak::SuccessTime,
             exclude_unsolved: false,
             missing: MissingRuns::AsFail,
+            semantics: None,
         }
     }
 }
@@ -176,12 +182,10 @@ pub const SCORING_FILE: &str = "scoring.json";
 /// The content of [`SCORING_FILE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedScoring {
+    /// The options (their `semantics` is the reading chosen with `misc score --semantics`;
+    /// files written before it was typed store it under the same key).
     #[serde(flatten)]
     pub options: ScoreOptions,
-    /// The criteria reading (`name` or `pair`) the criteria vectors were recomputed with, when
-    /// it differs from the tracks' own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub semantics: Option<String>,
 }
 
 impl SavedScoring {

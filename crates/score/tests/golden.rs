@@ -610,11 +610,13 @@ fn names_parse_and_saved_options_round_trip() {
             tie_break: TieBreak::Par2,
             exclude_unsolved: true,
             missing: MissingRuns::AsFail,
+            semantics: Some(misc_score::Semantics::Pair),
         },
-        semantics: Some("pair".into()),
     };
     let text = saved.to_json();
     assert!(text.contains("\"tie_break\": \"par2\""), "{text}");
+    // The reading is stored under the key earlier files used.
+    assert!(text.contains("\"semantics\": \"pair\""), "{text}");
     assert_eq!(SavedScoring::from_json(text.as_bytes()), Ok(saved.clone()));
     // Older files without the optional fields still read.
     let minimal = br#"{"rules": "misc2012", "tie_break": "none"}"#;
@@ -646,7 +648,6 @@ fn saved_options_win_over_the_manifest() {
     assert_eq!(from_manifest.rules, Rules::Misc2010);
     let saved = SavedScoring {
         options: opts(Rules::Misc2012),
-        semantics: None,
     };
     let records = vec![run("t", "A", "c/p", Outcome::Abort, 1.0, None)];
     let s = misc_score::score_round(&manifest, &records, Some(&saved)).unwrap();

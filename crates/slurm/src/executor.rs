@@ -614,6 +614,7 @@ mod tests {
             signal: None,
             measured_by: "proc".into(),
             criteria: None,
+            readings: None,
             violations: vec![],
             detail: String::new(),
             problem_hash: "a".into(),

@@ -155,10 +155,11 @@ pub fn compare(a: &[i64], b: &[i64], senses: &[Sense]) -> Ordering {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Semantics {
     /// The MISC 2010/2011 pages' words: `count` and `notuptodate` count package *names*; a
-    /// version switch is one change.
+    /// version switch is one change. The default of misc2010 only.
     Name,
-    /// aspcud's encoding of the MISC 2012 language: every function counts (name, version)
-    /// pairs; a version switch is two changes (one pair leaves, one arrives).
+    /// aspcud's encoding of the MISC 2012 language, and what the organisers' checker computed
+    /// on 2011 instances: every function counts (name, version) pairs; a version switch is
+    /// two changes (one pair leaves, one arrives). The default of misc2011 and misc2012.
     Pair,
 }
 
@@ -190,7 +191,8 @@ impl FromStr for Semantics {
             other => Err(UnknownName {
                 what: "criteria semantics",
                 found: other.to_owned(),
-                expected: "`name` (MISC 2010/2011) or `pair` (MISC 2012, aspcud)",
+                expected: "`name` (package names, the MISC 2010/2011 pages' words) or `pair` \
+                           ((name, version) pairs, as aspcud and the organisers' checker count)",
             }),
         }
     }
@@ -232,12 +234,16 @@ impl Rules {
         }
     }
 
-    /// The criteria reading a track of this edition is judged with unless its definition says
-    /// otherwise: `name` before 2012, `pair` from 2012 on.
+    /// The criteria reading a track of this edition is judged and scored with unless its
+    /// definition (or `misc score --semantics`) says otherwise (misc-rules.md 3.4, 7.11):
+    /// `pair` for misc2011 and misc2012, what the organisers' checker computed (the optima it
+    /// printed for 17 MISC instances are reproduced only by pair counting); `name` for
+    /// misc2010, whose pages define the functions over names and for which no output of the
+    /// checker is known.
     pub fn semantics(self) -> Semantics {
         match self {
-            Rules::Misc2010 | Rules::Misc2011 => Semantics::Name,
-            Rules::Misc2012 => Semantics::Pair,
+            Rules::Misc2010 => Semantics::Name,
+            Rules::Misc2011 | Rules::Misc2012 => Semantics::Pair,
         }
     }
 }

@@ -121,6 +121,7 @@ pub fn generate(
             host: String::new(),
             harness_version: String::new(),
             logs: None,
+            readings: None,
         });
     }
     if layout == Layout::Scattered {

@@ -65,6 +65,7 @@ pub fn run(
         host: String::new(),
         harness_version: String::new(),
         logs: None,
+        readings: None,
     }
 }
 
