@@ -1,1 +1,2 @@
 //! Test solvers.
+#![warn(missing_docs)]

@@ -25,6 +25,7 @@
 //! separately, as `cudf-check -cudf` does.
 //!
 //! Where the rules are silent we follow libCUDF, and say so next to the code.
+#![warn(missing_docs)]
 
 use misc_cudf::{
     Answer, Constraint, Document, Installation, Keep, PkgId, RelOp, Solution, Version, Vpkg,
@@ -44,6 +45,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict's name in JSON and messages: `valid`, `invalid` or `fail`.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Valid => "valid",
@@ -60,6 +62,7 @@ pub use misc_vocab::ViolationKind as Kind;
 /// One reason why an answer is not a solution.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Violation {
+    /// What kind of rule the answer breaks.
     pub kind: Kind,
     /// What is wrong, naming packages as `name = version`.
     pub message: String,
@@ -74,7 +77,10 @@ impl Violation {
 /// The full result of checking an answer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
+    /// Valid, invalid or FAIL.
     pub verdict: Verdict,
+    /// Every violation found, in the order of the rules (consistency, request, keep); empty
+    /// when the answer is valid or FAIL.
     pub violations: Vec<Violation>,
     /// Warnings that do not affect the verdict (e.g. ignored not-installed stanzas).
     pub warnings: Vec<String>,

@@ -71,7 +71,9 @@ impl fmt::Display for PackageSet {
 /// (so that [`crate::resolve`] can point at it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PropertyRef {
+    /// The property's name, e.g. `size`.
     pub name: String,
+    /// Byte offset of the name in the criteria string.
     pub offset: usize,
 }
 
@@ -131,7 +133,9 @@ impl Function {
 /// One signed criterion of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Criterion {
+    /// `-` (minimise) or `+` (maximise).
     pub sense: Sense,
+    /// What is counted or summed.
     pub function: Function,
     /// Written in the 2010/2011 notation (`removed` rather than `count(removed)`).
     pub legacy: bool,
@@ -154,6 +158,7 @@ impl Criterion {
 /// A lexicographic list of criteria: the first is the most important (misc-rules.md 3.5).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Criteria {
+    /// The criteria, most important first.
     pub items: Vec<Criterion>,
     /// The string the criteria were parsed from (error messages quote it).
     pub source: String,

@@ -107,6 +107,7 @@
 //! sets, so evaluating the trendy criteria on a full Debian universe takes a few milliseconds
 //! (`benches/evaluate.rs`). Compare vectors with [`compare`] or [`Criteria::compare`]. The
 //! crate does no IO and does not panic on any input.
+#![warn(missing_docs)]
 
 mod eval;
 mod lang;

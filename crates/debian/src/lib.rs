@@ -20,6 +20,7 @@
 //!   versions").
 //!
 //! Errors are [`Error`] values naming the file and line; nothing here panics on bad input.
+#![warn(missing_docs)]
 
 pub mod control;
 pub mod edsp;

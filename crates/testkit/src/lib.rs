@@ -34,6 +34,7 @@
 //! and call `misc_testkit::skip("no Slurm cluster: SLURM_CONF is not set"); return;`.
 //!
 //! The switch is on when `MISC_REQUIRE_TOOLS` is set to anything but the empty string or `0`.
+#![warn(missing_docs)]
 
 use std::path::{Path, PathBuf};
 

@@ -12,6 +12,7 @@
 //!
 //! It depends on serde and thiserror only, does no IO and never panics, so that the core
 //! crates (criteria, check, score) can depend on it without cycles.
+#![warn(missing_docs)]
 
 use std::cmp::Ordering;
 use std::fmt;
