@@ -688,7 +688,22 @@ unsafe fn shim_main(
         }
     }
     let shim = nix::unistd::getpid().as_raw();
-    let solver = libc::fork();
+    // An isolated shim was made by a raw `clone` of a multi-threaded harness, so its C library
+    // state (malloc and stdio locks, the thread list) is a copy that other threads may have held
+    // at that instant: glibc's `fork` would take those locks and could block forever. A raw
+    // `clone` (like `fork`, without the library's handlers) cannot.
+    let solver = if isolated {
+        libc::syscall(
+            libc::SYS_clone,
+            libc::SIGCHLD as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        ) as libc::pid_t
+    } else {
+        libc::fork()
+    };
     if solver == 0 {
         solver_exec(shim, fds, p, devnull);
     }
@@ -992,15 +1007,23 @@ unsafe fn solver_exec(
     if p.namespaces == 0 {
         partial_isolation(p).unwrap_or_else(|step| fail(step));
     } else {
-        use nix::unistd::{Gid, Uid};
-        if p.drop_groups != 0 && nix::unistd::setgroups(&[]).is_err() {
+        // Raw system calls: this process descends from a raw `clone` of a multi-threaded
+        // harness, and glibc's set*id wrappers would signal the harness's threads (which do not
+        // exist here) and wait for them forever.
+        if p.drop_groups != 0
+            && libc::syscall(
+                libc::SYS_setgroups,
+                0 as libc::c_long,
+                std::ptr::null::<libc::gid_t>(),
+            ) != 0
+        {
             fail(STEP_IDS);
         }
-        let (uid, gid) = (Uid::from_raw(p.uid), Gid::from_raw(p.gid));
-        if p.gid != u32::MAX && nix::unistd::setresgid(gid, gid, gid).is_err() {
+        let (uid, gid) = (p.uid as libc::c_long, p.gid as libc::c_long);
+        if p.gid != u32::MAX && libc::syscall(libc::SYS_setresgid, gid, gid, gid) != 0 {
             fail(STEP_IDS);
         }
-        if p.uid != u32::MAX && nix::unistd::setresuid(uid, uid, uid).is_err() {
+        if p.uid != u32::MAX && libc::syscall(libc::SYS_setresuid, uid, uid, uid) != 0 {
             fail(STEP_IDS);
         }
     }
