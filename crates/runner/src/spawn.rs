@@ -487,14 +487,7 @@ fn fork_shim(
     // (a `clone` without a new stack behaves like `fork`).
     let pid = unsafe {
         if ns.is_some() {
-            libc::syscall(
-                libc::SYS_clone,
-                (NS_FLAGS | libc::SIGCHLD) as libc::c_ulong,
-                0usize,
-                0usize,
-                0usize,
-                0usize,
-            ) as libc::pid_t
+            raw_clone(NS_FLAGS)
         } else {
             libc::fork()
         }
@@ -540,6 +533,27 @@ fn fork_shim(
         }
     }
     Ok(shim)
+}
+
+/// `clone(flags | SIGCHLD)` as a raw system call: a `fork` (with new namespaces for `flags`)
+/// that runs none of the C library's fork handlers and takes none of its locks.
+///
+/// # Safety
+///
+/// As `fork`: in a multi-threaded process the child may only run async-signal-safe code, and
+/// it must not call the C library's `fork` or set*id wrappers (their state is a copy).
+unsafe fn raw_clone(flags: libc::c_int) -> libc::pid_t {
+    // SAFETY: the caller upholds fork's rules; no stack or TLS arguments are passed.
+    unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (flags | libc::SIGCHLD) as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        ) as libc::pid_t
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -692,18 +706,7 @@ unsafe fn shim_main(
     // state (malloc and stdio locks, the thread list) is a copy that other threads may have held
     // at that instant: glibc's `fork` would take those locks and could block forever. A raw
     // `clone` (like `fork`, without the library's handlers) cannot.
-    let solver = if isolated {
-        libc::syscall(
-            libc::SYS_clone,
-            libc::SIGCHLD as libc::c_ulong,
-            0usize,
-            0usize,
-            0usize,
-            0usize,
-        ) as libc::pid_t
-    } else {
-        libc::fork()
-    };
+    let solver = if isolated { raw_clone(0) } else { libc::fork() };
     if solver == 0 {
         solver_exec(shim, fds, p, devnull);
     }
