@@ -549,8 +549,13 @@ fn namespaced(mut launch: Launch, spec: &RunSpec, lim: &Lim) -> Result<Launch, R
     hidden.dedup();
     let private: Vec<PathBuf> = PRIVATE_DIRS.iter().map(PathBuf::from).collect();
     let mut readonly = iso.readonly.clone();
-    // The program must stay visible even when it lies in a hidden folder.
-    if hidden.iter().any(|h| launch.path.starts_with(h)) {
+    // The program must stay visible even when it lies in a hidden or private folder (a solver
+    // built under /tmp, e.g. a project cloned there).
+    if hidden
+        .iter()
+        .chain(&private)
+        .any(|h| launch.path.starts_with(h))
+    {
         if let Some(dir) = launch.path.parent() {
             readonly.insert(0, dir.to_path_buf());
         }
