@@ -83,6 +83,14 @@ fn write_round(base: &Path, bins: &Path, marker: &str, honest_only: bool) -> Pat
     );
     write(&round.join("problems/p0.cudf"), PROBLEM);
     let naive = bins.join("misc-naive");
+    // The honest script's program inside its own (visible, read-only) solver folder: a binary
+    // elsewhere under /tmp (a project cloned there) is behind the run's private /tmp.
+    let naive = {
+        let copy = round.join("solvers/honest/misc-naive");
+        std::fs::create_dir_all(round.join("solvers/honest")).expect("solver folder");
+        std::fs::copy(&naive, &copy).expect("copy misc-naive");
+        copy
+    };
     write(
         &round.join("solvers/honest/solver.toml"),
         &format!(
