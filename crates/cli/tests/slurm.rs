@@ -19,30 +19,8 @@ use misc_results::Store;
 const MISC: &str = env!("CARGO_BIN_EXE_misc");
 
 fn skip_reason() -> Option<String> {
-    let conf = match std::env::var_os("SLURM_CONF") {
-        Some(c) => PathBuf::from(c),
-        None => return Some("SLURM_CONF is not set (source .ci/slurm-up.sh's env.sh)".into()),
-    };
-    if !conf.is_file() {
-        return Some(format!("SLURM_CONF={} does not exist", conf.display()));
-    }
-    match Command::new("sinfo").args(["-h", "-o", "%T"]).output() {
-        Ok(o) if o.status.success() => {
-            let states = String::from_utf8_lossy(&o.stdout).to_string();
-            if !states
-                .lines()
-                .any(|l| l.starts_with("idle") || l.starts_with("mixed"))
-            {
-                return Some(format!("no idle node (sinfo: {})", states.trim()));
-            }
-        }
-        Ok(o) => {
-            return Some(format!(
-                "sinfo failed: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            ))
-        }
-        Err(e) => return Some(format!("cannot run sinfo: {e}")),
+    if let Some(why) = misc_testkit::slurm_unavailable() {
+        return Some(why);
     }
     let bin = Path::new(MISC).parent()?;
     for s in ["misc-naive", "misc-hostile"] {

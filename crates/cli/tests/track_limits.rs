@@ -221,33 +221,6 @@ fn check_round(round: &Path) -> BTreeMap<Key, Verdict> {
     verdicts(&records)
 }
 
-fn skip_slurm() -> Option<String> {
-    let conf = match std::env::var_os("SLURM_CONF") {
-        Some(c) => PathBuf::from(c),
-        None => return Some("SLURM_CONF is not set (source .ci/slurm-up.sh's env.sh)".into()),
-    };
-    if !conf.is_file() {
-        return Some(format!("SLURM_CONF={} does not exist", conf.display()));
-    }
-    match Command::new("sinfo").args(["-h", "-o", "%T"]).output() {
-        Ok(o) if o.status.success() => {
-            let states = String::from_utf8_lossy(&o.stdout).to_string();
-            if !states
-                .lines()
-                .any(|l| l.starts_with("idle") || l.starts_with("mixed"))
-            {
-                return Some(format!("no idle node (sinfo: {})", states.trim()));
-            }
-            None
-        }
-        Ok(o) => Some(format!(
-            "sinfo failed: {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        )),
-        Err(e) => Some(format!("cannot run sinfo: {e}")),
-    }
-}
-
 #[test]
 fn tracks_run_and_rank_under_their_own_limits() {
     let base = std::env::var_os("MISC_SLURM_TEST_DIR")
@@ -280,7 +253,7 @@ fn tracks_run_and_rank_under_their_own_limits() {
     assert!(page("tracks/long.html").contains("CPU 0.8 s, wall clock 60 s, memory 1 GiB"));
 
     // The same round through the Slurm executor.
-    match skip_slurm() {
+    match misc_testkit::slurm_unavailable() {
         Some(why) if std::env::var_os("MISC_REQUIRE_TOOLS").is_some() => {
             panic!("MISC_REQUIRE_TOOLS is set but there is no Slurm cluster: {why}")
         }

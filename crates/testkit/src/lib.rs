@@ -104,6 +104,39 @@ pub fn require_shared(rel: &str) -> Option<PathBuf> {
     found
 }
 
+/// Why no Slurm cluster is usable here (`SLURM_CONF` unset or missing, `sinfo` failing, no idle
+/// node), or `None` when one is. `.ci/slurm-up.sh`'s `env.sh` sets `SLURM_CONF`.
+pub fn slurm_unavailable() -> Option<String> {
+    let conf = match std::env::var_os("SLURM_CONF") {
+        Some(c) => PathBuf::from(c),
+        None => return Some("SLURM_CONF is not set (source .ci/slurm-up.sh's env.sh)".into()),
+    };
+    if !conf.is_file() {
+        return Some(format!("SLURM_CONF={} does not exist", conf.display()));
+    }
+    match std::process::Command::new("sinfo")
+        .args(["-h", "-o", "%T"])
+        .output()
+    {
+        Ok(o) if o.status.success() => {
+            let states = String::from_utf8_lossy(&o.stdout);
+            if states
+                .lines()
+                .any(|l| l.starts_with("idle") || l.starts_with("mixed"))
+            {
+                None
+            } else {
+                Some(format!("no idle node (sinfo: {})", states.trim()))
+            }
+        }
+        Ok(o) => Some(format!(
+            "sinfo failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => Some(format!("cannot run sinfo: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
