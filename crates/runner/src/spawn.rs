@@ -593,11 +593,14 @@ unsafe fn close_all_but(keep: &[RawFd]) {
     for &k in keep {
         let k = k as libc::c_uint;
         if k > from {
-            libc::syscall(libc::SYS_close_range, from, k - 1, 0);
+            // SAFETY: close_range takes no pointers; closing the parent's descriptors is what
+            // the caller (a freshly forked child) asked for.
+            unsafe { libc::syscall(libc::SYS_close_range, from, k - 1, 0) };
         }
         from = k + 1;
     }
-    libc::syscall(libc::SYS_close_range, from, libc::c_uint::MAX, 0);
+    // SAFETY: as above.
+    unsafe { libc::syscall(libc::SYS_close_range, from, libc::c_uint::MAX, 0) };
 }
 
 /// The solver's pid (in the shim's PID namespace), for forwarding signals.
@@ -637,11 +640,13 @@ unsafe fn shim_main(
     // parent is invisible; an isolated shim waits for its go byte, which never comes then.)
     let _ = prctl::set_pdeathsig(Signal::SIGKILL);
     if !isolated && nix::unistd::getppid().as_raw() != harness {
-        libc::_exit(125);
+        // SAFETY: _exit runs no destructors or atexit handlers of the parent's state.
+        unsafe { libc::_exit(125) };
     }
     let mut keep = [fds.status, fds.ctl, fds.out, fds.err];
     keep.sort_unstable();
-    close_all_but(&keep);
+    // SAFETY: this is a freshly forked child (the caller's contract); `keep` is sorted.
+    unsafe { close_all_but(&keep) };
     // The harness's signal handlers mean nothing here, and the signals the harness sends to the
     // solver's processes must not kill the shim. An isolated shim forwards them instead.
     let action = if isolated {
@@ -658,11 +663,14 @@ unsafe fn shim_main(
             sig,
             Signal::SIGKILL | Signal::SIGSTOP | Signal::SIGCHLD | Signal::SIGSEGV | Signal::SIGBUS
         ) {
-            let _ = sigaction(sig, &action);
+            // SAFETY: `forward` is async-signal-safe (an atomic load and kill(2)); ignoring is
+            // always sound.
+            let _ = unsafe { sigaction(sig, &action) };
         }
     }
     let dfl = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
-    let _ = sigaction(Signal::SIGCHLD, &dfl);
+    // SAFETY: the default disposition installs no handler.
+    let _ = unsafe { sigaction(Signal::SIGCHLD, &dfl) };
     let _ = SigSet::empty().thread_set_mask();
     for f in procs {
         let ok = nix::fcntl::open(
@@ -671,11 +679,13 @@ unsafe fn shim_main(
             nix::sys::stat::Mode::empty(),
         )
         .is_ok_and(|fd| {
-            let fd = OwnedFd::from_raw_fd(fd);
+            // SAFETY: `fd` was just opened here and is owned by nothing else.
+            let fd = unsafe { OwnedFd::from_raw_fd(fd) };
             nix::unistd::write(&fd, b"0") == Ok(1)
         });
         if !ok {
-            libc::_exit(124);
+            // SAFETY: as above, _exit touches none of the parent's state.
+            unsafe { libc::_exit(124) };
         }
     }
     let _ = nix::unistd::setsid();
@@ -687,18 +697,26 @@ unsafe fn shim_main(
             match nix::unistd::read(fds.ctl, &mut b) {
                 Ok(1) => break,
                 Err(nix::errno::Errno::EINTR) => continue,
-                _ => libc::_exit(0),
+                // SAFETY: as above.
+                _ => unsafe { libc::_exit(0) },
             }
         }
     }
     let _ = nix::unistd::close(fds.ctl);
-    let p = &*region.cast::<Params>();
+    // SAFETY: `region` is the inherited shared region, where the harness laid out a `Params`
+    // (the caller's contract); it stays mapped until this process exits.
+    let p = unsafe { &*region.cast::<Params>() };
     if isolated {
         // Nothing of the solver may read this process's memory or descriptors.
         let _ = prctl::set_dumpable(false);
-        if let Err((step, e)) = setup_namespace(p) {
-            write_msg(fds.status, MSG_EXEC_ERR, (step << 16) | (e as i32 & 0xffff));
-            libc::_exit(0);
+        // SAFETY: `p` is the harness's `Params`; this shim is in its new namespaces, after its
+        // fork.
+        if let Err((step, e)) = unsafe { setup_namespace(p) } {
+            // SAFETY: the status pipe is one of `fds`, kept open; _exit as above.
+            unsafe {
+                write_msg(fds.status, MSG_EXEC_ERR, (step << 16) | (e as i32 & 0xffff));
+                libc::_exit(0);
+            }
         }
     }
     let shim = nix::unistd::getpid().as_raw();
@@ -706,25 +724,37 @@ unsafe fn shim_main(
     // state (malloc and stdio locks, the thread list) is a copy that other threads may have held
     // at that instant: glibc's `fork` would take those locks and could block forever. A raw
     // `clone` (like `fork`, without the library's handlers) cannot.
-    let solver = if isolated { raw_clone(0) } else { libc::fork() };
+    // SAFETY: the child runs only `solver_exec`, which is async-signal-safe and ends in exec or
+    // _exit.
+    let solver = if isolated {
+        unsafe { raw_clone(0) }
+    } else {
+        unsafe { libc::fork() }
+    };
     if solver == 0 {
-        solver_exec(shim, fds, p, devnull);
+        // SAFETY: this is the shim's freshly forked child; `fds` are open, `p` is the
+        // harness's `Params` and `devnull` a valid C string (the caller's contract).
+        unsafe { solver_exec(shim, fds, p, devnull) };
     }
     let _ = nix::unistd::close(fds.out);
     let _ = nix::unistd::close(fds.err);
+    // SAFETY (the blocks below): the status pipe stays open in this process until _exit, which
+    // touches none of the parent's state; waitpid writes only to the local `status`.
     if solver < 0 {
-        write_msg(
-            fds.status,
-            MSG_EXEC_ERR,
-            (STEP_EXEC << 16) | (errno() & 0xffff),
-        );
-        libc::_exit(0);
+        unsafe {
+            write_msg(
+                fds.status,
+                MSG_EXEC_ERR,
+                (STEP_EXEC << 16) | (errno() & 0xffff),
+            );
+            libc::_exit(0);
+        }
     }
     SOLVER_PID.store(solver, AtomicOrdering::Relaxed);
-    write_msg(fds.status, MSG_PID, solver);
+    unsafe { write_msg(fds.status, MSG_PID, solver) };
     loop {
         let mut status = 0;
-        let r = libc::waitpid(-1, &mut status, libc::__WALL);
+        let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
         if r < 0 {
             if errno() == libc::EINTR {
                 continue;
@@ -732,10 +762,10 @@ unsafe fn shim_main(
             break;
         }
         if r == solver {
-            write_msg(fds.status, MSG_STATUS, status);
+            unsafe { write_msg(fds.status, MSG_STATUS, status) };
         }
     }
-    libc::_exit(0)
+    unsafe { libc::_exit(0) }
 }
 
 /// Most directories kept visible through the hidden ones (sandbox + read-only).
@@ -831,6 +861,9 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
     use nix::mount::{mount, MsFlags};
     let none: Option<&CStr> = None;
     let step = |s: i32| move |e: Errno| (s, e);
+    // SAFETY (every `c_list` and `CStr::from_ptr` of `p`'s fields below): `p` was laid out by
+    // `Region::write`, whose pointers are C strings and null-terminated arrays of C strings in
+    // the shared region, mapped for this process's life (the caller's contract).
     // Keep our mounts from propagating back to the host.
     mount(
         none,
@@ -843,8 +876,8 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
     // What stays visible: handles taken before anything is hidden, bound back afterwards.
     let mut keep: [(RawFd, *const libc::c_char); MAX_KEEP] = [(-1, std::ptr::null()); MAX_KEEP];
     let mut n = 0;
-    let sandbox = (!p.sandbox.is_null()).then(|| CStr::from_ptr(p.sandbox));
-    for dir in sandbox.into_iter().chain(c_list(p.readonly)) {
+    let sandbox = (!p.sandbox.is_null()).then(|| unsafe { CStr::from_ptr(p.sandbox) });
+    for dir in sandbox.into_iter().chain(unsafe { c_list(p.readonly) }) {
         if n == MAX_KEEP {
             return Err((STEP_MOUNT, Errno::E2BIG));
         }
@@ -867,8 +900,8 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
     }
     let tmpfs = Some(c"tmpfs");
     let hide_flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
-    let private_opts = Some(CStr::from_ptr(p.private_opts));
-    for dir in c_list(p.private) {
+    let private_opts = Some(unsafe { CStr::from_ptr(p.private_opts) });
+    for dir in unsafe { c_list(p.private) } {
         match mount(tmpfs, dir, tmpfs, hide_flags, private_opts) {
             Ok(()) | Err(Errno::ENOENT | Errno::ENOTDIR) => {}
             Err(e) => return Err((STEP_MOUNT, e)),
@@ -878,7 +911,7 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
     // missing one lies in a tmpfs mounted above: it is made there (a private /tmp must not
     // give a writable round folder) and hidden all the same.
     let hidden_opts = Some(c"mode=0755,size=1m");
-    for dir in c_list(p.hidden) {
+    for dir in unsafe { c_list(p.hidden) } {
         match mount(tmpfs, dir, tmpfs, hide_flags, hidden_opts) {
             Ok(()) => {}
             Err(Errno::ENOENT) => {
@@ -889,7 +922,8 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
         }
     }
     for &(fd, dir) in &keep[..n] {
-        let dir = CStr::from_ptr(dir);
+        // SAFETY: `dir` came from one of `p`'s C strings above.
+        let dir = unsafe { CStr::from_ptr(dir) };
         let mut src = [0u8; 32];
         let len = fd_path(fd, &mut src);
         let src =
@@ -918,14 +952,14 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
     if let Some(sb) = sandbox {
         set_readonly(sb, false, false).map_err(step(STEP_READONLY))?;
     }
-    for dir in c_list(p.private) {
+    for dir in unsafe { c_list(p.private) } {
         match set_readonly(dir, false, false) {
             Ok(()) | Err(Errno::ENOENT | Errno::ENOTDIR) => {}
             Err(e) => return Err((STEP_READONLY, e)),
         }
     }
-    let scratch_opts = Some(CStr::from_ptr(p.scratch_opts));
-    for dir in c_list(p.scratch) {
+    let scratch_opts = Some(unsafe { CStr::from_ptr(p.scratch_opts) });
+    for dir in unsafe { c_list(p.scratch) } {
         mount(tmpfs, dir, tmpfs, hide_flags, scratch_opts).map_err(step(STEP_SCRATCH))?;
     }
     Ok(())
@@ -966,27 +1000,34 @@ unsafe fn solver_exec(
     p: &Params,
     devnull: *const libc::c_char,
 ) -> ! {
+    // SAFETY: the status pipe is one of `fds`, open until exec (the caller's contract); _exit
+    // runs none of the parent's destructors or atexit handlers.
     let fail = |step: i32| -> ! {
-        write_msg(fds.status, MSG_EXEC_ERR, (step << 16) | (errno() & 0xffff));
-        libc::_exit(127)
+        unsafe {
+            write_msg(fds.status, MSG_EXEC_ERR, (step << 16) | (errno() & 0xffff));
+            libc::_exit(127)
+        }
     };
     if prctl::set_pdeathsig(Signal::SIGKILL).is_err() {
         fail(STEP_PDEATH);
     }
     if nix::unistd::getppid().as_raw() != shim {
-        libc::_exit(125);
+        // SAFETY: as above.
+        unsafe { libc::_exit(125) };
     }
     // Default dispositions (ignored ones would survive exec) and an empty mask.
     let dfl = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
     for sig in Signal::iterator() {
         if sig != Signal::SIGKILL && sig != Signal::SIGSTOP {
-            let _ = sigaction(sig, &dfl);
+            // SAFETY: the default disposition installs no handler.
+            let _ = unsafe { sigaction(sig, &dfl) };
         }
     }
     if nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0)).is_err() {
         fail(STEP_PGRP);
     }
-    let null = libc::open(devnull, libc::O_RDONLY);
+    // SAFETY: `devnull` is a valid C string (the caller's contract).
+    let null = unsafe { libc::open(devnull, libc::O_RDONLY) };
     if null < 0
         || nix::unistd::dup2(null, 0).is_err()
         || nix::unistd::dup2(fds.out, 1).is_err()
@@ -995,12 +1036,15 @@ unsafe fn solver_exec(
         fail(STEP_STDIO);
     }
     // Everything else closes on exec; the status pipe stays open until then to report errors.
-    libc::syscall(
-        libc::SYS_close_range,
-        3 as libc::c_uint,
-        libc::c_uint::MAX,
-        libc::CLOSE_RANGE_CLOEXEC as libc::c_uint,
-    );
+    // SAFETY: close_range takes no pointers and closes nothing now (CLOSE_RANGE_CLOEXEC).
+    unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            3 as libc::c_uint,
+            libc::c_uint::MAX,
+            libc::CLOSE_RANGE_CLOEXEC as libc::c_uint,
+        )
+    };
     if p.cpu >= 0 {
         let mut set = CpuSet::new();
         if set.set(p.cpu as usize).is_err() || sched_setaffinity(Pid::from_raw(0), &set).is_err() {
@@ -1008,25 +1052,30 @@ unsafe fn solver_exec(
         }
     }
     if p.namespaces == 0 {
-        partial_isolation(p).unwrap_or_else(|step| fail(step));
+        // SAFETY: `p` is the harness's `Params`; this is between fork and exec.
+        unsafe { partial_isolation(p) }.unwrap_or_else(|step| fail(step));
     } else {
         // Raw system calls: this process descends from a raw `clone` of a multi-threaded
         // harness, and glibc's set*id wrappers would signal the harness's threads (which do not
         // exist here) and wait for them forever.
+        // SAFETY (the three system calls): an empty group list (a null pointer with size 0)
+        // and plain integer ids; they change only this process's credentials.
         if p.drop_groups != 0
-            && libc::syscall(
-                libc::SYS_setgroups,
-                0 as libc::c_long,
-                std::ptr::null::<libc::gid_t>(),
-            ) != 0
+            && unsafe {
+                libc::syscall(
+                    libc::SYS_setgroups,
+                    0 as libc::c_long,
+                    std::ptr::null::<libc::gid_t>(),
+                )
+            } != 0
         {
             fail(STEP_IDS);
         }
         let (uid, gid) = (p.uid as libc::c_long, p.gid as libc::c_long);
-        if p.gid != u32::MAX && libc::syscall(libc::SYS_setresgid, gid, gid, gid) != 0 {
+        if p.gid != u32::MAX && unsafe { libc::syscall(libc::SYS_setresgid, gid, gid, gid) } != 0 {
             fail(STEP_IDS);
         }
-        if p.uid != u32::MAX && libc::syscall(libc::SYS_setresuid, uid, uid, uid) != 0 {
+        if p.uid != u32::MAX && unsafe { libc::syscall(libc::SYS_setresuid, uid, uid, uid) } != 0 {
             fail(STEP_IDS);
         }
     }
@@ -1039,14 +1088,18 @@ unsafe fn solver_exec(
             rlim_cur: r.soft,
             rlim_max: r.hard,
         };
-        if libc::setrlimit(r.resource, &lim) != 0 {
+        // SAFETY: `lim` is a valid rlimit for the call's duration.
+        if unsafe { libc::setrlimit(r.resource, &lim) } != 0 {
             fail(STEP_RLIMIT);
         }
     }
-    if nix::unistd::chdir(CStr::from_ptr(p.cwd)).is_err() {
+    // SAFETY: `p.cwd` is a C string laid out by `Region::write` (the caller's contract).
+    if nix::unistd::chdir(unsafe { CStr::from_ptr(p.cwd) }).is_err() {
         fail(STEP_CHDIR);
     }
-    libc::execve(p.path, p.argv, p.envp);
+    // SAFETY: `Region::write` laid out `path` as a C string and `argv` and `envp` as
+    // null-terminated arrays of C strings; on success this process image is replaced.
+    unsafe { libc::execve(p.path, p.argv, p.envp) };
     fail(STEP_EXEC)
 }
 
@@ -1060,7 +1113,9 @@ unsafe fn partial_isolation(p: &Params) -> Result<(), i32> {
     use nix::mount::{mount, MsFlags};
     use nix::sched::{unshare, CloneFlags};
     let none: Option<&CStr> = None;
-    let has_ro = !(*p.readonly).is_null();
+    // SAFETY: `p.readonly` is a null-terminated array laid out by `Region::write` (the
+    // caller's contract): its first element is readable.
+    let has_ro = unsafe { !(*p.readonly).is_null() };
     let mut flags = CloneFlags::empty();
     if p.new_net != 0 {
         flags |= CloneFlags::CLONE_NEWNET;
@@ -1081,7 +1136,8 @@ unsafe fn partial_isolation(p: &Params) -> Result<(), i32> {
             none,
         )
         .map_err(|_| STEP_MOUNT)?;
-        for dir in c_list(p.readonly) {
+        // SAFETY: as above, an array of C strings that outlives this loop.
+        for dir in unsafe { c_list(p.readonly) } {
             mount(
                 Some(dir),
                 dir,
