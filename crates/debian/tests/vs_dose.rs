@@ -268,7 +268,7 @@ fn installs(n: usize, max_cone: usize, min_each: usize) {
         if cone.len() > max_cone {
             continue;
         }
-        if picked.len() % 2 == 0 {
+        if picked.len().is_multiple_of(2) {
             picked.push((vec![i], cone));
             continue;
         }
