@@ -3,7 +3,7 @@
 //! is left, resume, and check the records. Then: resume adds nothing, a new problem adds only
 //! its pairs, `--rerun wrong` repeats only those, `misc rejudge` reproduces the verdicts.
 //!
-//! The `misc`, `misc-naive` and `misc-hostile` binaries are built with cargo into the target
+//! The `misc`, `misc-naive`, `misc-hostile` and `misc-wrap` (mccs and packup) binaries are built with cargo into the target
 //! folder of this test.
 
 use std::collections::{BTreeMap, HashMap};
@@ -41,7 +41,7 @@ fn build_binaries() -> PathBuf {
             dir.display()
         );
     }
-    for b in ["misc", "misc-naive", "misc-hostile"] {
+    for b in ["misc", "misc-naive", "misc-hostile", "misc-wrap"] {
         assert!(
             dir.join(b).exists(),
             "{} was not built",
