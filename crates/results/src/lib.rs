@@ -11,6 +11,7 @@
 //! `O_APPEND` and then `fsync`s it, so a record is either wholly on disk or (after a crash in the
 //! middle of the write) a torn last line without a newline. [`Store::load`] ignores such a torn
 //! line and reports it; the next append first terminates it so that the file stays parseable.
+#![warn(missing_docs)]
 
 mod record;
 mod size;

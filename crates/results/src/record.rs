@@ -118,8 +118,11 @@ impl std::fmt::Display for Limits {
 /// What identifies a run within a round: a solver on a problem in a track.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RunKey {
+    /// The track's name, as in the round definition.
     pub track: String,
+    /// The solver's name (its `solver.toml` `name`).
     pub solver: String,
+    /// The problem's path relative to the round folder, with `/` separators.
     pub problem: String,
 }
 
@@ -128,8 +131,11 @@ pub struct RunKey {
 pub struct RunRecord {
     /// The round's name.
     pub round: String,
+    /// The name of the track the run belongs to.
     pub track: String,
+    /// The solver's name (its `solver.toml` `name`).
     pub solver: String,
+    /// The `version` of the solver's `solver.toml` when it ran (empty in records that predate it).
     #[serde(default)]
     pub solver_version: String,
     /// The problem's path relative to the round folder.
@@ -137,20 +143,26 @@ pub struct RunRecord {
     /// The problem's category: the sub-folder it sits in (MISC published per category).
     #[serde(default)]
     pub category: String,
+    /// The judged outcome class: solved, fail, abort or wrong (misc-rules.md 1.1).
     pub outcome: Outcome,
+    /// How the solver's process ended (exited, killed by a limit, failed to start).
     pub termination: Termination,
     /// CPU seconds (user + system) of the whole process tree.
     pub cpu_time: f64,
+    /// User-mode CPU seconds of the whole process tree (part of `cpu_time`; 0 in older records).
     #[serde(default)]
     pub user_time: f64,
+    /// Kernel-mode CPU seconds of the whole process tree (part of `cpu_time`; 0 in older records).
     #[serde(default)]
     pub system_time: f64,
     /// Wall-clock seconds, from a monotonic clock.
     pub wall_time: f64,
     /// Peak memory of the whole process tree, in bytes.
     pub memory: u64,
+    /// The main process's exit status, when it exited by itself ([`Termination::Exited`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
+    /// The signal number that killed the main process, when a signal did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<i32>,
     /// Which mechanism measured the run (`cgroup-v1`, `cgroup-v2`, `proc`).
@@ -184,8 +196,10 @@ pub struct RunRecord {
     /// Start of the run, seconds since the Unix epoch.
     #[serde(default)]
     pub started_at: f64,
+    /// The host name of the machine that ran the solver.
     #[serde(default)]
     pub host: String,
+    /// The version of misc that ran and judged the run ([`crate::HARNESS_VERSION`]).
     #[serde(default)]
     pub harness_version: String,
     /// The solver's stdout and stderr, as kept beside its output (records written before
@@ -264,12 +278,14 @@ impl RunRecord {
 pub struct Objective {
     /// The criterion as written, e.g. `-count(removed)`.
     pub label: String,
+    /// Whether the criterion is minimised or maximised.
     pub sense: Sense,
 }
 
 /// A track of a round, as recorded in the manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackInfo {
+    /// The track's name, unique within the round.
     pub name: String,
     /// The criteria string as given in the definition.
     pub criteria: String,
@@ -293,21 +309,26 @@ pub struct TrackInfo {
 /// What a round was run with: written beside `runs.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The round's name (the `name` of its definition).
     pub round: String,
     /// The point rules, stored as `misc2010`, `misc2011` or `misc2012`.
     pub rules: Rules,
     /// The tie-break, stored as its name (`success-time`, ...).
     pub tie_break: TieBreak,
+    /// The round's limits, every track's unless the track has its own ([`TrackInfo::limits`]).
     pub limits: Limits,
+    /// The round's tracks, in the order of the definition.
     pub tracks: Vec<TrackInfo>,
     /// Solver name to version string.
     #[serde(default)]
     pub solver_versions: std::collections::BTreeMap<String, String>,
+    /// The host name of the machine where the round was (last) started.
     #[serde(default)]
     pub host: String,
     /// A human description of the machine (CPU model, cores, memory, kernel).
     #[serde(default)]
     pub machine: String,
+    /// The version of misc that wrote this manifest ([`crate::HARNESS_VERSION`]).
     #[serde(default)]
     pub harness_version: String,
     /// Seconds since the Unix epoch when the round was (last) started.

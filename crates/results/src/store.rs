@@ -8,15 +8,21 @@ use crate::{Manifest, RunKey, RunRecord};
 /// An error reading or writing the results store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// Reading or writing a file of the store failed.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// `manifest.json` exists but is not a manifest this misc can read.
     #[error("{path}: not a manifest: {source}")]
     Manifest {
+        /// The manifest file.
         path: PathBuf,
+        /// Why it could not be read as a manifest.
         #[source]
         source: serde_json::Error,
     },
