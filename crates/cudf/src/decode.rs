@@ -7,9 +7,13 @@ use std::io::Read;
 /// A compression format recognised by its magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
+    /// Not compressed: the bytes are the document.
     None,
+    /// gzip (magic `1f 8b`).
     Gzip,
+    /// bzip2 (magic `BZh`).
     Bzip2,
+    /// xz (magic `fd 37 7a 58 5a 00`).
     Xz,
 }
 
@@ -29,7 +33,9 @@ impl Compression {
 #[derive(Debug, thiserror::Error)]
 #[error("cannot decompress {format:?} data: {source}")]
 pub struct DecodeError {
+    /// The format the content's magic bytes announced.
     pub format: Compression,
+    /// The decompressor's error (corrupt or truncated data).
     #[source]
     pub source: std::io::Error,
 }

@@ -32,6 +32,7 @@
 //! let a = doc.name_id("a").unwrap();
 //! assert_eq!(doc.package(doc.versions_of(a)[0]).version, 1);
 //! ```
+#![warn(missing_docs)]
 
 mod decode;
 mod error;

@@ -28,11 +28,17 @@ pub type Version = u64;
 /// A relational operator of a version constraint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RelOp {
+    /// `=`: exactly this version.
     Eq,
+    /// `!=`: any version but this one.
     Neq,
+    /// `>=`: this version or a later one.
     Geq,
+    /// `>`: a later version.
     Gt,
+    /// `<=`: this version or an earlier one.
     Leq,
+    /// `<`: an earlier version.
     Lt,
 }
 
@@ -93,9 +99,11 @@ impl Constraint {
 /// full Debian universe has about a million of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Vpkg {
+    /// The package or feature name the predicate is about.
     pub name: NameId,
     /// The operator, or `None` for an unversioned vpkg (then `version` is 0).
     pub op: Option<RelOp>,
+    /// The version bound of `op` (meaningful only when `op` is `Some`).
     pub version: Version,
 }
 
@@ -126,7 +134,9 @@ impl Vpkg {
 /// A range of an arena of the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
+    /// Index of the first element in the arena.
     pub start: u32,
+    /// Number of elements.
     pub len: u32,
 }
 
@@ -143,9 +153,13 @@ pub struct VpkgList(pub Span);
 /// The `keep` property of a package (misc-rules.md 5.5, item 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Keep {
+    /// `keep: version`: the installed version must stay installed.
     Version,
+    /// `keep: package`: some version of the package must stay installed.
     Package,
+    /// `keep: feature`: every feature the package provides must stay provided.
     Feature,
+    /// No keep constraint (the default when the stanza has no `keep`).
     #[default]
     None,
 }
@@ -170,10 +184,16 @@ impl Keep {
 /// a few hundred of a universe's tens of thousands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Package {
+    /// The package's name (interned in its [`Document`]).
     pub name: NameId,
+    /// The package's version: a positive integer; (name, version) is unique within a document.
     pub version: Version,
+    /// `installed: true`: installed in the initial installation (or, in a solution, in the proposed
+    /// one).
     pub installed: bool,
+    /// `was-installed: true`: installed before the change a solution document describes.
     pub was_installed: bool,
+    /// The `keep` property (misc-rules.md 5.5, item 5).
     pub keep: Keep,
     /// Where the extra properties given in the stanza are.
     pub(crate) extras: Extras,
@@ -199,18 +219,31 @@ pub(crate) enum Extras {
 /// The type of a property (misc-rules.md 5.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PropType {
+    /// `int`: any integer.
     Int,
+    /// `posint`: an integer greater than 0.
     Posint,
+    /// `nat`: an integer greater than or equal to 0.
     Nat,
+    /// `bool`: `true` or `false`.
     Bool,
+    /// `string`: any text up to the end of the line.
     String,
+    /// `pkgname`: a package name.
     Pkgname,
+    /// `ident`: a lower-case identifier (`[a-z][a-z0-9-]*`).
     Ident,
+    /// `enum[a,b,...]`: one of the listed identifiers.
     Enum(Vec<String>),
+    /// `vpkg`: one package name with an optional version constraint.
     Vpkg,
+    /// `vpkgformula`: a conjunction of disjunctions of vpkgs (as `depends`).
     Vpkgformula,
+    /// `vpkglist`: a comma-separated list of vpkgs (as `conflicts`).
     Vpkglist,
+    /// `veqpkg`: a vpkg whose constraint, if any, is `=` (as in `provides`).
     Veqpkg,
+    /// `veqpkglist`: a comma-separated list of veqpkgs (as `provides`).
     Veqpkglist,
 }
 
@@ -249,7 +282,9 @@ pub struct PropId(pub u32);
 /// A property declared in the preamble.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PropDecl {
+    /// The property's name, as stanzas write it.
     pub name: String,
+    /// The property's type; values are checked against it.
     pub ty: PropType,
     /// The default value as written between the brackets (quotes of strings removed), or `None`
     /// when the property is mandatory in every package stanza.
@@ -261,17 +296,25 @@ pub struct PropDecl {
 pub struct Preamble {
     /// The value of `preamble:` (usually empty).
     pub id: String,
+    /// `univ-checksum`: a checksum of the universe, as written (never verified).
     pub univ_checksum: Option<String>,
+    /// `status-checksum`: a checksum of the installation status, as written (never verified).
     pub status_checksum: Option<String>,
+    /// `req-checksum`: a checksum of the request, as written (never verified).
     pub req_checksum: Option<String>,
 }
 
 /// The request stanza.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Request {
+    /// The value of `request:` (free text naming the request, often empty).
     pub id: String,
+    /// `install:`: vpkgs each of which some installed package must satisfy.
     pub install: VpkgList,
+    /// `remove:`: vpkgs no installed package may satisfy.
     pub remove: VpkgList,
+    /// `upgrade:`: vpkgs each to be met by exactly one installed version of its name, no older than
+    /// any installed before (misc-rules.md 5.5, item 4).
     pub upgrade: VpkgList,
     /// The line of the `request:` property.
     pub line: u32,
@@ -319,10 +362,13 @@ pub(crate) struct UnknownNames {
 /// the input text.
 #[derive(Debug, Default)]
 pub struct Document<'a> {
+    /// The preamble stanza, when the document has one.
     pub preamble: Option<Preamble>,
     /// Extra properties declared in the preamble, in declaration order.
     pub properties: Vec<PropDecl>,
+    /// The package stanzas, in document order; a [`PkgId`] indexes this.
     pub packages: Vec<Package>,
+    /// The request stanza, when the document has one.
     pub request: Option<Request>,
     /// What the document does that CUDF 2.0 forbids but libCUDF (or misc) accepts, in document
     /// order (misc-rules.md 7.12).

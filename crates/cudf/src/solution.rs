@@ -10,7 +10,10 @@ use crate::ParseError;
 pub enum Answer {
     /// The first non-blank line is `FAIL`: the solver claims there is no solution. The rest of
     /// the text (mccs and packup add a reason) is kept.
-    Fail { reason: String },
+    Fail {
+        /// Everything after `FAIL`, trimmed (empty when the solver gave no reason).
+        reason: String,
+    },
     /// A claimed solution.
     Solution(Solution),
 }
@@ -18,8 +21,11 @@ pub enum Answer {
 /// A (package, version) named in a solution that the problem's universe does not have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownPackage {
+    /// The package name as the solution writes it.
     pub name: String,
+    /// The version as the solution writes it.
     pub version: Version,
+    /// The line of the stanza's `package:` property in the solution.
     pub line: u32,
 }
 
