@@ -56,7 +56,9 @@
 //! `/proc`. A root harness maps only `nobody` (uid and gid 65534) into the user namespace and
 //! the solver switches to it, so it holds no capability anywhere; an unprivileged harness maps
 //! only its own ids. Every solver starts with `no_new_privs`. [`namespaces_available`] tries
-//! one isolated run to tell whether a machine allows all this.
+//! one isolated run to tell whether a machine allows all this. A root harness reuses empty
+//! network namespaces, one per shim at a time, instead of making and destroying one per run
+//! (the costliest namespace by far).
 //!
 //! # Invariants
 //!
@@ -79,6 +81,7 @@
 mod cgroup;
 mod doctor;
 pub mod interrupt;
+mod netns;
 pub mod procfs;
 mod run;
 mod sandbox;

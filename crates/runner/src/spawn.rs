@@ -34,6 +34,7 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::{Mutex, OnceLock};
 
 use crate::cgroup::{CgroupVersion, RunCgroup};
+use crate::netns;
 
 /// Messages on the status pipe: 8 bytes each, a tag and a value.
 pub(crate) const MSG_PID: i32 = 1;
@@ -388,6 +389,9 @@ pub(crate) struct Shim {
     region: Region,
     /// Set once the shim has been reaped.
     reaped: bool,
+    /// The shared network namespace the shim lives in, if any: freed after the shim (fields
+    /// drop after `Drop::drop`, which reaps it).
+    _net: Option<netns::NetNs>,
 }
 
 impl Shim {
@@ -483,31 +487,41 @@ fn fork_shim(
         err: err_w.as_raw_fd(),
     };
     let harness = nix::unistd::getpid().as_raw();
-    // SAFETY: the child runs only async-signal-safe code on memory prepared before the fork
-    // (a `clone` without a new stack behaves like `fork`).
-    let pid = unsafe {
-        if ns.is_some() {
-            raw_clone(NS_FLAGS)
-        } else {
-            libc::fork()
+    // Forks (or clones with `flags`) the shim; the child never returns from here.
+    let spawn = |flags: Option<libc::c_int>| -> libc::pid_t {
+        // SAFETY: the child runs only async-signal-safe code on memory prepared before the fork
+        // (a `clone` without a new stack behaves like `fork`).
+        let pid = unsafe {
+            match flags {
+                Some(f) => raw_clone(f),
+                None => libc::fork(),
+            }
+        };
+        if pid == 0 {
+            // SAFETY: we are the freshly forked child.
+            unsafe {
+                shim_main(
+                    harness,
+                    &procs,
+                    fds,
+                    region.base,
+                    devnull.as_ptr(),
+                    immediate,
+                    ns.is_some(),
+                )
+            }
         }
+        pid
+    };
+    // A root harness lends the shim an empty network namespace made earlier (see `netns`).
+    let net = ns.and_then(|_| netns::take());
+    let pid = match (&net, ns) {
+        (Some(n), Some(_)) => netns::within(n, || spawn(Some(NS_FLAGS & !libc::CLONE_NEWNET)))?,
+        (None, Some(_)) => spawn(Some(NS_FLAGS)),
+        _ => spawn(None),
     };
     if pid < 0 {
         return Err(io::Error::last_os_error());
-    }
-    if pid == 0 {
-        // SAFETY: we are the freshly forked child.
-        unsafe {
-            shim_main(
-                harness,
-                &procs,
-                fds,
-                region.base,
-                devnull.as_ptr(),
-                immediate,
-                ns.is_some(),
-            )
-        }
     }
     drop((status_w, ctl_r, out_w, err_w));
     let mut shim = Shim {
@@ -519,6 +533,7 @@ fn fork_shim(
         ctl: Some(ctl_w),
         region,
         reaped: false,
+        _net: net,
     };
     if let Some(ids) = ns {
         // The shim is stopped on its control pipe until its maps are written (dropping it on
