@@ -34,7 +34,9 @@ use crate::procfs;
 /// Which cgroup hierarchy a run cgroup lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CgroupVersion {
+    /// The legacy hierarchy: one mount per controller (`cpuacct`, `memory`, `pids`...).
     V1,
+    /// The unified hierarchy: one tree for every controller.
     V2,
 }
 

@@ -13,6 +13,7 @@ use crate::cgroup::{self, CgroupLimits, CgroupVersion, RunCgroup};
 pub struct Check {
     /// What is checked, e.g. `cgroup v1 memory`.
     pub name: String,
+    /// Whether the machine has it.
     pub ok: bool,
     /// What was found.
     pub found: String,
@@ -31,6 +32,7 @@ pub struct Capabilities {
     pub cgroup_v1: Vec<(String, bool)>,
     /// Controllers available to our v2 cgroup (empty if v2 is not mounted).
     pub cgroup_v2_controllers: Vec<String>,
+    /// Whether a cgroup v2 hierarchy is mounted.
     pub cgroup_v2_mounted: bool,
     /// `unshare(CLONE_NEWNET)` works (a run can be given no network).
     pub net_namespace: bool,
@@ -39,7 +41,10 @@ pub struct Capabilities {
     /// Runs can be isolated in their own user, mount, PID, IPC, UTS and network namespaces
     /// ([`namespaces_available`]).
     pub namespaces: bool,
+    /// `pidfd_open(2)` works (a run's main process can be waited for without races on its pid).
     pub pidfd: bool,
+    /// `PR_SET_CHILD_SUBREAPER` works (orphaned processes of a run are re-parented to its shim,
+    /// which reaps them).
     pub subreaper: bool,
     /// The individual checks with fixes.
     pub checks: Vec<Check>,

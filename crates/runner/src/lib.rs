@@ -77,6 +77,7 @@
 //! - Once the harness is interrupted ([`interrupt::interrupt`], on SIGINT/SIGTERM/SIGHUP), no
 //!   run starts and every run in flight is killed whole and ends with
 //!   [`RunnerError::Interrupted`], never with a measurement: nothing partial is judged.
+#![warn(missing_docs)]
 
 mod cgroup;
 mod doctor;
@@ -101,16 +102,32 @@ pub use spawn::{set_prewarm, shutdown};
 /// A failure of the harness (never of the solver: solver outcomes are [`Measurement`]s).
 #[derive(Debug, thiserror::Error)]
 pub enum RunnerError {
+    /// An operating-system call of the harness failed (not the solver's).
     #[error("{context}: {source}")]
     Io {
+        /// What the harness was doing, e.g. `watching the solver's pipes`.
         context: &'static str,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// No run process could be started under the mechanism asked for (or under `/proc`, the
+    /// last resort).
     #[error("cannot use the requested mechanism {mechanism}: {reason}")]
-    Mechanism { mechanism: String, reason: String },
+    Mechanism {
+        /// The mechanism that failed (`CgroupV1`, `CgroupV2` or `proc`).
+        mechanism: String,
+        /// Why, as the failed call said.
+        reason: String,
+    },
+    /// Setting up the solver's process failed before it started.
     #[error("setting up the solver's process failed (errno {errno}: {message})")]
-    Setup { errno: i32, message: String },
+    Setup {
+        /// The `errno` of the failed call.
+        errno: i32,
+        /// The failed step, in words.
+        message: String,
+    },
     /// The harness was interrupted ([`interrupt::interrupt`]): the run was not started, or its
     /// tree was killed; it has no measurement and must not be recorded.
     #[error("interrupted: the run was stopped and is not recorded")]
@@ -129,7 +146,9 @@ pub enum MechanismChoice {
     /// cgroup v2 if usable, else cgroup v1, else `/proc` polling.
     #[default]
     Auto,
+    /// Force cgroup v1 (an error if the v1 controllers are not usable).
     CgroupV1,
+    /// Force cgroup v2 (an error if no v2 cgroup with the needed controllers can be made).
     CgroupV2,
     /// rlimits, a new session, a subreaper and `/proc` polling, even if cgroups are available.
     Proc,
@@ -277,6 +296,7 @@ impl Isolation {
 pub struct RunSpec {
     /// The executable (a path, or a name looked up in the `PATH` of `env`).
     pub program: PathBuf,
+    /// The arguments after the program name (argv[1..]), passed as they are (no shell).
     pub args: Vec<OsString>,
     /// The working directory.
     pub work_dir: PathBuf,
@@ -298,7 +318,10 @@ pub struct RunSpec {
     pub stdio_limit: Option<u64>,
     /// The output file, watched against `limits.output`.
     pub output_file: Option<PathBuf>,
+    /// How the run is measured and confined (cgroup v2, v1 or `/proc`).
     pub mechanism: MechanismChoice,
+    /// Which namespaces the solver is isolated in ([`Isolation::auto`] picks what the machine
+    /// allows).
     pub isolation: Isolation,
 }
 
@@ -337,6 +360,7 @@ impl RunSpec {
 /// What was measured. Times in seconds, memory in bytes.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Measurement {
+    /// How the run ended: by itself, by a signal, or at which limit.
     pub termination: Termination,
     /// Exit code of the solver's main process, if it exited.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -346,7 +370,9 @@ pub struct Measurement {
     pub signal: Option<i32>,
     /// User + system CPU time of the whole process tree.
     pub cpu_time: f64,
+    /// User-mode CPU seconds of the whole process tree (part of `cpu_time`).
     pub user_time: f64,
+    /// Kernel-mode CPU seconds of the whole process tree (part of `cpu_time`).
     pub system_time: f64,
     /// Monotonic wall time from start to the end of the main process.
     pub wall_time: f64,
@@ -358,9 +384,11 @@ pub struct Measurement {
     pub warning_sent: bool,
     /// The end of stdout and stderr (lossy UTF-8).
     pub stdout_tail: String,
+    /// The end of stderr (lossy UTF-8, at most [`RunSpec::tail_bytes`]).
     pub stderr_tail: String,
     /// Total bytes written to stdout and stderr.
     pub stdout_bytes: u64,
+    /// Total bytes written to stderr.
     pub stderr_bytes: u64,
     /// Size of the output file at the end, if one was watched and exists.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -6,16 +6,27 @@ use std::fs;
 /// The fields of `/proc/PID/stat` the runner uses. Times are in clock ticks, `rss` in pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProcStat {
+    /// Process id.
     pub pid: i32,
+    /// State letter (`R` running, `S` sleeping, `Z` zombie...).
     pub state: u8,
+    /// Parent's process id.
     pub ppid: i32,
+    /// Process group id.
     pub pgrp: i32,
+    /// Session id.
     pub session: i32,
+    /// User-mode CPU time, in clock ticks.
     pub utime: u64,
+    /// Kernel-mode CPU time, in clock ticks.
     pub stime: u64,
+    /// User-mode CPU time of waited-for children, in clock ticks.
     pub cutime: u64,
+    /// Kernel-mode CPU time of waited-for children, in clock ticks.
     pub cstime: u64,
+    /// Start time after system boot, in clock ticks (with the pid, identifies a process).
     pub starttime: u64,
+    /// Resident set size, in pages.
     pub rss: u64,
 }
 
