@@ -102,6 +102,7 @@
 //! `results/` folder as a [`SavedScoring`]; [`score_round`] ranks with those options when given
 //! them and with the manifest's `rules` and `tie_break` otherwise, so that the report shows the
 //! rule in use ([`Scores::options`]).
+#![warn(missing_docs)]
 
 mod engine;
 mod model;
@@ -125,32 +126,59 @@ pub use misc_results::RunRecord;
 /// Why scores could not be computed. Outcomes of runs are never errors; inconsistent input is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScoreError {
+    /// A treatment of missing runs that is not `fail`, `abort` or `error` (the text given).
     #[error("unknown treatment of missing runs `{0}`: expected fail, abort or error")]
     UnknownMissing(String),
+    /// The manifest lists a track name twice (the name).
     #[error("track `{0}` is listed twice in the manifest")]
     DuplicateTrack(String),
+    /// A track's manifest entry lists a solver twice.
     #[error("track `{track}`: solver `{solver}` is entered twice")]
-    DuplicateSolver { track: String, solver: String },
-    #[error("track `{track}`: problem `{problem}` is listed twice")]
-    DuplicateProblem { track: String, problem: String },
-    #[error("track `{track}`: two records for solver `{solver}` on `{problem}`")]
-    DuplicateRun {
+    DuplicateSolver {
+        /// The track's name.
         track: String,
+        /// The solver's name.
         solver: String,
+    },
+    /// A track's manifest entry lists a problem twice.
+    #[error("track `{track}`: problem `{problem}` is listed twice")]
+    DuplicateProblem {
+        /// The track's name.
+        track: String,
+        /// The problem, relative to the round folder.
         problem: String,
     },
+    /// Two records for the same run (a store is append-only and a run is recorded once).
+    #[error("track `{track}`: two records for solver `{solver}` on `{problem}`")]
+    DuplicateRun {
+        /// The track's name.
+        track: String,
+        /// The solver's name.
+        solver: String,
+        /// The problem, relative to the round folder.
+        problem: String,
+    },
+    /// A `solved` record whose criteria vector does not have one value per criterion of its
+    /// track.
     #[error(
         "track `{track}`: solver `{solver}` on `{problem}`: a valid solution needs {expected} \
          criteria values, the record has {}",
         found.map_or_else(|| "none".to_owned(), |n| n.to_string())
     )]
     CriteriaLength {
+        /// The track's name.
         track: String,
+        /// The solver's name.
         solver: String,
+        /// The problem, relative to the round folder.
         problem: String,
+        /// The number of criteria of the track.
         expected: usize,
+        /// The length of the record's vector (`None`: the record has no vector).
         found: Option<usize>,
     },
+    /// Ranking under a reading that a `solved` record does not hold (written before misc
+    /// stored both readings; `misc rejudge` computes it).
     #[error(
         "track `{track}`: solver `{solver}` on `{problem}`: the record holds its criteria \
          vector under the `{judged_with}` reading only (it was judged before misc stored both \
@@ -158,14 +186,26 @@ pub enum ScoreError {
          output"
     )]
     MissingReading {
+        /// The track's name.
         track: String,
+        /// The solver's name.
         solver: String,
+        /// The problem, relative to the round folder.
         problem: String,
+        /// The reading asked for.
         semantics: misc_results::Semantics,
+        /// The only reading the record holds (the track's, when it was judged).
         judged_with: misc_results::Semantics,
     },
+    /// Runs without a record while [`MissingRuns::Reject`] is asked for.
     #[error("track `{track}`: {missing} runs have no record, and missing runs are refused")]
-    Incomplete { track: String, missing: usize },
+    Incomplete {
+        /// The track's name.
+        track: String,
+        /// How many (entered solver, problem) pairs have no record.
+        missing: usize,
+    },
+    /// A saved scoring file ([`SCORING_FILE`]) that does not parse (the parser's message).
     #[error("not a scoring file: {0}")]
     BadSavedScoring(String),
 }

@@ -13,6 +13,7 @@ use crate::{Class, Rules, ScoreOptions};
 pub struct Scores {
     /// What the rankings were computed with.
     pub options: ScoreOptions,
+    /// One entry per track of the manifest, in manifest order.
     pub tracks: Vec<TrackScores>,
     /// Records whose track is not in the manifest (ignored).
     pub ignored_records: usize,
@@ -28,6 +29,7 @@ impl Scores {
 /// The scores of one track.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackScores {
+    /// The track's name.
     pub track: String,
     /// The criteria reading the vectors were ranked under (misc-rules.md 3.4, 7.11).
     pub semantics: Semantics,
@@ -73,6 +75,7 @@ pub struct TrackScores {
 /// Records of a track that were run with the same limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LimitsInRecords {
+    /// The limits these records share.
     pub limits: Limits,
     /// How many records.
     pub runs: usize,
@@ -85,7 +88,9 @@ pub struct LimitsInRecords {
 /// A run of a track: a solver on a problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunRef {
+    /// The solver's name.
     pub solver: String,
+    /// The problem, relative to the round folder.
     pub problem: String,
 }
 
@@ -217,6 +222,7 @@ pub struct RankEntry {
     /// tie-break splits a tie on the best total: its winner(s) rank 1, the others
     /// 1 + the number of winners.
     pub rank: u32,
+    /// The solver's name.
     pub solver: String,
     /// Total points; lower is better.
     pub score: u64,
@@ -227,10 +233,15 @@ pub struct RankEntry {
     pub tie_break_value: Option<f64>,
     /// Whether this solver is first only because the tie-break beat others with the same total.
     pub winner_by_tie_break: bool,
+    /// Problems with a valid solution.
     pub solved: u32,
+    /// Problems where the solver said `FAIL`.
     pub fail: u32,
+    /// Problems aborted: a limit hit, a crash or no output.
     pub abort: u32,
+    /// Problems with a claimed solution the checker refused.
     pub wrong: u32,
+    /// Problems whose run has no record (scored as [`ScoreOptions::missing`] says).
     pub missing: u32,
     /// CPU seconds over every run, valid or not.
     pub cpu_time: f64,
@@ -242,7 +253,9 @@ pub struct RankEntry {
 /// and solver, §6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryScores {
+    /// The category's name: the folder its problems sit in.
     pub category: String,
+    /// The number of the track's problems in this category.
     pub problem_count: usize,
     /// Ranked like the track, over the category's problems only.
     pub ranking: Vec<RankEntry>,
@@ -277,7 +290,9 @@ impl ProblemScores {
 /// The points of every entered solver on one problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProblemScores {
+    /// The problem, relative to the round folder.
     pub problem: String,
+    /// The problem's category (the folder it sits in).
     pub category: String,
     /// How many entered solvers gave a valid solution.
     pub solved_by: u32,
@@ -288,13 +303,18 @@ pub struct ProblemScores {
 /// One solver's result on one problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProblemResult {
+    /// The solver's name.
     pub solver: Arc<str>,
+    /// The outcome class of the run (or `missing`).
     pub class: Class,
+    /// The points the run earned on this problem; lower is better (misc-rules.md 1).
     pub points: u64,
     /// The criteria vector of a valid solution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<CriteriaVector>,
+    /// CPU seconds of the run (0 for a missing run).
     pub cpu_time: f64,
+    /// Wall-clock seconds of the run (0 for a missing run).
     pub wall_time: f64,
     /// The CPU-time limit of the run in seconds: its record's (the track's for a missing
     /// run). The time tie-breaks charge it when the run has no valid solution.
@@ -309,11 +329,15 @@ pub struct ProblemResult {
 /// `misc score --explain`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Explanation {
+    /// The track's name.
     pub track: String,
+    /// The point rules the points follow.
     pub rules: Rules,
     /// The criteria reading the vectors are shown and ranked under.
     pub semantics: Semantics,
+    /// The number of solvers entered in the track (`m` of the point rules).
     pub m: usize,
+    /// The track's criteria, leftmost most important.
     pub objectives: Vec<Objective>,
     /// The track's CPU-time limit in seconds.
     #[serde(default)]
@@ -321,19 +345,27 @@ pub struct Explanation {
     /// The track's limits, when the manifest has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<Limits>,
+    /// The solver's line of the track's ranking.
     pub entry: RankEntry,
+    /// Every problem of the track, in manifest order.
     pub problems: Vec<ExplainedProblem>,
 }
 
 /// One problem of an [`Explanation`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExplainedProblem {
+    /// The problem, relative to the round folder.
     pub problem: String,
+    /// The problem's category (the folder it sits in).
     pub category: String,
+    /// The outcome class of the run (or `missing`).
     pub class: Class,
+    /// The points the run earned on this problem; lower is better.
     pub points: u64,
+    /// The criteria vector of a valid solution, under the explanation's reading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<Vec<i64>>,
+    /// CPU seconds of the run (0 for a missing run).
     pub cpu_time: f64,
     /// The CPU-time limit of the run (of its record; the track's for a missing run): what the
     /// success time charges when it has no valid solution.
@@ -348,8 +380,11 @@ pub struct ExplainedProblem {
 /// A solver that beat the explained one on a problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Beater {
+    /// The better solver's name.
     pub solver: String,
+    /// Its points on the problem (fewer than the explained solver's).
     pub points: u64,
+    /// Its criteria vector, strictly better than the explained solver's.
     pub criteria: Vec<i64>,
 }
 

@@ -135,13 +135,16 @@ impl FromStr for MissingRuns {
 /// Everything that decides a ranking besides the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ScoreOptions {
+    /// The point rules: which edition's points for each outcome class (misc-rules.md 1.1).
     pub rules: Rules,
+    /// How solvers with the same total are separated (misc-rules.md 2).
     pub tie_break: TieBreak,
     /// Leave problems that no entered solver solved out of every time figure (not out of the
     /// points). With many unsolvable problems the MISC success time otherwise gives every
     /// solver the same large constant.
     #[serde(default)]
     pub exclude_unsolved: bool,
+    /// How a run without a record is scored (or refused).
     #[serde(default)]
     pub missing: MissingRuns,
     /// The criteria reading to rank with (misc-rules.md 3.4, 7.11); `None`: each track's own
