@@ -17,6 +17,7 @@ use crate::DefinitionError;
 /// entrant's solver looked up.
 #[derive(Debug, Clone)]
 pub struct Round {
+    /// The round's name (`name` in `competition.toml`), recorded in every record.
     pub name: String,
     /// The round folder (absolute).
     pub dir: PathBuf,
@@ -27,6 +28,7 @@ pub struct Round {
     pub rules: Rules,
     /// The tie-break (`scoring.tie_break`, default `success-time`).
     pub tie_break: TieBreak,
+    /// The `[[tracks]]`, in definition order.
     pub tracks: Vec<Track>,
     /// Every solver entered in some track, by name.
     pub solvers: BTreeMap<String, Solver>,
@@ -41,12 +43,16 @@ pub struct Round {
 /// One track of a round.
 #[derive(Debug, Clone)]
 pub struct Track {
+    /// The track's name, unique within the round.
     pub name: String,
     /// The criteria string as written.
     pub criteria: String,
     /// The criteria expanded (`-removed,-changed` for `paranoid`).
     pub criteria_expanded: String,
+    /// The expanded criteria with their senses, leftmost most important.
     pub objectives: Vec<misc_results::Objective>,
+    /// The reading the track's runs are judged with (`semantics`; default: the rules' own, `pair`
+    /// from misc2011 on).
     pub semantics: Semantics,
     /// The limits of the track's runs: its `[tracks.limits]`, each key it does not give taken
     /// from the round's `[limits]` (MISC 2012: "the time limit now depends on the track").
@@ -62,6 +68,7 @@ pub struct Track {
 pub struct Problem {
     /// Relative to the round folder, with `/` separators.
     pub rel: String,
+    /// The problem file (absolute).
     pub path: PathBuf,
     /// The folder the problem sits in.
     pub category: String,
@@ -70,7 +77,9 @@ pub struct Problem {
 /// A solver entered in a round.
 #[derive(Debug, Clone)]
 pub struct Solver {
+    /// The solver's name (`name` in its `solver.toml`), unique within the round.
     pub name: String,
+    /// The `version` of its `solver.toml` (empty when not given), recorded with each run.
     pub version: String,
     /// The folder of its `solver.toml`.
     pub dir: PathBuf,

@@ -30,6 +30,7 @@ impl Events for NoEvents {}
 /// What an execution did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecStats {
+    /// Runs judged and appended to the store.
     pub recorded: usize,
     /// Runs the harness could not do (not recorded).
     pub errors: usize,
@@ -47,6 +48,9 @@ pub struct ExecStats {
 /// of runs to files ([`Chunk`]) and has each task run `misc run-chunk CHUNK --shard NAME`,
 /// which calls [`run_chunk`]: the same work function, appending to a store shard.
 pub trait Executor {
+    /// Runs every run of `runs`, judging and recording each as it ends and telling `events`; an
+    /// error is fatal (the store cannot be written, the runner cannot work), a run the harness
+    /// could not do is counted in [`ExecStats::errors`].
     fn execute(&self, runs: Vec<PlannedRun>, events: &dyn Events) -> Result<ExecStats, RoundError>;
 }
 
@@ -71,9 +75,11 @@ pub fn allowed_cores() -> Vec<usize> {
 /// (so with `jobs` <= the number of cores every run has a core of its own).
 #[derive(Debug, Clone)]
 pub struct LocalExecutor {
+    /// How many runs at once.
     pub jobs: usize,
     /// Cores to pin to; empty: no pinning.
     pub cores: Vec<usize>,
+    /// What every run shares (results folder, isolation, host).
     pub opts: WorkOptions,
 }
 
@@ -169,7 +175,9 @@ pub type FakeRun = (Measurement, Option<Vec<u8>>);
 /// An executor that starts no process: a function makes up each run's measurement and output,
 /// which are then judged and recorded exactly like real ones. For tests.
 pub struct FakeExecutor<F: Fn(&PlannedRun) -> FakeRun + Sync> {
+    /// Makes up each run's measurement and output file.
     pub fake: F,
+    /// What every run shares (results folder, host...).
     pub opts: WorkOptions,
 }
 
@@ -200,6 +208,7 @@ impl<F: Fn(&PlannedRun) -> FakeRun + Sync> Executor for FakeExecutor<F> {
 pub struct Chunk {
     /// The round's results folder (records and outputs go there).
     pub results_dir: PathBuf,
+    /// The runs to do, in order.
     pub runs: Vec<PlannedRun>,
 }
 

@@ -8,8 +8,11 @@ use misc_results::{Outcome, Readings, Termination, ViolationKind, ViolationRecor
 /// measurement, or from a stored record when rejudging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ending {
+    /// Why the process tree ended: by itself, by a signal, or at a limit.
     pub termination: Termination,
+    /// The main process's exit status, when it exited by itself.
     pub exit_code: Option<i32>,
+    /// The signal number that killed the main process, when one did.
     pub signal: Option<i32>,
 }
 
@@ -25,10 +28,13 @@ pub enum Output<'a> {
 /// The verdict on a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Judgement {
+    /// The outcome class (misc-rules.md 1.1).
     pub outcome: Outcome,
+    /// The criteria vector under the track's reading (for `solved`).
     pub criteria: Option<Vec<i64>>,
     /// The criteria vector under both readings (for `solved`).
     pub readings: Option<Readings>,
+    /// What the checker found wrong (for `wrong`).
     pub violations: Vec<ViolationRecord>,
     /// One line of explanation.
     pub detail: String,

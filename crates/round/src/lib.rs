@@ -81,6 +81,7 @@
 //!   next harness starts (the CLI calls it first thing), together with the sandboxes the killed
 //!   harness left ([`cleanup_stale_sandboxes`]). A [`RoundLock`] (flock, released by the kernel
 //!   on death) keeps two harnesses off one round.
+#![warn(missing_docs)]
 
 mod def;
 mod executor;
@@ -114,23 +115,35 @@ pub use work::{finish, read_problem, run_one, Sink, WorkOptions};
 /// A mistake in a round's definition files.
 #[derive(Debug, thiserror::Error)]
 pub enum DefinitionError {
+    /// A definition file or folder could not be read.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// A file that is not valid TOML.
     #[error("{}:{line}: {message}", file.display())]
     Syntax {
+        /// The TOML file (`competition.toml` or a `solver.toml`).
         file: PathBuf,
+        /// The 1-based line of the mistake.
         line: usize,
+        /// The TOML parser's message.
         message: String,
     },
+    /// Valid TOML with a key that is missing, unknown or has a value misc cannot use.
     #[error("{}:{line}: {key}: {message}", file.display())]
     Key {
+        /// The TOML file (`competition.toml` or a `solver.toml`).
         file: PathBuf,
+        /// The 1-based line of the value (line 1 when the key is missing altogether).
         line: usize,
+        /// The key's path, e.g. `scoring.rules` or `tracks[0].criteria`.
         key: String,
+        /// What is wrong and what is expected.
         message: String,
     },
     /// Every mistake found, one per line (the definition is checked whole before any run).
@@ -174,26 +187,43 @@ impl DefinitionError {
 /// outcome: those are records).
 #[derive(Debug, thiserror::Error)]
 pub enum RoundError {
+    /// The round's definition is wrong (nothing was run).
     #[error(transparent)]
     Definition(#[from] DefinitionError),
+    /// A file of the round (problem, output, chunk, lock) could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The results store could not be read or written (fatal: records would be lost).
     #[error("results store: {0}")]
     Store(#[from] misc_results::StoreError),
+    /// The runner could not start or measure a run (a harness failure, not a solver outcome).
     #[error("runner: {0}")]
     Runner(#[from] misc_runner::RunnerError),
+    /// A problem file (or a chunk file) that cannot be read or judged: only its runs are lost
+    /// (not fatal, see [`RoundError::is_fatal`]).
     #[error("{}: {message}", path.display())]
-    Problem { path: PathBuf, message: String },
+    Problem {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A selected solver or track that the round does not have (the message names it).
     #[error("{0}")]
     Selection(String),
+    /// Another harness holds the round's `results/.lock` (the results folder).
     #[error("{}: another harness is working on this round (results/.lock is held)", .0.display())]
     Busy(PathBuf),
+    /// A failure of misc itself (a thread or the async runtime could not start).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The round requires isolation and this machine cannot give it (why, as the runner said).
     #[error(
         "this round requires isolation (isolation = \"required\"), which this machine cannot \
          give: {0}. Run `misc doctor` for how to enable it, or set isolation = \"best-effort\" \

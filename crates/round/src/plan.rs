@@ -15,7 +15,9 @@ use crate::RoundError;
 /// `misc run-chunk`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedRun {
+    /// The round's name.
     pub round: String,
+    /// The track's name.
     pub track: String,
     /// The track's criteria as written (`{criteria}`).
     pub criteria: String,
@@ -23,19 +25,25 @@ pub struct PlannedRun {
     pub criteria_expanded: String,
     /// The reading the run is judged with (`name` or `pair` in chunk files).
     pub semantics: misc_results::Semantics,
+    /// The solver's name.
     pub solver: String,
+    /// The solver's version (its `solver.toml` `version`).
     pub solver_version: String,
     /// The resolved executable.
     pub program: PathBuf,
     /// The arguments after the program, with placeholders.
     pub args: Vec<String>,
+    /// SHA-256 of the solver's executable, hex, taken when the run was planned.
     pub solver_hash: String,
     /// Relative to the round folder.
     pub problem: String,
     /// The problem file (absolute).
     pub problem_path: PathBuf,
+    /// The problem's category (the folder it sits in).
     pub category: String,
+    /// SHA-256 of the problem file, hex.
     pub problem_hash: String,
+    /// The run's limits: the track's.
     pub limits: Limits,
     /// How the run is isolated, and what it sees (absent in chunk files of older versions).
     #[serde(default)]
@@ -47,8 +55,11 @@ pub struct PlannedRun {
 /// entrants).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunIsolation {
+    /// The round's isolation level (`required`, `best-effort` or `none`).
     pub level: IsolationLevel,
+    /// Folders the solver sees read-only (its own solver folder and its program's folder).
     pub readonly: Vec<PathBuf>,
+    /// Folders hidden from the solver (the round folder, the folders holding the entrants).
     pub hidden: Vec<PathBuf>,
 }
 
@@ -89,7 +100,9 @@ impl PlannedRun {
 /// Which runs of the matrix to consider. Empty lists select everything.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
+    /// Only runs of these solvers.
     pub solvers: Vec<String>,
+    /// Only runs of these tracks.
     pub tracks: Vec<String>,
     /// Glob patterns over the problem path (relative to the round), or substrings of it.
     pub problems: Vec<String>,

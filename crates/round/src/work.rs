@@ -27,6 +27,7 @@ pub enum Sink {
 pub struct WorkOptions {
     /// The round's results folder.
     pub results_dir: PathBuf,
+    /// Which store file the records are appended to (`runs.jsonl` or a shard of it).
     pub sink: Sink,
     /// Where sandboxes are created (default: [`Sandbox::default_base`]).
     pub sandbox_base: Option<PathBuf>,
