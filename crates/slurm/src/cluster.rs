@@ -9,7 +9,9 @@ use crate::SlurmError;
 /// One task's state with what the controller knows of its end.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskStatus {
+    /// The array task id (`SLURM_ARRAY_TASK_ID`), the number of its chunk file.
     pub task: usize,
+    /// What the queue or the controller says of it, classified.
     pub state: TaskState,
     /// When it ended (Unix seconds), for a task that ended.
     pub end_time: Option<f64>,
@@ -20,11 +22,17 @@ pub struct TaskStatus {
 /// Counts of task states, for progress lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TaskCounts {
+    /// Tasks waiting in the queue.
     pub pending: usize,
+    /// Tasks started and not yet ended.
     pub running: usize,
+    /// Tasks whose worker ran its chunk and exited 0.
     pub completed: usize,
+    /// Tasks Slurm ended (time or memory limit, node failure, preemption, cancel).
     pub killed: usize,
+    /// Tasks whose worker exited non-zero or died of a signal.
     pub failed: usize,
+    /// Tasks neither the queue nor the controller knows any more.
     pub unknown: usize,
 }
 
@@ -103,6 +111,7 @@ fn failed(program: &str, out: &CmdOutput) -> SlurmError {
 }
 
 impl<C: Commands> Cluster<C> {
+    /// The cluster reached through `cmds` (task ranges guarded at a million tasks).
     pub fn new(cmds: C) -> Cluster<C> {
         Cluster {
             cmds,

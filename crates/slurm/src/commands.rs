@@ -10,7 +10,9 @@ use crate::SlurmError;
 pub struct CmdOutput {
     /// The exit code (`None`: killed by a signal).
     pub code: Option<i32>,
+    /// Everything the command wrote on stdout (lossy UTF-8).
     pub stdout: String,
+    /// Everything the command wrote on stderr (lossy UTF-8).
     pub stderr: String,
 }
 

@@ -24,6 +24,7 @@ pub type StatusSink = Box<dyn Fn(&str) + Send + Sync>;
 /// Runs planned runs as Slurm job arrays; records land in the round's store through per-task
 /// shards, exactly as the local executor's would.
 pub struct SlurmExecutor<C: Commands = SystemCommands> {
+    /// The cluster the arrays are submitted to and watched on.
     pub cluster: Cluster<C>,
     /// The round's results folder (made absolute before use: the tasks run elsewhere).
     pub results_dir: PathBuf,
@@ -32,6 +33,7 @@ pub struct SlurmExecutor<C: Commands = SystemCommands> {
     pub worker: Vec<String>,
     /// `--job-name`.
     pub name: String,
+    /// `--partition` (`None`: the cluster's default partition).
     pub partition: Option<String>,
     /// Runs per task (`None`: two tasks per CPU of the partition, at most 1000 tasks).
     pub chunk: Option<usize>,

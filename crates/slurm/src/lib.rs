@@ -76,6 +76,7 @@
 //!   NFS gives), and a rename is atomic.
 //! - A record torn by a node dying mid-write is an unterminated last line, which the store
 //!   ignores on load; that run has no record and is run again.
+#![warn(missing_docs)]
 
 //!
 //! # Overhead
@@ -114,37 +115,58 @@ pub const KILL_GRACE_S: f64 = 1.0;
 /// An error talking to Slurm or keeping the state file.
 #[derive(Debug, thiserror::Error)]
 pub enum SlurmError {
+    /// A Slurm client command could not be started.
     #[error("cannot run `{program}` (is Slurm's client installed and on PATH?): {source}")]
     Spawn {
+        /// The command, e.g. `sbatch`.
         program: String,
+        /// Why it could not be started (usually: not found).
         #[source]
         source: std::io::Error,
     },
+    /// A Slurm client command ran and failed.
     #[error("`{program}` failed{}: {message}", code.map(|c| format!(" (exit {c})")).unwrap_or_default())]
     Command {
+        /// The command, e.g. `sbatch`.
         program: String,
+        /// Its exit code (`None`: killed by a signal).
         code: Option<i32>,
+        /// What it printed on stderr (or stdout when stderr was empty), trimmed.
         message: String,
     },
+    /// A file of the Slurm state folder (state file, chunk, batch script) could not be read or
+    /// written.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The state file exists but cannot be read as one (or written).
     #[error("{}: not a Slurm state file: {message}", path.display())]
-    State { path: PathBuf, message: String },
+    State {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong (the JSON parser's message, or an unknown format version).
+        message: String,
+    },
     /// A chunk file could not be written (the harness's error, with its sources).
     #[error("{}: {source}", path.display())]
     Round {
+        /// The chunk file.
         path: PathBuf,
+        /// The harness's error.
         #[source]
         source: Box<misc_round::RoundError>,
     },
     /// The round's records could not be read.
     #[error("{}: {source}", path.display())]
     Store {
+        /// The round's results folder.
         path: PathBuf,
+        /// The store's error.
         #[source]
         source: misc_results::StoreError,
     },

@@ -57,10 +57,13 @@ pub fn parse_task_ids(text: &str, max: usize) -> Option<Vec<usize>> {
 /// One line of `squeue -h -r -j JOBID -o '%i %T %r'`: the tasks it covers, state and reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueLine {
+    /// The job id (of the array, for an array task).
     pub job_id: String,
     /// The array task ids of the line (`None`: not an array element).
     pub tasks: Option<Vec<usize>>,
+    /// The state as `squeue` prints it, e.g. `PENDING`, `RUNNING`.
     pub state: String,
+    /// Slurm's reason for the state, e.g. `Priority` (may be empty).
     pub reason: String,
 }
 
@@ -121,17 +124,23 @@ pub fn parse_scontrol_fields(line: &str) -> BTreeMap<String, String> {
 /// pending tasks folded into a range).
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobLine {
+    /// `JobId`: the line's own job id (each array task has one).
     pub job_id: String,
+    /// `ArrayJobId`: the array's job id, for an array task.
     pub array_job_id: Option<String>,
     /// The array task ids of the line (`None`: not an array job).
     pub tasks: Option<Vec<usize>>,
+    /// `JobState`, e.g. `COMPLETED`, `TIMEOUT`.
     pub state: String,
+    /// `Reason`, e.g. `TimeLimit` (may be `None` or empty).
     pub reason: String,
     /// `ExitCode=CODE:SIGNAL`.
     pub exit_code: i32,
+    /// The signal part of `ExitCode` (0: none).
     pub exit_signal: i32,
     /// `EndTime` in Unix seconds (printed so with `SLURM_TIME_FORMAT=%s`).
     pub end_time: Option<f64>,
+    /// `NodeList`: where the task ran or runs (empty while pending).
     pub node_list: String,
 }
 
@@ -193,20 +202,31 @@ pub enum KillKind {
 #[serde(rename_all = "kebab-case", tag = "task")]
 pub enum TaskState {
     /// Waiting in the queue (reason: `Priority`, `Resources`, ...).
-    Pending { reason: String },
+    Pending {
+        /// Slurm's reason for the wait, as `squeue` prints it.
+        reason: String,
+    },
     /// Started (also configuring, completing, suspended, requeued).
     Running,
     /// The worker ran its chunk and exited 0.
     Completed,
     /// Slurm ended it: its unrecorded runs are run again (they are not the solvers' fault).
     Killed {
+        /// What ended it.
         kind: KillKind,
+        /// Slurm's job state, e.g. `TIMEOUT`.
         state: String,
+        /// Slurm's reason, e.g. `TimeLimit` (may be empty).
         reason: String,
     },
     /// The worker itself exited non-zero or died of a signal (a harness error on that node: its
     /// unrecorded runs are run again, and the failure is reported).
-    WorkerFailed { code: i32, signal: i32 },
+    WorkerFailed {
+        /// The worker's exit code (0 when a signal killed it).
+        code: i32,
+        /// The signal that killed it (0 when it exited).
+        signal: i32,
+    },
     /// Neither the queue nor the controller knows it any more (purged after `MinJobAge`).
     Unknown,
 }

@@ -18,7 +18,9 @@ pub const STATE_VERSION: u32 = 1;
 /// Everything submitted for a round.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SlurmState {
+    /// The format version ([`STATE_VERSION`] when written by this misc).
     pub version: u32,
+    /// Every submission for the round, in submission order.
     pub submissions: Vec<Submission>,
 }
 
@@ -31,9 +33,13 @@ pub struct Submission {
     pub job_id: String,
     /// Unix seconds.
     pub submitted_at: f64,
+    /// The number of array tasks (one chunk file each).
     pub tasks: usize,
+    /// The number of planned runs over all its chunks.
     pub runs: usize,
+    /// `--cpus-per-task`: runs at once in a task.
     pub cpus_per_task: usize,
+    /// `--partition` (`None`: the cluster's default partition).
     pub partition: Option<String>,
     /// The chunk files: `chunk_dir/TASK.json`.
     pub chunk_dir: PathBuf,
