@@ -102,8 +102,11 @@ pub fn write_csv<W: Write>(
 pub struct JsonExport<'a> {
     /// The version of the format (incremented on incompatible changes).
     pub format: u32,
+    /// The round's manifest, as stored.
     pub manifest: &'a Manifest,
+    /// Every run record, as stored.
     pub records: &'a [RunRecord],
+    /// The scores the pages show.
     pub scores: &'a Scores,
 }
 

@@ -49,6 +49,7 @@
 //! plot functions of [`plot`]); [`render::Templates`] lays those values out with minijinja
 //! templates compiled once and checked by the tests; [`render_site`] is the only function that
 //! touches the file system. [`synthetic`] makes rounds for tests, benchmarks and the demo.
+#![warn(missing_docs)]
 
 pub mod export;
 pub mod fmt;
@@ -71,31 +72,45 @@ pub use render::{render_page, PageKind, Templates};
 /// Why the site could not be written. Run outcomes are never errors.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// A file or folder of the site could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// A page template failed to compile or render.
     #[error("template {template}: {source}")]
     Template {
+        /// The template's file name, e.g. `track.html`.
         template: &'static str,
+        /// minijinja's error (with the template line).
         #[source]
         source: minijinja::Error,
     },
+    /// A plot could not be drawn.
     #[error(transparent)]
     Plot(#[from] plot::PlotError),
+    /// A thread of the report panicked while doing what is named (a bug of misc).
     #[error("internal error while {0}")]
     Panicked(&'static str),
+    /// `results.csv` could not be written.
     #[error("{path}: {source}")]
     Csv {
+        /// The CSV file.
         path: PathBuf,
+        /// The CSV writer's error.
         #[source]
         source: csv::Error,
     },
+    /// `results.json` could not be written.
     #[error("{path}: {source}")]
     Json {
+        /// The JSON file.
         path: PathBuf,
+        /// The serializer's error.
         #[source]
         source: serde_json::Error,
     },

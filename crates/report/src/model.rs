@@ -16,10 +16,15 @@ use crate::{fmt, names};
 /// Every page of the site, ready to render, and the kept outputs to copy.
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
+    /// The front page: podiums, solvers, round facts.
     pub index: IndexPage,
+    /// The page listing every problem of the round.
     pub problem_list: ProblemListPage,
+    /// One page per track.
     pub tracks: Vec<Page<TrackPage>>,
+    /// One page per problem (all its tracks' runs on one page).
     pub problems: Vec<Page<ProblemPage>>,
+    /// One page per solver.
     pub solvers: Vec<Page<SolverPage>>,
     /// Kept outputs linked from the pages: path relative to the results folder, and where the
     /// copy goes, relative to the site root.
@@ -29,14 +34,18 @@ pub struct Site {
 /// A page and its file name relative to the site root.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
+    /// Where the page goes, relative to the site root, e.g. `tracks/paranoid.html`.
     pub file: String,
+    /// What the page's template lays out.
     pub data: T,
 }
 
 /// A kept output to copy into the site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutputCopy {
+    /// The kept file, relative to the round's results folder.
     pub from: String,
+    /// Where the copy goes, relative to the site root (under [`OUTPUTS_PREFIX`]).
     pub to: String,
 }
 
@@ -53,37 +62,58 @@ pub const PROBLEM_LIST_FILE: &str = "problems.html";
 /// A name and the page it links to (relative to the site root).
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
+    /// The name as shown.
     pub name: String,
+    /// The page it links to, relative to the site root (a file name made safe from the name).
     pub href: String,
 }
 
 /// What every page says about the round.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoundInfo {
+    /// The round's name.
     pub name: String,
+    /// When the round was (last) started, `YYYY-MM-DD HH:MM UTC` (empty when unknown).
     pub date: String,
+    /// The point rules the pages are scored with, e.g. `misc2011`.
     pub rules: String,
+    /// What those rules give per outcome, in words.
     pub rules_desc: String,
+    /// The tie-break the pages use, e.g. `success-time`.
     pub tie_break: String,
+    /// What that tie-break measures, in words.
     pub tie_break_desc: String,
+    /// Whether problems no solver solved are left out of the time figures.
     pub exclude_unsolved: bool,
+    /// How runs without a record are scored: `fail`, `abort` or `error`.
     pub missing: String,
     /// The rules and tie-break of the manifest, when the pages use others.
     pub run_with: Option<String>,
+    /// The round's CPU-time limit per run, e.g. `300 s`.
     pub cpu_time: String,
+    /// The round's wall-clock limit per run, e.g. `600 s`.
     pub wall_time: String,
+    /// The round's memory limit per run, in MiB with one decimal.
     pub memory: String,
+    /// How long before the CPU limit the warning signal is sent, e.g. `5 s`.
     pub warning: String,
+    /// The round's limit on the output file's size, in MiB with one decimal.
     pub output_limit: String,
     /// Each track's limits (`track: CPU 2 s, ...`), when some track's differ from the round's.
     pub track_limits: Vec<String>,
+    /// The machine that ran the round, in words (CPU model, cores, memory, kernel).
     pub machine: String,
+    /// The host name of that machine.
     pub host: String,
     /// How the runs were isolated, in words (empty for rounds of versions before isolation).
     pub isolation: String,
+    /// The version of misc that ran the round.
     pub harness_version: String,
+    /// The version of misc that wrote these pages.
     pub report_version: String,
+    /// How many run records the pages are made from.
     pub records: usize,
+    /// Records left out because their track is not in the manifest.
     pub ignored_records: usize,
     /// Every track, for the navigation bar.
     pub nav_tracks: Vec<Link>,
@@ -95,37 +125,57 @@ pub struct RoundInfo {
 /// A rendered plot: the inline SVG and its text alternative.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlotView {
+    /// What the plot shows, in words (also its text alternative).
     pub caption: String,
+    /// The plot as inline SVG markup, drawn by [`crate::plot`] (which escapes the names in it).
     pub svg: String,
 }
 
 /// `index.html`.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexPage {
+    /// The relative path from this page to the site root (`` or `../`).
     pub root: &'static str,
+    /// The page's `<title>`.
     pub title: String,
+    /// The round facts every page shows.
     pub round: RoundInfo,
+    /// One podium card per track, in manifest order.
     pub tracks: Vec<TrackCard>,
+    /// One card per solver, by name.
     pub solvers: Vec<SolverCard>,
+    /// How many problems the round has over all tracks.
     pub problem_count: usize,
+    /// The link to the problem list, relative to the site root.
     pub problem_list: String,
+    /// The link to the CSV download, relative to the site root.
     pub csv: String,
+    /// The link to the JSON download, relative to the site root.
     pub json: String,
 }
 
 /// A track's podium on the index.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackCard {
+    /// The track's name.
     pub name: String,
+    /// The track's page, relative to the site root.
     pub href: String,
+    /// The track's criteria as its definition writes them.
     pub criteria: String,
+    /// The number of solvers entered in the track (`m` of the point rules).
     pub m: usize,
+    /// The number of problems of the track.
     pub problem_count: usize,
+    /// Ranks 1 to 3, best first (several solvers share a step when tied).
     pub podium: Vec<Place>,
     /// Entrants that did not run (no place).
     pub not_run: Vec<NotRun>,
+    /// The solvers ranked first.
     pub winners: Vec<String>,
+    /// Why the winner won on the tie-break, or that several share first place (see [`tie_note`]).
     pub tie_note: Option<String>,
+    /// (Entered solver, problem) pairs without a record: nonzero while the round is incomplete.
     pub missing_runs: usize,
     /// The track's limits, when the tracks do not all share the round's.
     pub limits: Option<String>,
@@ -139,6 +189,7 @@ pub struct TrackCard {
 /// (misc-rules.md 7.4) but has no rank and no podium place.
 #[derive(Debug, Clone, Serialize)]
 pub struct NotRun {
+    /// The solver, linked to its page.
     pub solver: Link,
     /// Why, e.g. "`aspcud` is not installed (not beside misc, not on PATH)".
     pub reason: String,
@@ -147,27 +198,39 @@ pub struct NotRun {
 /// One step of a podium: every solver with that rank.
 #[derive(Debug, Clone, Serialize)]
 pub struct Place {
+    /// The rank of this step (1, 2 or 3).
     pub rank: u32,
+    /// The CSS class of the step: `gold`, `silver` or `bronze`.
     pub medal: &'static str,
+    /// Every solver with this rank.
     pub solvers: Vec<PlaceSolver>,
 }
 
+/// A solver on a podium step.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlaceSolver {
+    /// The solver's name.
     pub name: String,
+    /// The solver's page, relative to the site root.
     pub href: String,
+    /// The solver's total points in the track; lower is better.
     pub score: u64,
     /// The figure of the tie-break in use (the success time when there is none), seconds.
     pub time: String,
     /// Which figure `time` is, e.g. `success-time` or `par2`.
     pub time_label: &'static str,
+    /// Whether the solver is first only because the tie-break beat others with the same total.
     pub by_tie_break: bool,
 }
 
+/// A solver on the index page.
 #[derive(Debug, Clone, Serialize)]
 pub struct SolverCard {
+    /// The solver's name.
     pub name: String,
+    /// The solver's page, relative to the site root.
     pub href: String,
+    /// The solver's version as its `solver.toml` gives it (may be empty).
     pub version: String,
     /// `paranoid: 1st of 4` per track.
     pub places: Vec<String>,
@@ -176,131 +239,208 @@ pub struct SolverCard {
 /// `tracks/<track>.html`.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackPage {
+    /// The relative path from this page to the site root (`../`).
     pub root: &'static str,
+    /// The page's `<title>`.
     pub title: String,
+    /// The round facts every page shows.
     pub round: RoundInfo,
+    /// The track's name.
     pub name: String,
+    /// The track's expanded criteria, comma-separated.
     pub criteria: String,
+    /// The track's criteria one by one, leftmost most important.
     pub objectives: Vec<String>,
+    /// The reading the track is ranked under: `name` or `pair` (misc-rules.md 3.4).
     pub semantics: String,
+    /// The number of solvers entered in the track (`m` of the point rules).
     pub m: usize,
+    /// The number of problems of the track.
     pub problem_count: usize,
+    /// The track's CPU-time limit per run, e.g. `300 s`.
     pub cpu_time_limit: String,
     /// Every limit of the track's runs, in words.
     pub limits: String,
     /// The track's records were run with different limits (see
     /// [`TrackScores::limits_warning`]).
     pub limits_warning: Option<String>,
+    /// Problems that no entered solver solved.
     pub unsolved_problems: usize,
+    /// (Entered solver, problem) pairs without a record: nonzero while the round is incomplete.
     pub missing_runs: usize,
+    /// Records of the track whose solver is not entered or whose problem is not listed.
     pub ignored_records: usize,
+    /// The solvers ranked first.
     pub winners: Vec<String>,
+    /// Why the winner won on the tie-break, or that several share first place (see [`tie_note`]).
     pub tie_note: Option<String>,
     /// Whether to show a column with the tie-break's value (when it is not the success time).
     pub tie_column: Option<String>,
+    /// The ranking, best first (entrants that did not run left out).
     pub ranking: Vec<RankRow>,
     /// Entrants that did not run (not ranked).
     pub not_run: Vec<NotRun>,
     /// Column heads of the category table: solvers in ranking order.
     pub category_solvers: Vec<Link>,
+    /// The MISC table: one row per category, in category name order.
     pub category_rows: Vec<CategoryRow>,
+    /// The MISC table's `Total` row: the whole track.
     pub total_row: CategoryRow,
+    /// Cactus plot, score by category and the scatter of the first two solvers.
     pub plots: Vec<PlotView>,
+    /// Every problem of the track, in manifest order.
     pub problems: Vec<ProblemRow>,
 }
 
+/// A line of a track's ranking.
 #[derive(Debug, Clone, Serialize)]
 pub struct RankRow {
+    /// 1 for the winner(s); tied solvers share a rank.
     pub rank: u32,
+    /// The solver's name.
     pub solver: String,
+    /// The solver's page, relative to the site root.
     pub href: String,
+    /// Total points; lower is better.
     pub score: u64,
+    /// Problems with a valid solution.
     pub solved: u32,
+    /// Problems where the solver said `FAIL`.
     pub fail: u32,
+    /// Problems aborted: a limit hit, a crash or no output.
     pub abort: u32,
+    /// Problems with a claimed solution the checker refused.
     pub wrong: u32,
+    /// Problems whose run has no record.
     pub missing: u32,
+    /// The MISC total success time in seconds, with the decimals that tell the rows apart.
     pub success_time: String,
+    /// The success time as a number, for sorting the table.
     pub success_sort: f64,
+    /// The tie-break's value in seconds (empty for `none`).
     pub tie_value: String,
+    /// The tie-break's value as a number, for sorting the table.
     pub tie_sort: f64,
+    /// Whether the solver is first only because the tie-break beat others with the same total.
     pub by_tie_break: bool,
+    /// CPU seconds over every run, two decimals.
     pub cpu_time: String,
+    /// The CPU seconds as a number, for sorting the table.
     pub cpu_sort: f64,
 }
 
 /// A row of the MISC table: a category (or `Total`) and one `score (time)` cell per solver.
 #[derive(Debug, Clone, Serialize)]
 pub struct CategoryRow {
+    /// The category's name (the folder its problems sit in), or `Total`.
     pub category: String,
+    /// The number of the track's problems in the category.
     pub problem_count: usize,
+    /// One cell per solver, in ranking order (empty for a solver without a result there).
     pub cells: Vec<Cell>,
 }
 
+/// One `score (time)` cell of the MISC table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     /// `score (time)`.
     pub text: String,
+    /// The points, for finding the best of the row.
     pub score: u64,
     /// The lowest score of the row.
     pub best: bool,
 }
 
+/// A problem in a track page's problem table.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProblemRow {
+    /// The problem, relative to the round folder.
     pub name: String,
+    /// The problem's page, relative to the site root.
     pub href: String,
+    /// The problem's category (the folder it sits in).
     pub category: String,
+    /// How many entered solvers gave a valid solution.
     pub solved_by: u32,
+    /// The solvers whose valid solution no other beat (1 point).
     pub best: Vec<String>,
 }
 
 /// `problems/<problem>.html`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProblemPage {
+    /// The relative path from this page to the site root (`../`).
     pub root: &'static str,
+    /// The page's `<title>`.
     pub title: String,
+    /// The round facts every page shows.
     pub round: RoundInfo,
+    /// The problem, relative to the round folder.
     pub name: String,
+    /// The problem's category (the folder it sits in).
     pub category: String,
+    /// One section per track that has the problem, in manifest order.
     pub tracks: Vec<ProblemTrack>,
 }
 
 /// The runs of one problem in one track.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProblemTrack {
+    /// The track, linked to its page.
     pub track: Link,
+    /// The track's criteria one by one, leftmost most important.
     pub objectives: Vec<String>,
+    /// The number of solvers entered in the track (`m` of the point rules).
     pub m: usize,
+    /// How many entered solvers gave a valid solution.
     pub solved_by: u32,
+    /// One row per entered solver, by points then name.
     pub runs: Vec<RunRow>,
 }
 
 /// One solver's run on one problem.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRow {
+    /// The solver, linked to its page.
     pub solver: Link,
+    /// The CSS class of the outcome: `solved`, `fail`, `abort`, `wrong` or `missing`.
     pub outcome: &'static str,
+    /// The outcome as shown (`FAIL` in capitals, as solvers write it).
     pub outcome_label: &'static str,
+    /// The points the run earned on this problem; lower is better.
     pub points: u64,
+    /// The criteria vector of a valid solution, e.g. `(0, 1, -2)` (empty otherwise).
     pub criteria: String,
+    /// CPU seconds, two decimals (empty without a record).
     pub cpu_time: String,
+    /// The CPU seconds as a number, for sorting the table.
     pub cpu_sort: f64,
+    /// Wall-clock seconds, two decimals (empty without a record).
     pub wall_time: String,
+    /// The wall-clock seconds as a number, for sorting the table.
     pub wall_sort: f64,
+    /// Peak memory in MiB with one decimal (empty without a record).
     pub memory: String,
+    /// The peak memory in bytes, for sorting the table.
     pub memory_sort: u64,
+    /// How the process ended, e.g. `exited (exit 0)` or `no record`.
     pub termination: String,
+    /// The record's one-line explanation of the outcome.
     pub detail: String,
+    /// What the checker found wrong (for `wrong` runs).
     pub violations: Vec<Violation>,
+    /// The kept output, relative to the site root (`None`: not kept).
     pub output: Option<String>,
     /// The solver's kept stderr and stdout.
     pub logs: Vec<LogView>,
 }
 
+/// A violation the checker found in a claimed solution.
 #[derive(Debug, Clone, Serialize)]
 pub struct Violation {
+    /// The violation's kind, e.g. `conflict` (misc-vocab's `ViolationKind` name).
     pub kind: String,
+    /// The checker's explanation.
     pub message: String,
 }
 
@@ -309,74 +449,124 @@ pub struct Violation {
 pub struct SolverPage {
     /// The tracks where the solver was entered but did not run, and why.
     pub not_run: Vec<String>,
+    /// The relative path from this page to the site root (`../`).
     pub root: &'static str,
+    /// The page's `<title>`.
     pub title: String,
+    /// The round facts every page shows.
     pub round: RoundInfo,
+    /// The solver's name.
     pub name: String,
+    /// The solver's version as its `solver.toml` gives it (may be empty).
     pub version: String,
+    /// The solver's result in each track it was ranked in, in manifest order.
     pub tracks: Vec<SolverTrack>,
+    /// Its [`SLOWEST`] slowest runs by CPU time.
     pub slowest: Vec<SolverRun>,
+    /// Its runs without a valid solution (at most [`MAX_FAILED`]).
     pub failed: Vec<SolverRun>,
+    /// How many runs without a valid solution it has in all.
     pub failed_total: usize,
+    /// One scatter per track, against the winner (for the winner, the runner-up).
     pub plots: Vec<PlotView>,
 }
 
+/// A solver's result in one track.
 #[derive(Debug, Clone, Serialize)]
 pub struct SolverTrack {
+    /// The track, linked to its page.
     pub track: Link,
+    /// The solver's rank in the track.
     pub rank: u32,
+    /// The number of solvers entered in the track.
     pub m: usize,
+    /// Total points; lower is better.
     pub score: u64,
+    /// Problems with a valid solution.
     pub solved: u32,
+    /// Problems where the solver said `FAIL`.
     pub fail: u32,
+    /// Problems aborted: a limit hit, a crash or no output.
     pub abort: u32,
+    /// Problems with a claimed solution the checker refused.
     pub wrong: u32,
+    /// Problems whose run has no record.
     pub missing: u32,
+    /// The MISC total success time in seconds, two decimals.
     pub success_time: String,
+    /// Whether the solver is first only because the tie-break beat others with the same total.
     pub by_tie_break: bool,
+    /// Its rank and `score (time)` per category of the track.
     pub categories: Vec<SolverCategory>,
 }
 
+/// A solver's result in one category of a track.
 #[derive(Debug, Clone, Serialize)]
 pub struct SolverCategory {
+    /// The category's name.
     pub category: String,
+    /// The solver's rank in the category.
     pub rank: u32,
+    /// `score (time)`, as in the MISC table.
     pub text: String,
 }
 
 /// One run on a solver's page.
 #[derive(Debug, Clone, Serialize)]
 pub struct SolverRun {
+    /// The track, linked to its page.
     pub track: Link,
+    /// The problem, linked to its page.
     pub problem: Link,
+    /// The problem's category.
     pub category: String,
+    /// The CSS class of the outcome: `solved`, `fail`, `abort`, `wrong` or `missing`.
     pub outcome: &'static str,
+    /// The outcome as shown (`FAIL` in capitals, as solvers write it).
     pub outcome_label: &'static str,
+    /// The points the run earned on the problem; lower is better.
     pub points: u64,
+    /// CPU seconds, two decimals (empty without a record).
     pub cpu_time: String,
+    /// The CPU seconds as a number, for sorting the table.
     pub cpu_sort: f64,
+    /// Wall-clock seconds, two decimals (empty without a record).
     pub wall_time: String,
+    /// The wall-clock seconds as a number, for sorting the table.
     pub wall_sort: f64,
+    /// How the process ended, e.g. `cpu-limit` or `no record`.
     pub termination: String,
+    /// The record's one-line explanation of the outcome.
     pub detail: String,
+    /// The kept output, relative to the site root (`None`: not kept).
     pub output: Option<String>,
 }
 
 /// `problems.html`: every problem.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProblemListPage {
+    /// The relative path from this page to the site root (``).
     pub root: &'static str,
+    /// The page's `<title>`.
     pub title: String,
+    /// The round facts every page shows.
     pub round: RoundInfo,
+    /// Every problem of the round, by path.
     pub problems: Vec<ProblemListRow>,
 }
 
+/// A problem in the problem list.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProblemListRow {
+    /// The problem, relative to the round folder.
     pub name: String,
+    /// The problem's page, relative to the site root.
     pub href: String,
+    /// The problem's category (the folder it sits in).
     pub category: String,
+    /// The tracks that have the problem, in manifest order.
     pub tracks: Vec<String>,
+    /// `k/m in TRACK` per track: how many of the m entered solvers solved it.
     pub solved_by: String,
 }
 

@@ -14,7 +14,9 @@ pub const SIZE: (u32, u32) = (760, 420);
 /// One named series of values (a solver's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
+    /// The legend's label: the solver's name.
     pub name: String,
+    /// The values: CPU seconds (cactus plot) or points per category (bars).
     pub values: Vec<f64>,
 }
 
@@ -22,7 +24,9 @@ pub struct Series {
 #[derive(Debug, thiserror::Error)]
 #[error("plot `{title}`: {message}")]
 pub struct PlotError {
+    /// The plot's title.
     pub title: String,
+    /// What plotters said went wrong.
     pub message: String,
 }
 
@@ -243,9 +247,13 @@ pub fn category_bars_svg(
 /// One problem in a scatter plot: the two solvers' CPU times and whether each solved it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pair {
+    /// The horizontal solver's CPU seconds on the problem.
     pub x: f64,
+    /// The vertical solver's CPU seconds on the problem.
     pub y: f64,
+    /// Whether the horizontal solver gave a valid solution.
     pub x_solved: bool,
+    /// Whether the vertical solver gave a valid solution.
     pub y_solved: bool,
 }
 

@@ -23,10 +23,15 @@ const TEMPLATES: [(&str, &str); 7] = [
 /// Which page to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageKind {
+    /// `index.html` ([`crate::model::IndexPage`]).
     Index,
+    /// `tracks/<track>.html` ([`crate::model::TrackPage`]).
     Track,
+    /// `problems/<problem>.html` ([`crate::model::ProblemPage`]).
     Problem,
+    /// `solvers/<solver>.html` ([`crate::model::SolverPage`]).
     Solver,
+    /// `problems.html` ([`crate::model::ProblemListPage`]).
     ProblemList,
 }
 

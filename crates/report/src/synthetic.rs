@@ -20,8 +20,11 @@ use misc_results::{
 /// results folder, content).
 #[derive(Debug, Clone)]
 pub struct SyntheticRound {
+    /// The manifest, as `results/manifest.json` holds it.
     pub manifest: Manifest,
+    /// The records, as `results/runs.jsonl` holds them.
     pub records: Vec<RunRecord>,
+    /// The kept outputs: path relative to the results folder, and content.
     pub outputs: Vec<(String, Vec<u8>)>,
 }
 
