@@ -38,6 +38,10 @@ pub struct Round {
     /// How runs are isolated (`isolation = "required" | "best-effort" | "none"`; default
     /// `required`).
     pub isolation: IsolationLevel,
+    /// The size of an isolated run's sandbox (`sandbox_size`, default
+    /// [`misc_runner::DEFAULT_SANDBOX_SIZE`]): its working folder, `TMPDIR` and output file
+    /// together, a private tmpfs.
+    pub sandbox_size: u64,
 }
 
 /// One track of a round.
@@ -123,6 +127,8 @@ struct RawCompetition {
     tracks: Vec<Spanned<RawTrack>>,
     #[serde(default)]
     isolation: Option<Spanned<String>>,
+    #[serde(default)]
+    sandbox_size: Option<Spanned<toml::Value>>,
 }
 
 /// A `[limits]` table: the round's, or a track's `[tracks.limits]`.
@@ -395,6 +401,10 @@ impl Round {
                 .parse()
                 .map_err(|m: String| cx.err("isolation", i.span(), m))?,
         };
+        let sandbox_size = match &raw.sandbox_size {
+            None => misc_runner::DEFAULT_SANDBOX_SIZE,
+            Some(v) => parse_size(v.get_ref()).map_err(|m| cx.err("sandbox_size", v.span(), m))?,
+        };
 
         if raw.tracks.is_empty() {
             errs.push(cx.err("tracks", 0..0, "the round has no [[tracks]]"));
@@ -523,6 +533,7 @@ impl Round {
             solvers,
             excluded: Vec::new(),
             isolation,
+            sandbox_size,
         })
     }
 
@@ -821,6 +832,7 @@ mod tests {
         assert_eq!(r.limits.cpu_time, 10.0);
         assert_eq!(r.limits.wall_time, 30.0);
         assert_eq!(r.limits.memory, 1 << 30);
+        assert_eq!(r.sandbox_size, misc_runner::DEFAULT_SANDBOX_SIZE);
         let t = &r.tracks[0];
         assert_eq!(t.semantics, Semantics::Pair);
         assert_eq!(t.criteria_expanded, "-removed,-changed");
@@ -908,6 +920,23 @@ mod tests {
         assert!(m.limits_differ_by_track());
     }
 
+    /// An isolated run's sandbox size is a round setting (issue 16), handed to every run.
+    #[test]
+    fn sandbox_size_is_a_round_setting() {
+        let d = round_dir();
+        write(
+            &d.path().join("competition.toml"),
+            &format!("name = \"r\"\nsandbox_size = \"64MiB\"\n[[tracks]]\nname = \"t\"\n{TRACK}"),
+        );
+        let r = Round::load(d.path(), &LoadOptions::default()).unwrap();
+        assert_eq!(r.sandbox_size, 64 << 20);
+        let plan = crate::plan(&r, &[], &crate::Selection::default()).unwrap();
+        assert!(!plan.runs.is_empty());
+        for run in &plan.runs {
+            assert_eq!(run.isolation.sandbox_size, Some(64 << 20));
+        }
+    }
+
     /// misc-rules.md 7.1 (limits of the environment): every limit is a positive number; `0` was
     /// once silently "no limit" (issue 13).
     #[test]
@@ -926,6 +955,8 @@ mod tests {
             ("[limits]\noutput = 0\n", 3, "limits.output"),
             ("[limits]\noutput = -1\n", 3, "limits.output"),
             ("[limits]\nwarning = -1\n", 3, "limits.warning"),
+            ("sandbox_size = 0\n", 2, "sandbox_size"),
+            ("sandbox_size = \"lots\"\n", 2, "sandbox_size"),
             (
                 "[limits]\ncpu_time = 10\nwarning = 10\n",
                 4,

@@ -61,6 +61,9 @@ pub struct RunIsolation {
     pub readonly: Vec<PathBuf>,
     /// Folders hidden from the solver (the round folder, the folders holding the entrants).
     pub hidden: Vec<PathBuf>,
+    /// The size of the run's sandbox (`None` in plans of older versions: the default).
+    #[serde(default)]
+    pub sandbox_size: Option<u64>,
 }
 
 impl PlannedRun {
@@ -254,6 +257,7 @@ pub fn plan(round: &Round, done: &[RunRecord], sel: &Selection) -> Result<Plan, 
                         level: round.isolation,
                         readonly: vec![solver.dir.clone()],
                         hidden: hidden.clone(),
+                        sandbox_size: Some(round.sandbox_size),
                     },
                 });
             }

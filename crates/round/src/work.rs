@@ -139,7 +139,10 @@ pub async fn run_one(
                 }
             }
             if opts.namespaces {
-                Isolation::namespaced(&sandbox, iso.readonly.clone(), iso.hidden.clone())
+                Isolation {
+                    sandbox_size: iso.sandbox_size,
+                    ..Isolation::namespaced(&sandbox, iso.readonly.clone(), iso.hidden.clone())
+                }
             } else {
                 Isolation {
                     no_network: opts.no_network,

@@ -51,9 +51,12 @@
 //! SIGTERM to every process of the namespace, reaps them all, and the kernel kills whatever is
 //! left when it exits. Before starting the solver it makes the host read-only, gives the run
 //! private empty `/tmp`, `/var/tmp`, `/dev/shm` and `/run`, hides `/root`, `/home` and
-//! [`Isolation::hidden`] behind empty tmpfs, binds the sandbox back writable (with private
-//! size-limited `work` and `tmp`) and [`Isolation::readonly`] read-only, and mounts a fresh
-//! `/proc`. A root harness maps only `nobody` (uid and gid 65534) into the user namespace and
+//! [`Isolation::hidden`] behind empty tmpfs, mounts the solver's own tmpfs of
+//! [`Isolation::sandbox_size`] bytes over the sandbox (its `work`, `tmp` and `out`, the input
+//! bound read-only), binds [`Isolation::readonly`] read-only, and mounts a fresh `/proc`. When
+//! every process of the run is gone, the shim reports a full sandbox (an
+//! [`Termination::OutputLimit`]) and copies the output file, if it is a regular file, to the
+//! host's sandbox, where the harness reads it: no host folder is writable by the solver. A root harness maps only `nobody` (uid and gid 65534) into the user namespace and
 //! the solver switches to it, so it holds no capability anywhere; an unprivileged harness maps
 //! only its own ids. Every solver starts with `no_new_privs`. [`namespaces_available`] tries
 //! one isolated run to tell whether a machine allows all this. A root harness reuses empty
@@ -223,10 +226,20 @@ pub struct Isolation {
     /// With `namespaces`: folders hidden behind an empty read-only tmpfs (the round folder, the
     /// folders holding the entrants), besides `/root` and `/home`, which are always hidden.
     pub hidden: Vec<PathBuf>,
-    /// With `namespaces`: the run's sandbox root, the one writable host folder the solver sees
-    /// (its `work` and `tmp` become private size-limited tmpfs).
+    /// With `namespaces`: the run's sandbox root. The solver finds there a private tmpfs of
+    /// [`Isolation::sandbox_size`] bytes, its own, with the sandbox's folders (`work`, `tmp`,
+    /// `out`) and the input bound read-only; the output file is copied from it to the host
+    /// folder after the run. No host folder is writable.
     pub sandbox: Option<PathBuf>,
+    /// With `namespaces`: the size of the sandbox's tmpfs, and of each private `/tmp`-like
+    /// folder ([`DEFAULT_SANDBOX_SIZE`] when `None`). A run that ends with it full is an
+    /// [`Termination::OutputLimit`].
+    pub sandbox_size: Option<u64>,
 }
+
+/// The default size of an isolated run's sandbox (1 GiB, MISC's memory limit): its working
+/// folder, `TMPDIR` and output file together.
+pub const DEFAULT_SANDBOX_SIZE: u64 = 1 << 30;
 
 impl Isolation {
     /// No network and the given read-only directories if this machine allows it, nothing
@@ -259,6 +272,7 @@ impl Isolation {
             readonly: ro,
             hidden,
             sandbox: Some(sandbox.root().to_path_buf()),
+            sandbox_size: None,
         }
     }
 

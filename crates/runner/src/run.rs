@@ -117,6 +117,8 @@ enum Event {
     Pid(i32),
     Status(i32),
     ExecError(i32),
+    SandboxFull,
+    CopyError(i32),
     ShimGone,
     StdioLimit,
 }
@@ -133,6 +135,8 @@ async fn read_status(mut rx: pipe::Receiver, tx: mpsc::UnboundedSender<Event>) {
             spawn::MSG_PID => Event::Pid(value),
             spawn::MSG_STATUS => Event::Status(value),
             spawn::MSG_EXEC_ERR => Event::ExecError(value),
+            spawn::MSG_SANDBOX_FULL => Event::SandboxFull,
+            spawn::MSG_COPY_ERR => Event::CopyError(value),
             _ => continue,
         };
         let _ = tx.send(ev);
@@ -532,7 +536,7 @@ const HIDDEN_DIRS: [&str; 2] = ["/root", "/home"];
 
 /// Adds the namespace settings to `launch`: what is hidden, private and kept visible, the
 /// sandbox (handed to the solver's uid when the harness is root), the tmpfs sizes.
-fn namespaced(mut launch: Launch, spec: &RunSpec, lim: &Lim) -> Result<Launch, RunnerError> {
+fn namespaced(mut launch: Launch, spec: &RunSpec) -> Result<Launch, RunnerError> {
     use std::path::{Path, PathBuf};
     let iso = &spec.isolation;
     let ids = spawn::IdMap::current();
@@ -560,47 +564,48 @@ fn namespaced(mut launch: Launch, spec: &RunSpec, lim: &Lim) -> Result<Launch, R
             readonly.insert(0, dir.to_path_buf());
         }
     }
-    let mut scratch = Vec::new();
+    let mut sandbox_dirs = Vec::new();
+    let mut output = None;
     if let Some(sb) = &iso.sandbox {
-        for sub in ["work", "tmp"] {
-            let dir = sb.join(sub);
-            if dir.is_dir() && !readonly.contains(&dir) {
-                scratch.push(dir);
+        // Its folders are made again in the run's own tmpfs (the input is bound there).
+        let entries =
+            std::fs::read_dir(sb).map_err(|e| RunnerError::io("reading the sandbox", e))?;
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                sandbox_dirs.push(PathBuf::from(e.file_name()));
             }
         }
-        if ids.privileged {
-            // The solver runs as an unprivileged user: the sandbox and its writable folders
-            // become its own (the input stays the harness's, read-only).
-            let chown = |p: &Path| {
-                nix::unistd::chown(
-                    p,
-                    Some(nix::unistd::Uid::from_raw(ids.uid)),
-                    Some(nix::unistd::Gid::from_raw(ids.gid)),
-                )
-                .map_err(|e| RunnerError::io("handing the sandbox to the solver's user", e.into()))
-            };
-            chown(sb)?;
-            let entries = std::fs::read_dir(sb)
-                .map_err(|e| RunnerError::io("handing the sandbox to the solver's user", e))?;
-            for e in entries.flatten() {
-                let path = e.path();
-                if e.file_type().is_ok_and(|t| t.is_dir()) && !readonly.contains(&path) {
-                    chown(&path)?;
-                }
-            }
+        sandbox_dirs.sort();
+        // The output file is copied from the tmpfs to the host folder after the run, by the
+        // shim as the solver's user: that folder becomes the solver's when the harness is root.
+        output = spec
+            .output_file
+            .clone()
+            .filter(|o| o.starts_with(sb) && o.parent().is_some_and(Path::is_dir));
+        if let (Some(dir), true) = (output.as_deref().and_then(Path::parent), ids.privileged) {
+            nix::unistd::chown(
+                dir,
+                Some(nix::unistd::Uid::from_raw(ids.uid)),
+                Some(nix::unistd::Gid::from_raw(ids.gid)),
+            )
+            .map_err(|e| {
+                RunnerError::io("handing the output folder to the solver's user", e.into())
+            })?;
         }
     }
-    let size = lim
-        .memory
-        .map_or_else(|| "50%".to_owned(), |m| m.max(1 << 20).to_string());
+    let size = iso
+        .sandbox_size
+        .unwrap_or(crate::DEFAULT_SANDBOX_SIZE)
+        .max(1 << 20);
     launch.readonly = readonly;
     launch.ns = Some(spawn::NsLaunch {
         hidden,
         private,
-        scratch,
         sandbox: iso.sandbox.clone(),
+        sandbox_dirs,
         private_opts: format!("mode=1777,size={size}"),
-        scratch_opts: format!("mode=0700,uid={},gid={},size={size}", ids.uid, ids.gid),
+        sandbox_opts: format!("mode=0700,uid={},gid={},size={size}", ids.uid, ids.gid),
+        output,
         ids,
     });
     Ok(launch)
@@ -655,7 +660,7 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         ns: None,
     };
     let launch = if spec.isolation.namespaces {
-        namespaced(launch, spec, &lim)?
+        namespaced(launch, spec)?
     } else {
         launch
     };
@@ -726,6 +731,7 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         known: Vec::new(),
     };
     let mut exec_error: Option<i32> = None;
+    let (mut sandbox_full, mut copy_error) = (false, None);
     let mut sample = Sample::default();
     loop {
         let tick = w.next_tick(sample);
@@ -737,6 +743,8 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
                     w.ended = Some(Instant::now());
                 }
                 Some(Event::ExecError(v)) => exec_error = Some(v),
+                Some(Event::SandboxFull) => sandbox_full = true,
+                Some(Event::CopyError(e)) => copy_error = Some(e),
                 Some(Event::StdioLimit) => w.stdio_over = true,
                 Some(Event::ShimGone) | None => break,
             },
@@ -799,6 +807,12 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         // Killed by the interrupt, or ended while the harness was stopping: not a measurement.
         return Err(RunnerError::Interrupted);
     }
+    if let Some(e) = copy_error {
+        return Err(RunnerError::io(
+            "copying the output file out of the run's sandbox",
+            std::io::Error::from_raw_os_error(e),
+        ));
+    }
 
     if let Some(v) = exec_error {
         let step = spawn::STEP_NAMES
@@ -843,6 +857,21 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
         Termination::CpuLimit
     } else if signal == Some(libc::SIGXFSZ) || over_output || w.stdio_over {
         detail = "output limit reached".into();
+        Termination::OutputLimit
+    } else if sandbox_full {
+        let size = spec
+            .isolation
+            .sandbox_size
+            .unwrap_or(crate::DEFAULT_SANDBOX_SIZE);
+        detail = format!(
+            "the sandbox (working folder, TMPDIR and output file: {size} bytes) was full at the end \
+             of the run; {}",
+            match (exit_code, signal) {
+                (Some(c), _) => format!("the solver exited with code {c}"),
+                (None, Some(s)) => format!("the solver was killed by signal {s}"),
+                _ => "the solver's status is unknown".to_owned(),
+            }
+        );
         Termination::OutputLimit
     } else if w
         .lim

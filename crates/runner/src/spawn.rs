@@ -41,6 +41,10 @@ pub(crate) const MSG_PID: i32 = 1;
 pub(crate) const MSG_STATUS: i32 = 2;
 /// The solver could not be started; the value is `step << 16 | errno`.
 pub(crate) const MSG_EXEC_ERR: i32 = 3;
+/// The run's sandbox (an isolated run's tmpfs) had no free block left when the run ended.
+pub(crate) const MSG_SANDBOX_FULL: i32 = 4;
+/// Copying the output file out of the sandbox failed; the value is the errno.
+pub(crate) const MSG_COPY_ERR: i32 = 5;
 
 /// The setup step that failed, for `MSG_EXEC_ERR`.
 pub(crate) const STEP_NAMES: [&str; 16] = [
@@ -59,7 +63,7 @@ pub(crate) const STEP_NAMES: [&str; 16] = [
     "read-only remount",
     "opening a folder to keep visible",
     "binding a folder to keep visible",
-    "mounting a private tmpfs in the sandbox",
+    "mounting the sandbox's tmpfs",
 ];
 const STEP_EXEC: i32 = 0;
 const STEP_STDIO: i32 = 1;
@@ -76,7 +80,7 @@ const STEP_PROC: i32 = 11;
 const STEP_READONLY: i32 = 12;
 const STEP_KEEP: i32 = 13;
 const STEP_BIND: i32 = 14;
-const STEP_SCRATCH: i32 = 15;
+const STEP_SANDBOX: i32 = 15;
 
 /// Size of the shared parameter region; argv and envp of a run must fit.
 const REGION: usize = 512 * 1024;
@@ -103,13 +107,17 @@ struct Params {
     /// an empty writable private tmpfs (namespaces only).
     hidden: *const *const libc::c_char,
     private: *const *const libc::c_char,
-    /// Directories that get a private tmpfs owned by the solver (namespaces only).
-    scratch: *const *const libc::c_char,
-    /// The sandbox root, bound writable (namespaces only; may be null).
+    /// The sandbox root, where a size-limited tmpfs owned by the solver is mounted (namespaces
+    /// only; may be null), and the folders made in it.
     sandbox: *const libc::c_char,
-    /// Mount options of the private and scratch tmpfs.
+    sandbox_dirs: *const *const libc::c_char,
+    /// Mount options of the private tmpfs and of the sandbox's tmpfs.
     private_opts: *const libc::c_char,
-    scratch_opts: *const libc::c_char,
+    sandbox_opts: *const libc::c_char,
+    /// The host folder the output file is copied to after the run, and the file's name (null
+    /// when there is none to copy). The solver writes it at the same path in its tmpfs.
+    output_dir: *const libc::c_char,
+    output_name: *const libc::c_char,
     rlimits: [RawRlimit; MAX_RLIMITS],
     nrlimits: usize,
     /// CPU to pin to, or -1.
@@ -128,10 +136,13 @@ struct Params {
 pub(crate) struct NsLaunch {
     pub hidden: Vec<PathBuf>,
     pub private: Vec<PathBuf>,
-    pub scratch: Vec<PathBuf>,
     pub sandbox: Option<PathBuf>,
+    /// Folders made in the sandbox's tmpfs (names).
+    pub sandbox_dirs: Vec<PathBuf>,
     pub private_opts: String,
-    pub scratch_opts: String,
+    pub sandbox_opts: String,
+    /// The output file (inside the sandbox), copied to the host after the run.
+    pub output: Option<PathBuf>,
     pub ids: IdMap,
 }
 
@@ -261,13 +272,24 @@ impl Region {
         };
         let hidden = list(&ns.hidden)?;
         let private = list(&ns.private)?;
-        let scratch = list(&ns.scratch)?;
+        let sandbox_dirs = list(&ns.sandbox_dirs)?;
         let sandbox = match &ns.sandbox {
             Some(p) => w.cstr(p.as_os_str().as_bytes())?,
             None => std::ptr::null(),
         };
         let private_opts = w.cstr(ns.private_opts.as_bytes())?;
-        let scratch_opts = w.cstr(ns.scratch_opts.as_bytes())?;
+        let sandbox_opts = w.cstr(ns.sandbox_opts.as_bytes())?;
+        let (output_dir, output_name) = match ns
+            .output
+            .as_deref()
+            .and_then(|o| Some((o.parent()?, o.file_name()?)))
+        {
+            Some((dir, name)) => (
+                w.cstr(dir.as_os_str().as_bytes())?,
+                w.cstr(name.as_bytes())?,
+            ),
+            None => (std::ptr::null(), std::ptr::null()),
+        };
         let mut rlimits = [RawRlimit {
             resource: 0,
             soft: 0,
@@ -288,10 +310,12 @@ impl Region {
             readonly,
             hidden,
             private,
-            scratch,
             sandbox,
+            sandbox_dirs,
             private_opts,
-            scratch_opts,
+            sandbox_opts,
+            output_dir,
+            output_name,
             rlimits,
             nrlimits: launch.rlimits.len().min(MAX_RLIMITS),
             cpu: launch.cpu.map_or(-1, |c| c as i64),
@@ -721,16 +745,21 @@ unsafe fn shim_main(
     // SAFETY: `region` is the inherited shared region, where the harness laid out a `Params`
     // (the caller's contract); it stays mapped until this process exits.
     let p = unsafe { &*region.cast::<Params>() };
+    // The host folder the output is copied to (isolated runs with a sandbox).
+    let mut output_dir = None;
     if isolated {
         // Nothing of the solver may read this process's memory or descriptors.
         let _ = prctl::set_dumpable(false);
         // SAFETY: `p` is the harness's `Params`; this shim is in its new namespaces, after its
         // fork.
-        if let Err((step, e)) = unsafe { setup_namespace(p) } {
-            // SAFETY: the status pipe is one of `fds`, kept open; _exit as above.
-            unsafe {
-                write_msg(fds.status, MSG_EXEC_ERR, (step << 16) | (e as i32 & 0xffff));
-                libc::_exit(0);
+        match unsafe { setup_namespace(p) } {
+            Ok(dir) => output_dir = dir,
+            Err((step, e)) => {
+                // SAFETY: the status pipe is one of `fds`, kept open; _exit as above.
+                unsafe {
+                    write_msg(fds.status, MSG_EXEC_ERR, (step << 16) | (e as i32 & 0xffff));
+                    libc::_exit(0);
+                }
             }
         }
     }
@@ -780,7 +809,76 @@ unsafe fn shim_main(
             unsafe { write_msg(fds.status, MSG_STATUS, status) };
         }
     }
+    // Every process of the run is gone: what the sandbox holds is final.
+    if isolated && !p.sandbox.is_null() {
+        // SAFETY: a C string of `p` (see above).
+        let sandbox = unsafe { CStr::from_ptr(p.sandbox) };
+        if nix::sys::statfs::statfs(sandbox).is_ok_and(|st| st.blocks_available() == 0) {
+            unsafe { write_msg(fds.status, MSG_SANDBOX_FULL, 0) };
+        }
+        if let Some(dir) = output_dir {
+            // SAFETY: `p`'s output fields are C strings (see above); `dir` is this process's.
+            if let Err(e) = unsafe { copy_output(p, dir) } {
+                unsafe { write_msg(fds.status, MSG_COPY_ERR, e as i32) };
+            }
+        }
+    }
     unsafe { libc::_exit(0) }
+}
+
+/// Copies the output file the solver left in its sandbox's tmpfs (at the path it was given)
+/// into the host's output folder `dir`. A missing file, a symbolic link or anything but a
+/// regular file is no output: nothing is copied. No allocation.
+///
+/// # Safety
+///
+/// `p` must be a [`Params`] laid out by [`Region::write`] with a non-null `output_name`;
+/// called by an isolated shim after its last child was reaped.
+unsafe fn copy_output(p: &Params, dir: OwnedFd) -> Result<(), nix::errno::Errno> {
+    use nix::errno::Errno;
+    use nix::fcntl::OFlag;
+    use nix::sys::stat::Mode;
+    // SAFETY: C strings of `p` (the caller's contract).
+    let (src_dir, name) = unsafe { (CStr::from_ptr(p.output_dir), CStr::from_ptr(p.output_name)) };
+    let flags = OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let src_dir = match nix::fcntl::open(
+        src_dir,
+        OFlag::O_PATH | OFlag::O_DIRECTORY | flags,
+        Mode::empty(),
+    ) {
+        // SAFETY: `open` just returned it.
+        Ok(fd) => unsafe { OwnedFd::from_raw_fd(fd) },
+        Err(_) => return Ok(()),
+    };
+    let src = match nix::fcntl::openat(
+        Some(src_dir.as_raw_fd()),
+        name,
+        OFlag::O_RDONLY | OFlag::O_NONBLOCK | flags,
+        Mode::empty(),
+    ) {
+        // SAFETY: `openat` just returned it.
+        Ok(fd) => unsafe { OwnedFd::from_raw_fd(fd) },
+        Err(_) => return Ok(()),
+    };
+    let st = nix::sys::stat::fstat(src.as_raw_fd())?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return Ok(());
+    }
+    let dst = nix::fcntl::openat(
+        Some(dir.as_raw_fd()),
+        name,
+        OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC | flags,
+        Mode::from_bits_truncate(0o644),
+    )?;
+    // SAFETY: `openat` just returned it.
+    let dst = unsafe { OwnedFd::from_raw_fd(dst) };
+    loop {
+        match nix::sys::sendfile::sendfile(&dst, &src, None, 1 << 30) {
+            Ok(0) => return Ok(()),
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Most directories kept visible through the hidden ones (sandbox + read-only).
@@ -824,6 +922,30 @@ fn mkdir_p(path: &CStr) {
             buf[i] = saved;
         }
     }
+}
+
+/// `open_tree(path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)`: a detached copy of the mount at
+/// `path` (nix has no wrapper). Async-signal-safe.
+///
+/// # Safety
+///
+/// None beyond a valid C string; `unsafe` only because it is a raw system call.
+unsafe fn open_tree_clone(path: &CStr) -> Result<OwnedFd, nix::errno::Errno> {
+    const OPEN_TREE_CLONE: libc::c_uint = 1;
+    // SAFETY: a valid path; the call takes no other pointer.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint,
+        )
+    };
+    if fd < 0 {
+        return Err(nix::errno::Errno::last());
+    }
+    // SAFETY: the kernel just returned this descriptor, owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 /// `mount_setattr(2)` on `path`: sets or clears `MOUNT_ATTR_RDONLY`, recursively or not.
@@ -870,7 +992,7 @@ fn set_readonly(path: &CStr, readonly: bool, recursive: bool) -> Result<(), nix:
 ///
 /// `p` must be a [`Params`] laid out by [`Region::write`]; called by a shim in new user and
 /// mount namespaces, after its fork (no allocation).
-unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
+unsafe fn setup_namespace(p: &Params) -> Result<Option<OwnedFd>, (i32, nix::errno::Errno)> {
     use nix::errno::Errno;
     use nix::fcntl::OFlag;
     use nix::mount::{mount, MsFlags};
@@ -892,7 +1014,17 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
     let mut keep: [(RawFd, *const libc::c_char); MAX_KEEP] = [(-1, std::ptr::null()); MAX_KEEP];
     let mut n = 0;
     let sandbox = (!p.sandbox.is_null()).then(|| unsafe { CStr::from_ptr(p.sandbox) });
-    for dir in sandbox.into_iter().chain(unsafe { c_list(p.readonly) }) {
+    // The host folder the output goes to, before the sandbox's tmpfs hides it: a detached
+    // copy of its mount, which the read-only remount of the tree below does not reach and no
+    // path leads to.
+    let output_dir = if p.output_dir.is_null() || sandbox.is_none() {
+        None
+    } else {
+        let fd =
+            unsafe { open_tree_clone(CStr::from_ptr(p.output_dir)) }.map_err(step(STEP_KEEP))?;
+        Some(fd)
+    };
+    for dir in unsafe { c_list(p.readonly) } {
         if n == MAX_KEEP {
             return Err((STEP_MOUNT, Errno::E2BIG));
         }
@@ -936,6 +1068,29 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
             Err(e) => return Err((STEP_MOUNT, e)),
         }
     }
+    // The sandbox: one size-limited tmpfs, the solver's, with its folders (the input is bound
+    // into it below, read-only).
+    if let Some(sb) = sandbox {
+        mkdir_p(sb);
+        let opts = Some(unsafe { CStr::from_ptr(p.sandbox_opts) });
+        mount(tmpfs, sb, tmpfs, hide_flags, opts).map_err(step(STEP_SANDBOX))?;
+        let dir = nix::fcntl::open(
+            sb,
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(step(STEP_SANDBOX))?;
+        // SAFETY: `open` just returned it.
+        let dir = unsafe { OwnedFd::from_raw_fd(dir) };
+        for name in unsafe { c_list(p.sandbox_dirs) } {
+            nix::sys::stat::mkdirat(
+                Some(dir.as_raw_fd()),
+                name,
+                nix::sys::stat::Mode::from_bits_truncate(0o755),
+            )
+            .map_err(step(STEP_SANDBOX))?;
+        }
+    }
     for &(fd, dir) in &keep[..n] {
         // SAFETY: `dir` came from one of `p`'s C strings above.
         let dir = unsafe { CStr::from_ptr(dir) };
@@ -973,11 +1128,7 @@ unsafe fn setup_namespace(p: &Params) -> Result<(), (i32, nix::errno::Errno)> {
             Err(e) => return Err((STEP_READONLY, e)),
         }
     }
-    let scratch_opts = Some(unsafe { CStr::from_ptr(p.scratch_opts) });
-    for dir in unsafe { c_list(p.scratch) } {
-        mount(tmpfs, dir, tmpfs, hide_flags, scratch_opts).map_err(step(STEP_SCRATCH))?;
-    }
-    Ok(())
+    Ok(output_dir)
 }
 
 /// Writes `/proc/self/fd/FD` into `buf` (NUL-terminated); returns its length.
