@@ -31,6 +31,17 @@ demo:
     target/release/misc run competitions/demo
     target/release/misc report competitions/demo
 
+# The demo round's problems, made again from the Debian excerpt shipped in competitions/demo/debian
+# (byte for byte: `cargo test -p misc-cli --test demo_problems` runs this very command and compares).
+demo-problems:
+    cargo build --release -p misc-cli
+    target/release/misc problems debian --packages bookworm=competitions/demo/debian/bookworm.Packages.xz updates=competitions/demo/debian/updates.Packages.xz --status competitions/demo/debian/status.xz --generate install:3=1,remove:1=1,upgrade-outdated=1,unsat=1 --seed 4 --out competitions/demo/problems --force
+
+# Cut that excerpt again from this machine's apt lists (`apt-get update` first) and dpkg status;
+# then `just demo-problems`, and update competitions/demo/debian/README.md (date, counts).
+demo-excerpt:
+    cargo run --release -p misc-debian --example excerpt -- --out competitions/demo/debian --status /var/lib/dpkg/status --with git,curl,openssh-server,vim,rsync,sudo,jq,postfix,exim4,nginx,apache2,python3-pip bookworm=/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4 updates=/var/lib/apt/lists/deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages.lz4 updates=/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm-updates_main_binary-amd64_Packages.lz4
+
 # Fuzz the CUDF parsers (needs `cargo install cargo-fuzz`); SECONDS per target.
 fuzz SECONDS="60":
     RUSTC_BOOTSTRAP=1 cargo fuzz run parse_document -- -max_total_time={{SECONDS}}
