@@ -283,6 +283,13 @@ fn problem_set(
                 request: r.summary(),
                 seed: args.generate.as_ref().map(|_| args.seed),
                 merges: universe.stats.merges,
+                // A baseline is made from its index and the status; the others from all.
+                sources: match cat {
+                    Category::Baseline(i) => (0..inputs.len())
+                        .filter(|&k| k == *i || inputs[k].kind == Kind::Status)
+                        .collect(),
+                    _ => Vec::new(),
+                },
             });
         }
     }
@@ -366,6 +373,7 @@ fn edsp(args: EdspArgs) -> Result<(), CliError> {
             request: summary,
             seed: None,
             merges: universe.stats.merges,
+            sources: vec![all_inputs.len()],
         });
         let [input] = inputs;
         all_inputs.push(Input {
@@ -421,6 +429,7 @@ fn debian(args: DebianArgs) -> Result<(), CliError> {
             request: String::new(),
             seed: None,
             merges: universe.stats.merges,
+            sources: Vec::new(),
         }],
     );
     out.write("INDEX.tsv", index.as_bytes())?;

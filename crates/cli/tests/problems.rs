@@ -164,4 +164,58 @@ fn generated_problem_sets_are_byte_identical_for_the_same_seed() {
             .all(|l| l.split('\t').nth(6) == Some("5")),
         "{index}"
     );
+    // Sources: a baseline names its own index only, the cone and the mix both indexes.
+    for line in index.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let labels: Vec<&str> = cols[5]
+            .split(',')
+            .map(|s| s.split(':').next().unwrap())
+            .collect();
+        let want: &[&str] = match cols[1] {
+            "baseline-Packages" => &["Packages"],
+            "baseline-o" => &["o"],
+            _ => &["Packages", "o"],
+        };
+        assert_eq!(labels, want, "{line}");
+        assert!(
+            cols[5].split(',').all(|s| s.len() > 64),
+            "{line}: a sha256 each"
+        );
+    }
+}
+
+const EDSP: &str = "Request: EDSP 0.5\nArchitecture: amd64\nArchitectures: amd64\nInstall: a\n\nPackage: a\nArchitecture: amd64\nVersion: 1\nAPT-ID: 1\nDepends: b\n\nPackage: b\nArchitecture: amd64\nVersion: 2\nAPT-ID: 2\nInstalled: yes\n";
+
+#[test]
+fn edsp_requests_each_name_their_own_file_in_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("one.edsp"), EDSP).unwrap();
+    std::fs::write(
+        dir.path().join("two.edsp"),
+        EDSP.replace("Install: a", "Remove: b"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = misc(
+        &["problems", "edsp", "one.edsp", "two.edsp", "--out", "set"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("wrote 2 problems"), "{stdout}");
+    let index = std::fs::read_to_string(dir.path().join("set/INDEX.tsv")).unwrap();
+    let rows: Vec<Vec<&str>> = index
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{index}");
+    for (row, (stem, request)) in rows
+        .iter()
+        .zip([("one", "install: a"), ("two", "remove: b")])
+    {
+        assert_eq!(row[0], format!("{stem}.cudf.xz"), "{index}");
+        assert!(row[4].starts_with(request), "{index}");
+        let (label, sha) = row[5].split_once(':').unwrap();
+        assert_eq!(label, stem, "only the file the problem came from: {index}");
+        assert_eq!(sha.len(), 64, "{index}");
+    }
 }

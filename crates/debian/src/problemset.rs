@@ -217,20 +217,32 @@ pub struct IndexRow {
     pub seed: Option<u64>,
     /// Stanzas merged while building the universe.
     pub merges: usize,
+    /// The inputs it was made from (positions among those given to [`index_tsv`]); empty for
+    /// all of them.
+    pub sources: Vec<usize>,
 }
 
 /// The text of `INDEX.tsv`: a header, then one line per problem with the inputs (each
 /// `LABEL:SHA256`, comma-separated) it was made from.
 pub fn index_tsv(inputs: &[crate::universe::Input], rows: &[IndexRow]) -> String {
-    let sources: Vec<String> = inputs
-        .iter()
-        .map(|i| format!("{}:{}", i.label, i.sha256))
-        .collect();
-    let sources = sources.join(",");
+    let source = |i: &crate::universe::Input| format!("{}:{}", i.label, i.sha256);
+    let all: Vec<String> = inputs.iter().map(source).collect();
+    let all = all.join(",");
     let clean = |s: &str| s.replace(['\t', '\n'], " ");
     let mut out =
         String::from("problem\tcategory\tpackages\tinstalled\trequest\tsources\tseed\tmerges\n");
     for r in rows {
+        let sources = if r.sources.is_empty() {
+            all.clone()
+        } else {
+            let some: Vec<String> = r
+                .sources
+                .iter()
+                .filter_map(|&i| inputs.get(i))
+                .map(source)
+                .collect();
+            some.join(",")
+        };
         out.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             clean(&r.problem),
