@@ -341,7 +341,7 @@ fn edsp(args: EdspArgs) -> Result<(), CliError> {
         let input = misc_debian::input::read_input(path, Some(&name), Kind::Edsp)?;
         let inputs = [input];
         let request = misc_debian::edsp::parse_request(&inputs[0])?;
-        let mut universe = Universe::build(&inputs, None)?;
+        let mut universe = Universe::build(&inputs, request.architecture)?;
         let cudf = misc_debian::edsp::to_cudf(&universe, &request);
         universe.keep_installed = cudf.keep_installed;
         let packages: Vec<_> = universe.packages.iter().collect();

@@ -40,6 +40,9 @@ pub struct Request<'a> {
     pub forbid_remove: bool,
     /// `Strict-Pinning` other than `no` (absent means yes, EDSP 0.5).
     pub strict_pinning: bool,
+    /// `Architecture:` the native architecture (give it to
+    /// [`crate::universe::Universe::build`]).
+    pub architecture: Option<&'a str>,
 }
 
 /// Reads the request stanza (the first of the file, which must have a `Request:` field).
@@ -82,6 +85,7 @@ pub fn parse_request(input: &Input) -> Result<Request<'_>, Error> {
         strict_pinning: s
             .get("Strict-Pinning")
             .is_none_or(|v| !v.eq_ignore_ascii_case("no")),
+        architecture: s.get("Architecture"),
     })
 }
 

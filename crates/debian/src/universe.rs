@@ -4,11 +4,36 @@
 //! # How Debian maps to CUDF
 //!
 //! - **Names.** A package of the native architecture (`--arch`, by default the most common
-//!   architecture of the input) or of `all` keeps its name; a foreign one is `NAME%3aARCH`
-//!   (dose's convention for Packages input, `%3a` being `:`), in Packages, status and EDSP input
-//!   alike. Relations name the native package for an unqualified name, `:any` and `:native`, and
-//!   `NAME%3aARCH` for an explicit foreign architecture; relations of a foreign package name
-//!   packages of its own architecture.
+//!   architecture of the input; for EDSP the request's `Architecture`) or of `all` keeps its
+//!   name; a foreign one is `NAME%3aARCH` (dose's convention for Packages input, `%3a` being
+//!   `:`), in Packages, status and EDSP input alike. (dose, given `--deb-native-arch`, writes
+//!   native and `all` packages as `NAME%3aNATIVE` too; we keep the plain names, which is what
+//!   requests and readers of single-architecture CUDF expect.)
+//! - **Architectures in relations** (as dose's `debcudf.ml` and apt do them). An unqualified
+//!   relation is about the package's own architecture (`all`: the native one), `:native` about
+//!   the native one, `:ARCH` about ARCH. When the input holds foreign architectures, the
+//!   `Multi-Arch` field counts:
+//!   - `foreign`: the package satisfies relations of every architecture: it provides
+//!     `--multiarch-foreign-NAME = v`, which every dependency on NAME names beside the
+//!     architecture's own package (dose instead provides `NAME%3aARCH = v` for every other
+//!     architecture: providing another package's name and version makes aspcud, mccs and
+//!     packup answer depending on the order of the stanzas), and its `Provides` in every
+//!     architecture;
+//!   - `allowed`: the package also provides `NAME%3aany = v` (and its `Provides` as
+//!     `--virtual-X%3aany`); a relation `NAME:any` names the own-architecture package *or*
+//!     `NAME%3aany`: satisfied by the package of the depender's architecture or by an
+//!     `allowed` one of any architecture (dpkg's rule; dose lets any architecture satisfy
+//!     `:any` on a real name, and only `allowed` providers `:any` on a virtual one);
+//!   - `same`: the package is co-installable with itself in other architectures, at the same
+//!     version only (`conflicts: NAME%3aOTHER != v`); its `Conflicts`/`Breaks` on its own name
+//!     are dropped and those on a name it provides become conflicts with the other providers
+//!     (exact versions), so that its siblings do not conflict with each other;
+//!   - otherwise (none, `foreign`, `allowed`) a package conflicts with its name in every
+//!     other architecture: one architecture of it at a time;
+//!   - `Conflicts` and `Breaks` without a qualifier (or with `:any`) apply to every
+//!     architecture (apt and dose do so).
+//!
+//!   Without foreign architectures none of this changes the output.
 //! - **Versions.** One global [`VersionTable`]: every version string mentioned (Version fields,
 //!   versioned Provides, every constraint) gets its class's rank in policy order, so every
 //!   relation keeps its meaning and spellings that compare equal share one integer.
@@ -35,9 +60,8 @@
 //!   indexes, in the status and an index, or two spellings that compare equal) become one
 //!   package: the installed one, else the one of the first input given. Each merge is counted.
 //!
-//! Not expressed: `:any` relations satisfied by a foreign `Multi-Arch: allowed` package, and
-//! `Multi-Arch: foreign` packages of a foreign architecture satisfying native relations (the
-//! CUDF names say which architecture is meant; a mixed-architecture installed base is rare).
+//! Not expressed: architectures that no package of the input has (a relation on `x:arm64`
+//! names `x%3aarm64`, which nothing provides).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -174,6 +198,20 @@ pub struct Universe<'a> {
     virtual_versioned: FxHashSet<String>,
     /// Debian names that exist in more than one architecture: their CUDF names.
     arch_variants: FxHashMap<&'a str, Vec<String>>,
+    /// The architectures present other than the native one and `all`, sorted: when there are
+    /// some, relations follow the Multi-Arch rules (module documentation).
+    foreign: Vec<String>,
+    /// Multi-arch universes only: each virtual name as provided (`Y`, `Y%3aARCH`,
+    /// `Y%3aany`) and its providers (Debian name, CUDF name, CUDF version).
+    providers: FxHashMap<String, Vec<(&'a str, String, u64)>>,
+    /// Multi-arch universes only: Debian names with a `Multi-Arch: allowed` package, which
+    /// provides `NAME%3aany` for `:any` relations.
+    any_real: FxHashSet<&'a str>,
+    /// The CUDF names of the packages of foreign architectures.
+    foreign_names: FxHashSet<String>,
+    /// Multi-arch universes only: Debian names with a `Multi-Arch: foreign` package, which
+    /// provides `--multiarch-foreign-NAME` for relations of every architecture.
+    foreign_real: FxHashSet<&'a str>,
     /// What building did.
     pub stats: Stats,
     /// Whether installed packages get `keep: package` (EDSP's Forbid-Remove).
@@ -438,6 +476,11 @@ impl<'a> Universe<'a> {
             virtual_any: FxHashSet::default(),
             virtual_versioned: FxHashSet::default(),
             arch_variants: FxHashMap::default(),
+            foreign: Vec::new(),
+            providers: FxHashMap::default(),
+            any_real: FxHashSet::default(),
+            foreign_real: FxHashSet::default(),
+            foreign_names: FxHashSet::default(),
             stats,
             keep_installed: false,
         };
@@ -445,12 +488,24 @@ impl<'a> Universe<'a> {
         Ok(u)
     }
 
-    /// Fills the virtual-name sets and the architecture variants.
+    /// Fills the virtual-name sets, the architecture variants and, in a multi-arch universe,
+    /// the foreign architectures, the providers and the `:any` names.
     fn index(&mut self) -> Result<(), Error> {
+        let mut foreign: Vec<String> = self
+            .packages
+            .iter()
+            .filter(|p| !self.is_native(p.arch))
+            .map(|p| p.arch.to_string())
+            .collect();
+        foreign.sort();
+        foreign.dedup();
+        self.foreign = foreign;
         // Names present in a foreign architecture: all their CUDF names (native one included).
         let mut variants: FxHashMap<&'a str, Vec<String>> = FxHashMap::default();
+        let mut foreign_names = FxHashSet::default();
         for p in self.packages.iter().filter(|p| !self.is_native(p.arch)) {
             let cname = self.cudf_name(p);
+            foreign_names.insert(cname.clone());
             let list = variants.entry(p.name).or_default();
             if !list.contains(&cname) {
                 list.push(cname);
@@ -458,6 +513,11 @@ impl<'a> Universe<'a> {
         }
         let mut any = FxHashSet::default();
         let mut versioned = FxHashSet::default();
+        let mut providers: FxHashMap<String, Vec<(&'a str, String, u64)>> = FxHashMap::default();
+        let mut any_real = FxHashSet::default();
+        let mut foreign_real = FxHashSet::default();
+        let multiarch = self.multiarch();
+        let mut provided = Vec::new();
         for p in &self.packages {
             if self.is_native(p.arch) {
                 if let Some(list) = variants.get_mut(p.name) {
@@ -466,16 +526,30 @@ impl<'a> Universe<'a> {
                     }
                 }
             }
-            if !p.provides.value.is_empty() {
-                let file = &self.inputs[p.input].file;
-                for alts in control::parse_relation(p.provides.value, file, p.provides.line)? {
-                    for atom in alts {
-                        let target = self.target(p, &atom);
-                        if atom.constraint.is_some() {
-                            versioned.insert(target.to_string());
-                        }
-                        any.insert(target.into_owned());
-                    }
+            if multiarch && p.multiarch == "allowed" {
+                any_real.insert(p.name);
+            }
+            if multiarch && p.multiarch == "foreign" {
+                foreign_real.insert(p.name);
+            }
+            if p.provides.value.is_empty() {
+                continue;
+            }
+            provided.clear();
+            self.provided(p, &mut provided)?;
+            for e in provided.iter().filter(|e| e.virtual_) {
+                if e.version.is_some() {
+                    versioned.insert(e.name.clone());
+                }
+                if !any.contains(&e.name) {
+                    any.insert(e.name.clone());
+                }
+                if multiarch {
+                    providers.entry(e.name.clone()).or_default().push((
+                        p.name,
+                        self.cudf_name(p),
+                        self.v(p.version),
+                    ));
                 }
             }
         }
@@ -483,6 +557,111 @@ impl<'a> Universe<'a> {
         self.arch_variants = variants;
         self.virtual_any = any;
         self.virtual_versioned = versioned;
+        self.providers = providers;
+        self.any_real = any_real;
+        self.foreign_real = foreign_real;
+        self.foreign_names = foreign_names;
+        Ok(())
+    }
+
+    /// Whether packages of a foreign architecture are present: relations then follow the
+    /// Multi-Arch rules.
+    pub fn multiarch(&self) -> bool {
+        !self.foreign.is_empty()
+    }
+
+    /// The architecture a package's unqualified relations are about: its own, `all` being
+    /// the native one.
+    fn own_arch<'s>(&'s self, arch: &'s str) -> &'s str {
+        if arch == "all" {
+            self.native.as_deref().unwrap_or("all")
+        } else {
+            arch
+        }
+    }
+
+    /// Every architecture of a multi-arch universe: the native one, then the foreign ones.
+    fn archs(&self) -> impl Iterator<Item = &str> {
+        self.native
+            .as_deref()
+            .into_iter()
+            .chain(self.foreign.iter().map(String::as_str))
+    }
+
+    /// The CUDF name of Debian name `name` in architecture `arch`.
+    fn name_in<'s>(&self, name: &'s str, arch: &str) -> Cow<'s, str> {
+        if self.is_native(arch) {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(format!("{name}%3a{arch}"))
+        }
+    }
+
+    /// What package `p` provides (see the module documentation): for each of its `Provides`,
+    /// the virtual name in its own architecture, in every architecture when it is
+    /// `Multi-Arch: foreign`, as `NAME%3aany` when `allowed`; in a multi-arch universe also
+    /// its own name in the other architectures (`foreign`) or as `NAME%3aany` (`allowed`).
+    fn provided(&self, p: &Package<'_>, out: &mut Vec<Provided>) -> Result<(), Error> {
+        let own = self.own_arch(p.arch);
+        let multiarch = self.multiarch();
+        let foreign = multiarch && p.multiarch == "foreign";
+        let allowed = multiarch && p.multiarch == "allowed";
+        if !p.provides.value.is_empty() {
+            let file = &self.inputs[p.input].file;
+            for alts in control::parse_relation(p.provides.value, file, p.provides.line)? {
+                for atom in alts {
+                    let version = match atom.constraint {
+                        None => None,
+                        Some((Op::Eq, v)) => Some(self.v(v)),
+                        Some((op, v)) => {
+                            return Err(Error::syntax(
+                                file,
+                                p.provides.line,
+                                format!(
+                                    "Provides of {} must use `=`, not ({} {v})",
+                                    p.name,
+                                    op.debian()
+                                ),
+                            ))
+                        }
+                    };
+                    let mut push = |name: String| {
+                        out.push(Provided {
+                            name,
+                            virtual_: true,
+                            version,
+                        })
+                    };
+                    push(self.target(p, &atom).into_owned());
+                    if foreign && atom.arch.is_none() {
+                        for t in self.archs().filter(|t| *t != own) {
+                            push(self.name_in(atom.name, t).into_owned());
+                        }
+                    }
+                    if allowed && atom.arch.is_none() {
+                        push(format!("{}%3aany", atom.name));
+                    }
+                }
+            }
+        }
+        let v = Some(self.v(p.version));
+        if foreign {
+            // Not `NAME%3aARCH = v`, as dose writes it: a package providing another
+            // package's (name, version) makes aspcud, mccs and packup answer FAIL or not
+            // depending on the order of the stanzas (found by tests/multiarch.rs).
+            out.push(Provided {
+                name: format!("--multiarch-foreign-{}", p.name),
+                virtual_: false,
+                version: v,
+            });
+        }
+        if allowed {
+            out.push(Provided {
+                name: format!("{}%3aany", p.name),
+                virtual_: false,
+                version: v,
+            });
+        }
         Ok(())
     }
 
@@ -512,8 +691,9 @@ impl<'a> Universe<'a> {
     /// The CUDF name a relation atom of package `from` names (before virtual names).
     pub fn target<'s>(&self, from: &Package<'_>, atom: &Atom<'s>) -> Cow<'s, str> {
         let arch = match atom.arch {
-            None => from.arch,
-            Some("any") | Some("native") => "all",
+            // `:any` also names `NAME%3aany` in a multi-arch universe (`push_atom`).
+            None | Some("any") => from.arch,
+            Some("native") => "all",
             Some(a) => a,
         };
         if self.is_native(arch) {
@@ -528,7 +708,9 @@ impl<'a> Universe<'a> {
         self.table.get(version).unwrap_or(0)
     }
 
-    /// Appends one atom as CUDF alternatives (`sep` between the real and the virtual names).
+    /// Appends one atom as CUDF alternatives (`sep` between the real and the virtual names):
+    /// `" | "` in a dependency, which in a multi-arch universe also names the `Multi-Arch:
+    /// foreign` (any architecture) and, for `:any`, the `allowed` packages; `", "` in conflicts.
     fn push_atom(&self, out: &mut String, from: &Package<'_>, atom: &Atom<'_>, sep: &str) {
         let target = self.target(from, atom);
         match atom.constraint {
@@ -543,6 +725,94 @@ impl<'a> Universe<'a> {
                 let _ = write!(out, "{target} {} {n}", op.cudf());
                 if self.virtual_versioned.contains(target.as_ref()) {
                     let _ = write!(out, "{sep}--virtual--versioned-{target} {} {n}", op.cudf());
+                }
+            }
+        }
+        if sep == " | " && self.multiarch() && self.foreign_real.contains(atom.name) {
+            // Any `Multi-Arch: foreign` package of the name, of any architecture.
+            let _ = write!(out, "{sep}--multiarch-foreign-{}", atom.name);
+            if let Some((op, version)) = atom.constraint {
+                let _ = write!(out, " {} {}", op.cudf(), self.v(version));
+            }
+        }
+        if sep == " | " && atom.arch == Some("any") && self.multiarch() {
+            // Also any `Multi-Arch: allowed` package of any architecture.
+            let any = format!("{}%3aany", atom.name);
+            let real = self.any_real.contains(atom.name);
+            match atom.constraint {
+                None => {
+                    if real {
+                        let _ = write!(out, "{sep}{any}");
+                    }
+                    if self.virtual_any.contains(&any) {
+                        let _ = write!(out, "{sep}--virtual-{any}");
+                    }
+                }
+                Some((op, version)) => {
+                    let n = self.v(version);
+                    if real {
+                        let _ = write!(out, "{sep}{any} {} {n}", op.cudf());
+                    }
+                    if self.virtual_versioned.contains(&any) {
+                        let _ = write!(out, "{sep}--virtual--versioned-{any} {} {n}", op.cudf());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends the conflicts of one `Conflicts`/`Breaks` atom of `p` in a multi-arch universe
+    /// (each preceded by `, `): the name in every architecture unless qualified, and for a
+    /// `Multi-Arch: same` package no conflict with itself in another architecture (an atom on
+    /// its own name is dropped, one on a name it provides becomes the other providers).
+    fn push_multiarch_conflict(&self, out: &mut String, p: &Package<'_>, atom: &Atom<'_>) {
+        let same = p.multiarch == "same";
+        if same && atom.name == p.name {
+            return; // its own versions conflict by name, its siblings by `!=` below
+        }
+        let self_provided = same
+            && atom.constraint.is_none()
+            && control::parse_relation(p.provides.value, "", 0)
+                .map(|r| r.iter().flatten().any(|a| a.name == atom.name))
+                .unwrap_or(false);
+        let archs: Vec<&str> = match atom.arch {
+            None | Some("any") => self.archs().collect(),
+            Some("native") => self.native.as_deref().into_iter().collect(),
+            Some(a) => vec![a],
+        };
+        for t in archs {
+            let name = self.name_in(atom.name, t);
+            if self_provided {
+                let _ = write!(out, ", {name}");
+                if let Some(list) = self.providers.get(name.as_ref()) {
+                    for (debian, cudf, v) in list {
+                        if *debian != p.name {
+                            let _ = write!(out, ", {cudf} = {v}");
+                        }
+                    }
+                }
+                continue;
+            }
+            // The real name where such a package exists (always in the native architecture,
+            // as in a single-architecture universe), the virtual ones where provided.
+            let real = self.is_native(t) || self.foreign_names.contains(name.as_ref());
+            match atom.constraint {
+                None => {
+                    if real {
+                        let _ = write!(out, ", {name}");
+                    }
+                    if self.virtual_any.contains(name.as_ref()) {
+                        let _ = write!(out, ", --virtual-{name}");
+                    }
+                }
+                Some((op, version)) => {
+                    let n = self.v(version);
+                    if real {
+                        let _ = write!(out, ", {name} {} {n}", op.cudf());
+                    }
+                    if self.virtual_versioned.contains(name.as_ref()) {
+                        let _ = write!(out, ", --virtual--versioned-{name} {} {n}", op.cudf());
+                    }
                 }
             }
         }
@@ -589,58 +859,60 @@ impl<'a> Universe<'a> {
         } else {
             out.truncate(mark);
         }
-        // Conflicts: the own name (other versions), other architectures, Conflicts, Breaks.
+        // Conflicts: the own name (other versions), other architectures (all versions, or
+        // other versions for `Multi-Arch: same`), Conflicts, Breaks.
         let _ = write!(out, "conflicts: {cname}");
-        if p.multiarch != "same" {
-            if let Some(vars) = self.arch_variants.get(p.name) {
-                for v in vars.iter().filter(|v| **v != cname) {
-                    let _ = write!(out, ", {v}");
+        if let Some(vars) = self.arch_variants.get(p.name) {
+            let same = p.multiarch == "same";
+            let v = self.v(p.version);
+            for var in vars.iter().filter(|var| **var != cname) {
+                if same {
+                    let _ = write!(out, ", {var} != {v}");
+                } else {
+                    let _ = write!(out, ", {var}");
                 }
             }
         }
+        let multiarch = self.multiarch();
         for f in [&p.conflicts, &p.breaks] {
             if f.value.is_empty() {
                 continue;
             }
             for alts in control::parse_relation(f.value, file, f.line)? {
                 for atom in &alts {
-                    out.push_str(", ");
-                    self.push_atom(out, p, atom, ", ");
+                    if multiarch {
+                        self.push_multiarch_conflict(out, p, atom);
+                    } else {
+                        out.push_str(", ");
+                        self.push_atom(out, p, atom, ", ");
+                    }
                 }
             }
         }
         out.push('\n');
-        if !p.provides.value.is_empty() {
-            out.push_str("provides: ");
+        if !p.provides.value.is_empty() || (self.multiarch() && p.multiarch != "") {
+            let mut provided = Vec::new();
+            self.provided(p, &mut provided)?;
             let mut first = true;
-            for alts in control::parse_relation(p.provides.value, file, p.provides.line)? {
-                for atom in &alts {
-                    if !first {
-                        out.push_str(", ");
+            for e in &provided {
+                out.push_str(if first { "provides: " } else { ", " });
+                first = false;
+                match (e.virtual_, e.version) {
+                    (true, None) => {
+                        let _ = write!(out, "--virtual-{}", e.name);
                     }
-                    first = false;
-                    let target = self.target(p, atom);
-                    let _ = write!(out, "--virtual-{target}");
-                    match atom.constraint {
-                        Some((Op::Eq, v)) => {
-                            let _ = write!(out, ", --virtual--versioned-{target} = {}", self.v(v));
-                        }
-                        Some((op, v)) => {
-                            return Err(Error::syntax(
-                                file,
-                                p.provides.line,
-                                format!(
-                                    "Provides of {} must use `=`, not ({} {v})",
-                                    p.name,
-                                    op.debian()
-                                ),
-                            ))
-                        }
-                        None => {}
+                    (true, Some(n)) => {
+                        let _ =
+                            write!(out, "--virtual-{0}, --virtual--versioned-{0} = {n}", e.name);
+                    }
+                    (false, n) => {
+                        let _ = write!(out, "{} = {}", e.name, n.unwrap_or(0));
                     }
                 }
             }
-            out.push('\n');
+            if !first {
+                out.push('\n');
+            }
         }
         if p.installed {
             out.push_str("installed: true\n");
@@ -731,18 +1003,13 @@ impl<'a> Universe<'a> {
     /// The index [`Universe::cone_with`] uses: build it once for many cones.
     pub fn cone_index(&self) -> Result<ConeIndex, Error> {
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut provided = Vec::new();
         for (i, p) in self.packages.iter().enumerate() {
             by_name.entry(self.cudf_name(p)).or_default().push(i);
-            if !p.provides.value.is_empty() {
-                let file = &self.inputs[p.input].file;
-                for alts in control::parse_relation(p.provides.value, file, p.provides.line)? {
-                    for atom in alts {
-                        by_name
-                            .entry(self.target(p, &atom).into_owned())
-                            .or_default()
-                            .push(i);
-                    }
-                }
+            provided.clear();
+            self.provided(p, &mut provided)?;
+            for e in provided.drain(..) {
+                by_name.entry(e.name).or_default().push(i);
             }
         }
         Ok(ConeIndex { by_name })
@@ -768,7 +1035,12 @@ impl<'a> Universe<'a> {
                 }
                 for alts in control::parse_relation(f.value, file, f.line)? {
                     for atom in alts {
-                        if let Some(list) = by_name.get(self.target(p, &atom).as_ref()) {
+                        let any = (atom.arch == Some("any") && self.multiarch())
+                            .then(|| format!("{}%3aany", atom.name));
+                        let foreign = (self.multiarch() && self.foreign_real.contains(atom.name))
+                            .then(|| format!("--multiarch-foreign-{}", atom.name));
+                        let names = [Some(self.target(p, &atom).into_owned()), any, foreign];
+                        for list in names.iter().flatten().filter_map(|n| by_name.get(n)) {
                             for &j in list {
                                 if !seen[j] {
                                     seen[j] = true;
@@ -803,6 +1075,18 @@ impl<'a> Universe<'a> {
         }
         out
     }
+}
+
+/// One name a package provides (see `Universe::provided`).
+#[derive(Debug, Clone)]
+struct Provided {
+    /// The CUDF name, without the `--virtual-` prefixes of a virtual one.
+    name: String,
+    /// A virtual name (`--virtual-NAME`, and `--virtual--versioned-NAME` when versioned), or
+    /// a real one (a `Multi-Arch` package's own name in another architecture or `%3aany`).
+    virtual_: bool,
+    /// The version provided (CUDF), if any.
+    version: Option<u64>,
 }
 
 /// Which packages (real or providing) answer to each CUDF name, for [`Universe::cone_with`].

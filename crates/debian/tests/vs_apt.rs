@@ -129,7 +129,7 @@ fn differential(requests: &[&[&str]]) {
         let input = misc_debian::input::read_input(&edsp, None, Kind::Edsp).unwrap();
         let inputs = [input];
         let request = misc_debian::edsp::parse_request(&inputs[0]).unwrap();
-        let mut u = Universe::build(&inputs, None).unwrap();
+        let mut u = Universe::build(&inputs, request.architecture).unwrap();
         let cudf = misc_debian::edsp::to_cudf(&u, &request);
         u.keep_installed = cudf.keep_installed;
         let all: Vec<_> = u.packages.iter().collect();
