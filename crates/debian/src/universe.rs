@@ -890,7 +890,7 @@ impl<'a> Universe<'a> {
             }
         }
         out.push('\n');
-        if !p.provides.value.is_empty() || (self.multiarch() && p.multiarch != "") {
+        if !p.provides.value.is_empty() || (self.multiarch() && !p.multiarch.is_empty()) {
             let mut provided = Vec::new();
             self.provided(p, &mut provided)?;
             let mut first = true;
