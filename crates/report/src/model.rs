@@ -459,6 +459,8 @@ pub struct SolverPage {
     pub name: String,
     /// The solver's version as its `solver.toml` gives it (may be empty).
     pub version: String,
+    /// The `description` of the solver's `solver.toml`, as recorded in the manifest.
+    pub description: String,
     /// The solver's result in each track it was ranked in, in manifest order.
     pub tracks: Vec<SolverTrack>,
     /// Its [`SLOWEST`] slowest runs by CPU time.
@@ -1674,6 +1676,11 @@ fn solver_page(
         name: solver.to_owned(),
         version: manifest
             .solver_versions
+            .get(solver)
+            .cloned()
+            .unwrap_or_default(),
+        description: manifest
+            .solver_descriptions
             .get(solver)
             .cloned()
             .unwrap_or_default(),

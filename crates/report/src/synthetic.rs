@@ -322,6 +322,12 @@ pub fn demo() -> SyntheticRound {
             limits: Limits::default(),
             tracks,
             solver_versions,
+            solver_descriptions: [(
+                "mccs-1.1".to_owned(),
+                "Multi-criteria CUDF solver. Counts package names, not (name, version) pairs."
+                    .to_owned(),
+            )]
+            .into(),
             host: "node01".into(),
             machine: "Intel Xeon E5-2620 (2 cores), 4 GiB, Linux 6.1".into(),
             harness_version: misc_results::HARNESS_VERSION.into(),
@@ -423,6 +429,7 @@ pub fn generate(tracks: usize, solvers: usize, problems: usize) -> SyntheticRoun
                 .iter()
                 .map(|s| (s.clone(), "1.0".to_owned()))
                 .collect(),
+            solver_descriptions: Default::default(),
             host: "bench".into(),
             machine: "synthetic".into(),
             harness_version: misc_results::HARNESS_VERSION.into(),

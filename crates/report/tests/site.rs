@@ -210,6 +210,16 @@ fn solver_pages_list_tracks_categories_slowest_and_failed_runs() {
     assert!(naive.contains(">41<"), "{naive}");
     let aspcud = read(&dir.path().join("site/solvers/aspcud-1.9.html"));
     assert!(aspcud.contains("1 of 4 (by tie-break)"));
+    // The solver.toml description recorded in the manifest (mccs's says what it counts).
+    let mccs = read(&dir.path().join("site/solvers/mccs-1.1.html"));
+    assert!(
+        mccs.contains("<p class=\"description\">Multi-criteria CUDF solver. Counts package names, not (name, version) pairs.</p>"),
+        "{mccs}"
+    );
+    assert!(
+        !aspcud.contains("class=\"description\""),
+        "no description, no paragraph"
+    );
 }
 
 #[test]

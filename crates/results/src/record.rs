@@ -322,6 +322,10 @@ pub struct Manifest {
     /// Solver name to version string.
     #[serde(default)]
     pub solver_versions: std::collections::BTreeMap<String, String>,
+    /// Solver name to the `description` of its `solver.toml` (solvers without one are left
+    /// out; absent from manifests written before descriptions were recorded).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub solver_descriptions: std::collections::BTreeMap<String, String>,
     /// The host name of the machine where the round was (last) started.
     #[serde(default)]
     pub host: String,

@@ -236,6 +236,22 @@ mod tests {
     use super::*;
     use crate::{Limits, Outcome, Termination};
 
+    /// A manifest written before solver descriptions were recorded (the CLI's old-round
+    /// fixture) loads with none, writes none back, and a description round-trips.
+    #[test]
+    fn manifests_without_solver_descriptions_load() {
+        let old = include_str!("../../cli/tests/fixtures/old-round/results/manifest.json");
+        let mut m: Manifest = serde_json::from_str(old).unwrap();
+        assert!(m.solver_descriptions.is_empty());
+        assert!(!serde_json::to_string(&m)
+            .unwrap()
+            .contains("solver_descriptions"));
+        m.solver_descriptions
+            .insert("mccs".into(), "counts names".into());
+        let back: Manifest = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back.solver_descriptions["mccs"], "counts names");
+    }
+
     fn record(problem: &str) -> RunRecord {
         RunRecord {
             round: "r".into(),

@@ -85,6 +85,9 @@ pub struct Solver {
     pub name: String,
     /// The `version` of its `solver.toml` (empty when not given), recorded with each run.
     pub version: String,
+    /// The `description` of its `solver.toml` (what it is, and what the organiser should know
+    /// about it: shown on the site's solver page); empty when not given.
+    pub description: String,
     /// The folder of its `solver.toml`.
     pub dir: PathBuf,
     /// The `solver.toml` file.
@@ -177,7 +180,6 @@ struct RawSolver {
     #[allow(dead_code)]
     tracks: Vec<String>,
     #[serde(default)]
-    #[allow(dead_code)]
     description: String,
 }
 
@@ -699,6 +701,7 @@ pub fn load_solver(toml_path: &Path, opts: &LoadOptions) -> Result<Solver, Defin
     Ok(Solver {
         name: raw.name.get_ref().clone(),
         version: raw.version,
+        description: raw.description.trim().to_string(),
         dir,
         toml: toml_path.to_owned(),
         command,
@@ -809,7 +812,8 @@ mod tests {
         write(&d.path().join("problems/hard/b.cudf.xz"), "x");
         write(
             &d.path().join("solvers/s/solver.toml"),
-            "name = \"s\"\nversion = \"1\"\ncommand = [\"sh\", \"{input}\", \"{output}\"]\n",
+            "name = \"s\"\nversion = \"1\"\ndescription = \" counts names \"\n\
+             command = [\"sh\", \"{input}\", \"{output}\"]\n",
         );
         write(
             &d.path().join("solvers/gone/solver.toml"),
@@ -850,6 +854,12 @@ mod tests {
         );
         assert!(r.solvers["s"].installed());
         assert!(!r.solvers["gone"].installed());
+        // The description (shown on the solver's page, through the manifest), trimmed.
+        assert_eq!(r.solvers["s"].description, "counts names");
+        assert_eq!(r.solvers["gone"].description, "");
+        let m = crate::manifest(&r);
+        assert_eq!(m.solver_descriptions.len(), 1);
+        assert_eq!(m.solver_descriptions["s"], "counts names");
     }
 
     const TRACK: &str =

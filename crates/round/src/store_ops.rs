@@ -228,6 +228,12 @@ pub fn manifest(round: &Round) -> Manifest {
             .iter()
             .map(|(n, s)| (n.clone(), s.version.clone()))
             .collect(),
+        solver_descriptions: round
+            .solvers
+            .iter()
+            .filter(|(_, s)| !s.description.is_empty())
+            .map(|(n, s)| (n.clone(), s.description.clone()))
+            .collect(),
         host: host_name(),
         machine: machine_description(),
         harness_version: HARNESS_VERSION.to_string(),

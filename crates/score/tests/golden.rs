@@ -635,6 +635,7 @@ fn saved_options_win_over_the_manifest() {
         limits: Default::default(),
         tracks: vec![track("t", &["A"], &["c/p"], &[Sense::Min])],
         solver_versions: Default::default(),
+        solver_descriptions: Default::default(),
         host: String::new(),
         machine: String::new(),
         harness_version: String::new(),
