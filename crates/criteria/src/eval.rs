@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use misc_cudf::{
-    Constraint, Document, Installation, NameId, PkgId, PropId, PropType, RelOp, Version, Vpkg,
+    Constraint, Document, Installation, NameId, PkgId, PropId, PropType, Version, Vpkg,
 };
 
 use misc_vocab::Semantics;
@@ -449,100 +449,28 @@ impl<'d, 'a> Resolved<'d, 'a> {
 
 /// The number of conjuncts of a `recommends` value that `installed` does not satisfy
 /// (misc-rules.md 3.1, 5.4: providers count, an unversioned provide matches every constraint).
-/// Scans the text without allocating; anything it does not recognise goes through the full
-/// vpkgformula parser of misc-cudf.
+/// Reads the value with misc-cudf's vpkgformula grammar, without allocating.
 fn unsat_conjuncts(inst: &Installation<'_, '_>, raw: &str) -> i64 {
     let doc = inst.document();
-    let text = raw.trim();
-    match text {
-        "true!" | "" => return 0,
-        "false!" => return 1,
-        _ => {}
-    }
     let satisfied = |name: &str, constraint: Constraint| {
         doc.name_id_read_so_far(name)
             .is_some_and(|id| inst.satisfies(Vpkg::new(id, constraint)))
     };
-    let mut unsat = 0;
-    for clause in text.split(',') {
-        let mut sat = false;
-        for alt in clause.split('|') {
-            let Some((name, constraint)) = scan_vpkg(alt) else {
-                return unsat_conjuncts_slow(text, &satisfied);
-            };
-            if satisfied(name, constraint) {
-                sat = true;
-                break;
-            }
+    let (mut unsat, mut clause_sat) = (0, false);
+    let read = misc_cudf::read_vpkg_formula(raw.trim(), |item| match item {
+        // The first satisfied alternative settles the clause.
+        Some((name, constraint)) => {
+            clause_sat = clause_sat || satisfied(name, constraint);
         }
-        if !sat {
-            unsat += 1;
+        None => {
+            unsat += i64::from(!clause_sat);
+            clause_sat = false;
         }
-    }
-    unsat
-}
-
-fn unsat_conjuncts_slow(text: &str, satisfied: &impl Fn(&str, Constraint) -> bool) -> i64 {
-    match misc_cudf::parse_vpkg_formula(text) {
-        Ok(clauses) => clauses
-            .iter()
-            .filter(|clause| !clause.iter().any(|&(name, c)| satisfied(name, c)))
-            .count() as i64,
+    });
+    match read {
+        Ok(()) => unsat,
         // The parser type-checks `recommends` values, so this is unreachable for parsed
-        // documents; an unreadable value recommends nothing we can check.
+        // documents; an unreadable value (or an empty one) recommends nothing we can check.
         Err(_) => 0,
-    }
-}
-
-/// `name [op version]`, or `None` when the text is not that simple.
-fn scan_vpkg(text: &str) -> Option<(&str, Constraint)> {
-    let t = text.trim();
-    let end = t
-        .find(|c: char| c.is_ascii_whitespace() || matches!(c, '<' | '>' | '=' | '!'))
-        .unwrap_or(t.len());
-    let (name, rest) = t.split_at(end);
-    if name.is_empty() {
-        return None;
-    }
-    let rest = rest.trim_start();
-    if rest.is_empty() {
-        return Some((name, Constraint::ANY));
-    }
-    let (op, rest) = [
-        ("!=", RelOp::Neq),
-        (">=", RelOp::Geq),
-        ("<=", RelOp::Leq),
-        ("=", RelOp::Eq),
-        (">", RelOp::Gt),
-        ("<", RelOp::Lt),
-    ]
-    .into_iter()
-    .find_map(|(s, op)| rest.strip_prefix(s).map(|r| (op, r)))?;
-    let digits = rest.trim();
-    let digits = digits.strip_prefix('+').unwrap_or(digits);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let version: Version = digits.parse().ok()?;
-    Some((name, Constraint(Some((op, version)))))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scan_vpkg_forms() {
-        assert_eq!(scan_vpkg(" b "), Some(("b", Constraint::ANY)));
-        assert_eq!(
-            scan_vpkg("b>=2"),
-            Some(("b", Constraint(Some((RelOp::Geq, 2)))))
-        );
-        assert_eq!(
-            scan_vpkg(" b != +3 "),
-            Some(("b", Constraint(Some((RelOp::Neq, 3)))))
-        );
-        assert_eq!(scan_vpkg("b >= x"), None);
-        assert_eq!(scan_vpkg(""), None);
     }
 }

@@ -144,6 +144,25 @@ fn the_rules_worked_example_of_unsat_recommends() {
 }
 
 #[test]
+fn unsat_recommends_reads_every_form_of_a_vpkgformula() {
+    // misc-rules.md 5.2: `true!` (no clause), `false!` (one clause nothing satisfies), blanks
+    // and tabs around every token, `+` before a version. Only x (version 2) is installed.
+    let doc = misc_cudf::parse_problem(concat!(
+        "preamble: \nproperty: recommends: vpkgformula = [true!]\n\n",
+        "package: x\nversion: 2\ninstalled: true\n\n",
+        "package: t\nversion: 1\ninstalled: true\nrecommends: true!\n\n",
+        "package: f\nversion: 1\ninstalled: true\nrecommends:  false! \n\n",
+        "package: s\nversion: 1\ninstalled: true\nrecommends: \tzz\t|\tx >= +2 , x<2,y\n\n",
+        "request: \n",
+    ))
+    .unwrap();
+    let r = resolve(&parse_criteria("-unsat_recommends").unwrap(), &doc).unwrap();
+    // f: false! (1); s: `zz | x >= 2` holds, `x < 2` and `y` do not (2).
+    assert_eq!(r.evaluate(&doc.installed_flags(), Semantics::Pair), [1 + 2]);
+    assert_eq!(r.evaluate(&doc.installed_flags(), Semantics::Name), [1 + 2]);
+}
+
+#[test]
 fn unsat_recommends_is_zero_without_a_declared_recommends() {
     // misc-rules.md 7.11: an absent recommends is `true!`.
     let doc =

@@ -34,7 +34,9 @@ use crate::ParseError;
 
 use assemble::{assemble, Part};
 use package::{Expected, Kind, KnownNames};
-pub use values::{check_value, parse_vpkg_formula, parse_vpkg_list, TextFormula};
+pub use values::{
+    check_value, parse_vpkg_formula, parse_vpkg_list, read_vpkg_formula, TextFormula,
+};
 pub(crate) use values::{parse_int_value, trim_end};
 
 /// Parses a CUDF document: an optional preamble, package stanzas, and a request. A missing

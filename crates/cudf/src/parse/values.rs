@@ -147,11 +147,23 @@ pub type TextFormula<'s> = Vec<Vec<(&'s str, Constraint)>>;
 pub fn parse_vpkg_formula(value: &str) -> Result<TextFormula<'_>, ValueError> {
     let mut clauses = Vec::new();
     let mut clause = Vec::new();
-    vpkg::read(value, Shape::Formula, |item| match item {
-        Some((range, constraint)) => clause.push((&value[range], constraint)),
+    read_vpkg_formula(value, |item| match item {
+        Some(vpkg) => clause.push(vpkg),
         None => clauses.push(std::mem::take(&mut clause)),
     })?;
     Ok(clauses)
+}
+
+/// Reads a vpkgformula value without allocating: calls `each` with every vpkg of it (name and
+/// constraint), in order, and with `None` after the last vpkg of every clause (`true!` has no
+/// clause, `false!` one empty clause). The grammar and errors are [`parse_vpkg_formula`]'s.
+pub fn read_vpkg_formula<'v>(
+    value: &'v str,
+    mut each: impl FnMut(Option<(&'v str, Constraint)>),
+) -> Result<(), ValueError> {
+    vpkg::read(value, Shape::Formula, |item| {
+        each(item.map(|(range, constraint)| (&value[range], constraint)))
+    })
 }
 
 /// The warning for a version 0 in a constraint, which libCUDF accepts.
