@@ -220,8 +220,9 @@ pub fn run(args: ProblemsArgs) -> Result<(), CliError> {
 /// Make one with: APT_EDSP_DUMP_FILENAME=/tmp/req.edsp apt-get -s install --solver dump PKG
 /// (the folder must be writable by user _apt). Install and Remove become install/remove,
 /// Upgrade-All every installed package in upgrade, Forbid-Remove `keep: package` on the
-/// installed packages; what CUDF cannot say (Autoremove, Forbid-New-Install, pins) is printed
-/// for each file and noted in INDEX.tsv. crates/debian/src/edsp.rs has the whole table.
+/// installed packages, Forbid-New-Install a universe of the installed names only, Hold `keep:
+/// version`; what CUDF cannot say (Autoremove, pins) is printed for each file and noted in
+/// INDEX.tsv. crates/debian/src/edsp.rs has the whole table.
 #[derive(Debug, Args)]
 pub struct EdspArgs {
     /// EDSP files (plain, gz, xz or lz4).
@@ -344,7 +345,7 @@ fn edsp(args: EdspArgs) -> Result<(), CliError> {
         let mut universe = Universe::build(&inputs, request.architecture)?;
         let cudf = misc_debian::edsp::to_cudf(&universe, &request);
         universe.keep_installed = cudf.keep_installed;
-        let packages: Vec<_> = universe.packages.iter().collect();
+        let packages = cudf.packages(&universe);
         let installed = packages.iter().filter(|p| p.installed).count();
         let file = out.write_cudf(
             &name,

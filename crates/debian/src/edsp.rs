@@ -9,16 +9,34 @@
 //! |---|---|
 //! | `Install: P[:ARCH] ...` | `install: P` (any version: apt's candidate choice is a pin, see below) |
 //! | `Remove: P[:ARCH] ...` | `remove: P` |
-//! | `Upgrade-All: yes` (0.5), `Upgrade: yes`, `Dist-Upgrade: yes` (older) | `upgrade:` every installed package |
+//! | `Upgrade-All: yes` (0.5), `Upgrade: yes`, `Dist-Upgrade: yes` (older) | `upgrade:` every installed package (MISC's upgrade requests; stricter than apt, whose full upgrade may remove packages) |
 //! | `Forbid-Remove: yes` | `keep: package` on every installed package |
-//! | `Autoremove: yes` | not expressed: CUDF has no "installed automatically" |
-//! | `Forbid-New-Install: yes` | not expressed: it is an optimisation wish (MISC's `-new` criterion), not a constraint apt states |
-//! | `Dist-Upgrade: yes` | expressed as `Upgrade-All` (every installed package stays), stricter than apt, which may remove |
+//! | `Forbid-New-Install: yes` | the universe holds only the packages whose CUDF name is installed (see below) |
+//! | `Hold: yes` on an installed package | `keep: version` |
+//! | `Architecture:` | the native architecture (plain CUDF names) |
+//! | `Autoremove: yes` | not expressed (see below) |
 //! | pins (`APT-Pin`, `APT-Candidate`, `Strict-Pinning`) | not expressed: every version is a candidate |
+//!
+//! **Forbid-New-Install** is a constraint ("the resolver is forbidden to install new packages
+//! in its returned solution", EDSP 0.5), not a wish: a package not installed under its name
+//! (and architecture) may not be installed. CUDF's request cannot say "none of these names",
+//! short of a `remove:` of every other name of the universe (tens of thousands); dropping those
+//! packages from the universe says the same exactly (a solution could not install them;
+//! uninstalled packages neither satisfy nor violate anything) and leaves a problem of the
+//! installed names only. An `Install:` of a package not installed then has no candidate: such
+//! a request is unsatisfiable, as apt's own solver reports it. A `-new` criterion would not do:
+//! criteria rank solutions, they do not exclude them.
+//!
+//! **Autoremove** ("clean up unused automatically installed packages") stays inexpressible:
+//! which installed packages are unused is reachability from the manually installed ones
+//! (`APT-Automatic`), a minimisation over the solution, not a constraint; CUDF's request and
+//! MISC's criteria have no notion of "automatically installed". apt itself computes its
+//! `autoremove` outside the solver (its EDSP request for `apt-get autoremove` carries no
+//! action at all).
 //!
 //! [`CudfRequest::not_expressed`] lists what a given request asks that the CUDF does not say.
 
-use crate::universe::{Input, Universe};
+use crate::universe::{Input, Package, Universe};
 use crate::Error;
 
 /// The request stanza of an EDSP file.
@@ -96,11 +114,32 @@ pub struct CudfRequest {
     pub lines: String,
     /// Whether installed packages must get `keep: package` (Forbid-Remove).
     pub keep_installed: bool,
+    /// Whether only the packages whose CUDF name is installed make the universe
+    /// (Forbid-New-Install): see [`CudfRequest::packages`].
+    pub installed_names_only: bool,
     /// What the EDSP request asks that the CUDF does not say.
     pub not_expressed: Vec<&'static str>,
 }
 
 impl CudfRequest {
+    /// The packages of the problem: all of the universe's, or, for Forbid-New-Install, those
+    /// whose CUDF name is installed (module documentation).
+    pub fn packages<'u, 'a>(&self, u: &'u Universe<'a>) -> Vec<&'u Package<'a>> {
+        if !self.installed_names_only {
+            return u.packages.iter().collect();
+        }
+        let installed: std::collections::HashSet<String> = u
+            .packages
+            .iter()
+            .filter(|p| p.installed)
+            .map(|p| u.cudf_name(p))
+            .collect();
+        u.packages
+            .iter()
+            .filter(|p| installed.contains(&u.cudf_name(p)))
+            .collect()
+    }
+
     /// The request in one line, for an index: `install: a, b; remove: c`.
     pub fn summary(&self) -> String {
         self.lines.trim_end().replace('\n', "; ")
@@ -143,9 +182,6 @@ pub fn to_cudf(u: &Universe<'_>, r: &Request<'_>) -> CudfRequest {
     if r.autoremove {
         not_expressed.push("Autoremove");
     }
-    if r.forbid_new_install {
-        not_expressed.push("Forbid-New-Install");
-    }
     if r.dist_upgrade {
         not_expressed.push("Dist-Upgrade (as Upgrade-All: no removal allowed)");
     }
@@ -155,6 +191,7 @@ pub fn to_cudf(u: &Universe<'_>, r: &Request<'_>) -> CudfRequest {
     CudfRequest {
         lines,
         keep_installed: r.forbid_remove,
+        installed_names_only: r.forbid_new_install,
         not_expressed,
     }
 }

@@ -52,6 +52,8 @@
 //! - **Dependencies.** `Pre-Depends` and `Depends` both become `depends`; `Recommends` is the
 //!   declared property `recommends` (a vpkgformula, not a dependency), `Replaces` the property
 //!   `replaces`.
+//! - **Holds.** An installed package on hold (`hold` in the status file's `Status`, `Hold: yes`
+//!   in EDSP) gets `keep: version`, as dose does: no solution may change it.
 //! - **Other properties**, under dose's names: `number` (the Debian version string),
 //!   `architecture`, `multiarch`, `source`, `sourcenumber`, `installedsize`, `essential` (a
 //!   property only: no `keep` is implied), `priority`, and `filename`, the label of the index the
@@ -139,6 +141,9 @@ pub struct Package<'a> {
     pub installed_size: Option<u64>,
     /// Essential: yes.
     pub essential: bool,
+    /// Installed and on hold (dpkg's `hold` selection in a status file, `Hold: yes` in EDSP):
+    /// written as `keep: version`, as dose does.
+    pub hold: bool,
     /// The source package's name.
     pub source: &'a str,
     /// The source package's version.
@@ -219,7 +224,7 @@ pub struct Universe<'a> {
 }
 
 /// The fields a package stanza is read for, in the order of [`KNOWN`].
-const KNOWN: [&str; 19] = [
+const KNOWN: [&str; 20] = [
     "Package",
     "Version",
     "Architecture",
@@ -239,6 +244,7 @@ const KNOWN: [&str; 19] = [
     "Priority",
     "APT-ID",
     "Source-Version",
+    "Hold",
 ];
 
 /// Which of [`KNOWN`] a field name is (any case), in one pass: the usual spellings are matched
@@ -264,6 +270,7 @@ fn known(name: &str) -> Option<usize> {
         "Priority" => Some(16),
         "APT-ID" => Some(17),
         "Source-Version" => Some(18),
+        "Hold" => Some(19),
         "Description" | "Maintainer" | "Filename" | "Size" | "MD5sum" | "SHA256" | "Section"
         | "Homepage" | "Description-md5" | "Tag" | "Suggests" | "Enhances" => None,
         other => KNOWN.iter().position(|k| k.eq_ignore_ascii_case(other)),
@@ -277,7 +284,7 @@ fn package<'a>(
     kind: Kind,
     file: &str,
 ) -> Result<Option<Package<'a>>, Error> {
-    let mut found: [Option<&control::Field<'a>>; 19] = [None; 19];
+    let mut found: [Option<&control::Field<'a>>; 20] = [None; 20];
     for f in s.fields() {
         if let Some(k) = known(f.name) {
             if found[k].is_none() {
@@ -303,16 +310,22 @@ fn package<'a>(
             format!("bad package name {name:?}"),
         ));
     }
-    let installed = match kind {
-        Kind::Packages => false,
+    let (installed, hold) = match kind {
+        Kind::Packages => (false, false),
         Kind::Status => {
             let status = get(3).unwrap_or("");
-            if status.split_whitespace().nth(2) != Some("installed") {
+            let mut words = status.split_whitespace();
+            let want = words.next();
+            if words.nth(1) != Some("installed") {
                 return Ok(None);
             }
-            true
+            (true, want == Some("hold"))
         }
-        Kind::Edsp => get(4).is_some_and(|v| v.eq_ignore_ascii_case("yes")),
+        Kind::Edsp => {
+            let installed = get(4).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+            let hold = get(19).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+            (installed, installed && hold)
+        }
     };
     let version_field = found[1].ok_or_else(|| {
         Error::syntax(file, s.line, format!("package {name} has no Version field"))
@@ -359,6 +372,7 @@ fn package<'a>(
         replaces: raw(14),
         installed_size,
         essential: get(15).is_some_and(|v| v.eq_ignore_ascii_case("yes")),
+        hold,
         source,
         source_version,
         priority: get(16).unwrap_or(""),
@@ -916,7 +930,9 @@ impl<'a> Universe<'a> {
         }
         if p.installed {
             out.push_str("installed: true\n");
-            if self.keep_installed {
+            if p.hold {
+                out.push_str("keep: version\n");
+            } else if self.keep_installed {
                 out.push_str("keep: package\n");
             }
         }

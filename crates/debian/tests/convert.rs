@@ -193,6 +193,26 @@ fn mapping_of_a_small_universe() {
     assert!(cudf.ends_with("request: misc-problems\n"), "{cudf}");
 }
 
+/// A package on hold in dpkg's status (`hold ok installed`) is kept at its version.
+#[test]
+fn a_held_package_keeps_its_version() {
+    let inputs = vec![
+        input("main", Kind::Packages, "Package: h\nVersion: 2\nArchitecture: all\n"),
+        input(
+            "status",
+            Kind::Status,
+            "Package: h\nStatus: hold ok installed\nVersion: 1\nArchitecture: all\n\nPackage: i\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n",
+        ),
+    ];
+    let cudf = convert(&inputs);
+    assert!(
+        stanza(&cudf, "h", "1").contains("\ninstalled: true\nkeep: version\n"),
+        "{cudf}"
+    );
+    assert!(!stanza(&cudf, "i", "1").contains("keep:"), "{cudf}");
+    assert!(!stanza(&cudf, "h", "2").contains("keep:"), "{cudf}");
+}
+
 #[test]
 fn output_is_the_same_whatever_the_run() {
     assert_eq!(convert(&fixture()), convert(&fixture()));
