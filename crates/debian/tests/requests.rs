@@ -176,3 +176,75 @@ fn unsat_requests_are_unsatisfiable_for_aspcud() {
         );
     }
 }
+
+/// The unsatisfiable kind on real data: `--generate unsat=6` over bookworm's index (no
+/// installed base, so that the cones stay small), each request written over its cone (as `misc problems debian` does),
+/// is unsatisfiable for aspcud; the install requests drawn beside them are solved, and
+/// cudf-check accepts aspcud's answers.
+#[test]
+fn generated_unsat_requests_on_bookworm_are_unsatisfiable_for_aspcud() {
+    if !common::have(common::tool("aspcud"), "aspcud")
+        || !common::have(common::tool("cudf-check"), "cudf-check")
+    {
+        return;
+    }
+    let Some(main) = common::bookworm_main() else {
+        common::have(false, "apt's bookworm list (run apt-get update)");
+        return;
+    };
+    let inputs = vec![misc_debian::input::read_input(&main, None, Kind::Packages).unwrap()];
+    let u = Universe::build(&inputs, None).unwrap();
+    let reqs = requests::generate(&u, &[(Gen::Unsat, 6), (Gen::Install(1), 4)], 12).unwrap();
+    let cone = u.cone_index().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut unsat, mut solved) = (0, 0);
+    for r in &reqs {
+        let selected =
+            requests::category_packages(&u, &requests::Category::Cone, r, &cone).unwrap();
+        let packages: Vec<_> = selected.iter().map(|&i| &u.packages[i]).collect();
+        let mut out = Vec::new();
+        write_document(&u, &packages, &r.lines, &mut out).unwrap();
+        let path = dir.path().join(format!("{}.cudf", r.name));
+        std::fs::write(&path, out).unwrap();
+        let sol = dir.path().join(format!("{}.sol", r.name));
+        let status = std::process::Command::new("aspcud")
+            .arg(&path)
+            .arg(&sol)
+            .arg("paranoid")
+            .status()
+            .unwrap();
+        assert!(status.success(), "aspcud on {}", r.name);
+        let answer = std::fs::read_to_string(&sol).unwrap();
+        if r.name.starts_with("unsat") {
+            assert!(
+                answer.trim_start().starts_with("FAIL"),
+                "{} ({}) is solvable:\n{answer}",
+                r.name,
+                r.lines
+            );
+            unsat += 1;
+        } else if !answer.trim_start().starts_with("FAIL") {
+            let check = std::process::Command::new("cudf-check")
+                .arg("-cudf")
+                .arg(&path)
+                .arg("-sol")
+                .arg(&sol)
+                .output()
+                .unwrap();
+            assert!(
+                String::from_utf8_lossy(&check.stdout)
+                    .lines()
+                    .any(|l| l == "is_solution: true"),
+                "cudf-check refuses aspcud's answer to {}",
+                r.name
+            );
+            solved += 1;
+        }
+    }
+    eprintln!("bookworm: {unsat} generated unsat requests unsatisfiable for aspcud, {solved} of 4 installs solved");
+    assert_eq!(unsat, 6);
+    assert!(
+        solved >= 3,
+        "the installs beside them are solvable: {solved} of 4"
+    );
+}
