@@ -796,8 +796,13 @@ impl<'a> Universe<'a> {
         };
         for t in archs {
             let name = self.name_in(atom.name, t);
+            // The real name where such a package exists (always in the native architecture,
+            // as in a single-architecture universe), the virtual ones where provided.
+            let real = self.is_native(t) || self.foreign_names.contains(name.as_ref());
             if self_provided {
-                let _ = write!(out, ", {name}");
+                if real {
+                    let _ = write!(out, ", {name}");
+                }
                 if let Some(list) = self.providers.get(name.as_ref()) {
                     for (debian, cudf, v) in list {
                         if *debian != p.name {
@@ -807,9 +812,6 @@ impl<'a> Universe<'a> {
                 }
                 continue;
             }
-            // The real name where such a package exists (always in the native architecture,
-            // as in a single-architecture universe), the virtual ones where provided.
-            let real = self.is_native(t) || self.foreign_names.contains(name.as_ref());
             match atom.constraint {
                 None => {
                     if real {
