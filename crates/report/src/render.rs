@@ -3,8 +3,13 @@
 //! The templates live in `crates/report/templates/` and are embedded in the binary
 //! (`include_str!`), so the site never depends on files beside the executable. Undefined
 //! variables are errors (strict mode), and the unit tests render every template, so a mistake
-//! in a template fails `cargo test` rather than a competition's publication. Values are
-//! HTML-escaped (`& < > " '`); only the plots' SVG, made by [`crate::plot`], is inserted as is.
+//! in a template fails `cargo test` rather than a competition's publication.
+//!
+//! Escaping has one path, [`escape_html`] (`& < > " '`), which minijinja calls through its two
+//! hooks: the formatter (every `{{ value }}`) and the `escape`/`e` filter, replaced by one that
+//! escapes the same way. Links are values like any other: the model builds them from safe page
+//! names ([`crate::names`]), so escaping leaves them as they are. Only the plots' SVG, made by
+//! [`crate::plot`] (whose labels go through [`escape_html`] too), is marked `|safe`.
 
 use minijinja::{Environment, Error, Output, State, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -74,19 +79,33 @@ pub(crate) fn escape_html<W: std::fmt::Write + ?Sized>(out: &mut W, s: &str) -> 
 
 /// Prints `none` as nothing and escapes everything that is not marked safe.
 fn formatter(out: &mut Output, _state: &State, value: &Value) -> Result<(), Error> {
+    write_escaped(out, value).map_err(Error::from)
+}
+
+/// The `escape` (`e`) filter: the value escaped as the formatter would, marked safe (so that
+/// escaping twice does not escape the `&` of the first). Replaces minijinja's, which escapes
+/// differently (see [`escape_html`]).
+fn escape_filter(value: &Value) -> Value {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_escaped(&mut out, value);
+    Value::from_safe_string(out)
+}
+
+/// `none` and undefined as nothing, safe strings as they are, anything else escaped.
+fn write_escaped<W: std::fmt::Write + ?Sized>(out: &mut W, value: &Value) -> std::fmt::Result {
     if value.is_none() || value.is_undefined() {
         return Ok(());
     }
     if value.is_safe() {
         if let Some(s) = value.as_str() {
-            return out.write_str(s).map_err(Error::from);
+            return out.write_str(s);
         }
     }
     match value.as_str() {
         Some(s) => escape_html(out, s),
         None => escape_html(out, &value.to_string()),
     }
-    .map_err(Error::from)
 }
 
 /// The compiled templates.
@@ -100,6 +119,8 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(formatter);
+        env.add_filter("escape", escape_filter);
+        env.add_filter("e", escape_filter);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -143,5 +164,19 @@ mod tests {
             })
             .unwrap();
         assert_eq!(out, "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;||<b>|a/b");
+    }
+
+    #[test]
+    fn the_escape_filter_escapes_as_the_formatter_does_and_only_once() {
+        let mut env = Templates::new().unwrap().env;
+        env.add_template("t.html", "{{ a }}|{{ a|e }}|{{ a|escape|e }}|{{ n|e }}")
+            .unwrap();
+        let out = env
+            .get_template("t.html")
+            .unwrap()
+            .render(minijinja::context! { a => "<p class='x'>\"&\"/", n => Value::from(()) })
+            .unwrap();
+        let once = "&lt;p class=&#39;x&#39;&gt;&quot;&amp;&quot;/";
+        assert_eq!(out, format!("{once}|{once}|{once}|"));
     }
 }

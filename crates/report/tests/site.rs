@@ -410,3 +410,137 @@ fn entrants_that_did_not_run_get_no_place() {
     assert!(page.contains("paranoid: not run: `ghost`"), "{page}");
     assert!(!page.contains("1st"), "{page}");
 }
+
+/// `s` as the pages escape it (misc-report's one escaper: `& < > " '`, `/` kept).
+fn escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Replaces every JSON string equal to `from` (and every object key equal to it) by `to`.
+fn rename(v: &mut serde_json::Value, from: &str, to: &str) {
+    match v {
+        serde_json::Value::String(s) if s == from => *s = to.to_owned(),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| rename(x, from, to)),
+        serde_json::Value::Object(o) => {
+            if let Some(x) = o.remove(from) {
+                o.insert(to.to_owned(), x);
+            }
+            o.values_mut().for_each(|x| rename(x, from, to));
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn hostile_names_are_escaped_on_every_page_they_appear_on() {
+    // A solver, a problem, a track, a category, a round, a version and a description chosen
+    // to break out of text, of attributes and of paths (rendered by the real site builder).
+    let solver = r#"<script>alert("s")</script>'&/x"#;
+    let problem = r#"problems/small/<img src=x onerror="p">&'q'.cudf"#;
+    let track = r#"trendy<i>"&'/"#;
+    let category = r#"sm<b>all"&'/"#;
+    let round_name = r#"demo</title><script>alert('r')</script>"#;
+    let version = r#"1.1"><script>alert('v')</script>"#;
+    let description = r#"Counts <b>"names"</b> & 'pairs'"#;
+    let mut round = misc_report::synthetic::demo();
+    let mut manifest = serde_json::to_value(&round.manifest).unwrap();
+    let mut records = serde_json::to_value(&round.records).unwrap();
+    for v in [&mut manifest, &mut records] {
+        rename(v, "mccs-1.1", solver);
+        rename(v, "problems/small/p1.cudf.xz", problem);
+        rename(v, "trendy", track);
+        rename(v, "small", category);
+        rename(v, "misc-demo-2011", round_name);
+    }
+    manifest["solver_versions"][solver] = version.into();
+    manifest["solver_descriptions"][solver] = description.into();
+    round.manifest = serde_json::from_value(manifest).unwrap();
+    round.records = serde_json::from_value(records).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let round_dir = dir.path().join("round");
+    round.write_to(&round_dir).unwrap();
+    let scores = misc_score::score_round(&round.manifest, &round.records, None).unwrap();
+    let site = dir.path().join("site");
+    misc_report::render_site(
+        &round.manifest,
+        &round.records,
+        &scores,
+        Some(&round_dir.join("results")),
+        &site,
+    )
+    .unwrap();
+
+    let hostile = [
+        solver,
+        problem,
+        track,
+        category,
+        round_name,
+        version,
+        description,
+    ];
+    let mut shown = std::collections::BTreeMap::<&str, usize>::new();
+    let all = pages(&site);
+    assert_eq!(all.len(), 14, "the same pages as the demo's");
+    for page in &all {
+        let html = read(page);
+        let name = page.strip_prefix(&site).unwrap().display().to_string();
+        for h in hostile {
+            assert!(!html.contains(h), "{name}: {h:?} unescaped");
+        }
+        for needle in [
+            "<script>alert",
+            "<img src=x",
+            "<i>\"",
+            "<b>all",
+            "<b>\"names",
+        ] {
+            assert!(
+                !html.contains(needle),
+                "{name}: markup {needle:?} got through"
+            );
+        }
+        for h in hostile {
+            if html.contains(&escaped(h)) {
+                *shown.entry(h).or_default() += 1;
+            }
+        }
+        // Every page names the round (title) and every track (navigation).
+        for h in [round_name, track] {
+            assert!(
+                html.contains(&escaped(h)),
+                "{name}: {h:?} not shown escaped"
+            );
+        }
+    }
+    let on = |file: &str| read(&site.join(file));
+    let solver_page = all
+        .iter()
+        .map(|p| read(p))
+        .find(|html| html.contains(&format!("<h1>Solver {}", escaped(solver))))
+        .unwrap_or_else(|| panic!("no page titled with the solver's escaped name"));
+    for h in [version, description] {
+        assert!(solver_page.contains(&escaped(h)), "solver page lacks {h:?}");
+    }
+    assert!(on("index.html").contains(&escaped(solver)));
+    assert!(on("problems.html").contains(&escaped(problem)));
+    assert!(on("problems.html").contains(&escaped(category)));
+    // The solver is on the index, both track pages, its own page, the others' (scatter
+    // against it) and the problem pages of its runs.
+    assert!(
+        shown[solver] >= 10,
+        "solver shown escaped on {} pages",
+        shown[solver]
+    );
+    // The problem is on the list, its own page and both track pages.
+    assert!(
+        shown[problem] >= 4,
+        "problem shown escaped on {} pages",
+        shown[problem]
+    );
+}
