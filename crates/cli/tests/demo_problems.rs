@@ -89,7 +89,9 @@ fn the_recipe_regenerates_the_demo_problems_byte_for_byte() {
     assert_eq!(
         names(&made),
         names(&committed),
-        "the recipe writes other files than the committed ones: run `just demo-problems`"
+        "the recipe writes other files than the committed ones: run `just demo-problems` \
+         (or, from the project's folder, {})",
+        words.join(" ")
     );
     for (name, bytes) in &made {
         if bytes == &committed[name] {
@@ -102,12 +104,13 @@ fn the_recipe_regenerates_the_demo_problems_byte_for_byte() {
             );
         panic!(
             "competitions/demo/problems/{name} is not what the recipe makes ({}): \
-             run `just demo-problems` and commit the result",
+             run `just demo-problems` (or, from the project's folder, {}) and commit the result",
             if same_text {
                 "same CUDF text, other xz bytes: another liblzma?"
             } else {
                 "the content differs"
-            }
+            },
+            words.join(" ")
         );
     }
     // What the demo is made of: four categories (the request's cone, each baseline with the
