@@ -21,8 +21,10 @@
 #      (runexec_container.py: use_namespaces, / read-only, /tmp and /home hidden, no network)
 #      for /bin/true, against the overhead of an isolated misc runner call (pre-warmed, in one
 #      process, minus spawning /bin/true with std) and of a whole `misc exec --isolation
-#      required` process, with the ratios (target: BenchExec / misc >= 20); then the CPU time of
-#      the 2-second busy loop under both isolations (target: within 2 %).
+#      required` process, with the ratios (target: BenchExec / misc >= 20), in ROUNDS (default 3)
+#      alternating rounds, each printed with the load average when it started, and the medians
+#      over the rounds; then the CPU time of the 2-second busy loop under both isolations
+#      (target: within 2 %).
 #
 # runexec runs with --no-container: its container mode cannot overlay / on this kernel
 # ("Failed to create overlay mount for '/'"). The runs of the two tools are interleaved so that
@@ -103,27 +105,41 @@ for i in 1 2 3; do
     awk -v m="$m" -v i="$i" 'BEGIN { printf "run %d: misc cputime=%.4f s  overshoot=%.1f ms (target: <= 100 ms)\n", i, m, (m - 1) * 1000 }'
 done
 
-echo "== isolated runs (issue 16): /bin/true, medians of $N runs (ms) =="
+echo "== isolated runs (issue 16): /bin/true, $N runs each, medians (ms) =="
 if ! python3 -c 'import benchexec' 2>/dev/null; then
     echo "BenchExec's Python package is missing (pip install benchexec): skipped"
     exit 0
 fi
-bx_s=$(python3 "$HERE/runexec_container.py" overhead "$N" | sed -n 's/^per_run_wall_median=\(.*\)s$/\1/p')
-iso_call_s=$("$MISC_EXEC" --isolate --prewarm 1 --repeat "$N" -- /bin/true | sed -n 's/^per_run_wall_median=\(.*\)s$/\1/p')
-: >iso.us
-for _ in $(seq "$N"); do
-    t=$(now_us); "${MISC_ISO[@]}" -- /bin/true >/dev/null; echo $(( $(now_us) - t )) >>iso.us
+# In ROUNDS alternating rounds (default 3) of N/ROUNDS runs each, so that both tools see the
+# same load; each round prints its own ratio, the summary takes the medians over all rounds.
+ROUNDS=${ROUNDS:-3}
+PER=$(( (N + ROUNDS - 1) / ROUNDS ))
+: >bx.ms; : >isocall.ms; : >isoproc.ms
+for r in $(seq "$ROUNDS"); do
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    bx=$(python3 "$HERE/runexec_container.py" overhead "$PER" | sed -n 's/^per_run_wall_median=\(.*\)s$/\1/p')
+    ic=$("$MISC_EXEC" --isolate --prewarm 1 --repeat "$PER" -- /bin/true | sed -n 's/^per_run_wall_median=\(.*\)s$/\1/p')
+    b=$("$MISC_EXEC" --baseline --repeat "$PER" -- /bin/true | sed -n 's/^baseline_wall_median=\(.*\)s$/\1/p')
+    : >true.us; : >iso.us
+    for _ in $(seq "$PER"); do
+        t=$(now_us); /bin/true; echo $(( $(now_us) - t )) >>true.us
+        t=$(now_us); "${MISC_ISO[@]}" -- /bin/true >/dev/null; echo $(( $(now_us) - t )) >>iso.us
+    done
+    tr=$(median <true.us); ip=$(median <iso.us)
+    awk -v bx="$bx" -v ic="$ic" -v b="$b" -v ip="$ip" -v t="$tr" -v r="$r" -v load="$load" \
+        -v bxf=bx.ms -v icf=isocall.ms -v ipf=isoproc.ms 'BEGIN {
+        bx *= 1000; oi = (ic - b) * 1000; if (oi < 0.001) oi = 0.001
+        op = (ip - t) / 1000; if (op < 0.001) op = 0.001
+        printf "round %d (load %s): BenchExec %.3f ms/run; isolated runner call overhead %.3f ms (BenchExec / %.1f); misc exec process overhead %.3f ms (BenchExec / %.1f)\n", r, load, bx, oi, bx / oi, op, bx / op
+        print bx >>bxf; print oi >>icf; print op >>ipf
+    }'
 done
-iso_ms=$(median <iso.us | awk '{printf "%.3f", $1/1000}')
-awk -v bx="$bx_s" -v ic="$iso_call_s" -v b="$base_ms" -v c="$call_ms" -v ip="$iso_ms" -v t="$true_ms" 'BEGIN {
-    bx *= 1000; ic *= 1000
-    oi = ic - b; if (oi < 0.001) oi = 0.001
-    op = ip - t; if (op < 0.001) op = 0.001
-    printf "BenchExec RunExecutor, container mode, per run:   %.3f\n", bx
-    printf "misc runner call, isolated (pre-warmed):          %.3f  (not isolated: %.3f)\n", ic, c
-    printf "misc exec --isolation required, whole process:    %.3f\n", ip
-    printf "overhead of an isolated runner call:  %.3f ms = BenchExec / %.0f  (target: >= 20)\n", oi, bx / oi
-    printf "overhead of an isolated misc exec:    %.3f ms = BenchExec / %.0f  (target: >= 20)\n", op, bx / op
+bx_ms=$(median <bx.ms); oi_ms=$(median <isocall.ms); op_ms=$(median <isoproc.ms)
+awk -v bx="$bx_ms" -v oi="$oi_ms" -v op="$op_ms" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+    printf "BenchExec RunExecutor, container mode, per run:   %.3f ms\n", bx
+    printf "overhead of an isolated runner call:  %.3f ms = BenchExec / %.1f  (target: >= 20)\n", oi, bx / oi
+    printf "overhead of an isolated misc exec:    %.3f ms = BenchExec / %.1f\n", op, bx / op
+    printf "load average at the end: %s\n", load
 }'
 
 echo "== busy loop of 2 s CPU, isolated: BenchExec container mode vs misc namespaces, 3 runs each =="

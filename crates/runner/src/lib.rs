@@ -7,8 +7,9 @@
 //! joins the run's cgroup (if any), starts a new session, makes itself a child subreaper
 //! (`PR_SET_CHILD_SUBREAPER`), closes every descriptor it does not need and waits for its
 //! orders. The harness then passes the solver's path, argv, environment, working directory,
-//! rlimits, CPU pin and namespace settings through shared memory, and the shim forks the
-//! solver, which gets its own process group, `PR_SET_PDEATHSIG`, default signal dispositions,
+//! rlimits, CPU pin and namespace settings through shared memory, and the shim starts the
+//! solver (`clone(CLONE_VM | CLONE_VFORK)` on a stack of its own, as `posix_spawn` does: no
+//! copy of the shim's memory), which gets its own process group, `PR_SET_PDEATHSIG`, default signal dispositions,
 //! stdin on `/dev/null` and stdout/stderr on pipes to the harness before it execs with exactly
 //! the given environment. Every process the solver ever starts, including double-forked daemons
 //! in new sessions, is a descendant of the shim (orphans are reparented to it) and, with cgroups,

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use nix::sys::resource::Resource;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use tokio::io::AsyncReadExt;
@@ -493,16 +494,16 @@ fn tv(t: libc::timeval) -> f64 {
     t.tv_sec as f64 + t.tv_usec as f64 / 1e6
 }
 
-fn rlimits(lim: &Lim) -> Vec<(libc::__rlimit_resource_t, u64, u64)> {
-    let mut v = vec![(libc::RLIMIT_CORE, 0, 0)];
+fn rlimits(lim: &Lim) -> Vec<(Resource, u64, u64)> {
+    let mut v = vec![(Resource::RLIMIT_CORE, 0, 0)];
     if let Some(cpu) = lim.cpu {
         // A backstop only: per process, one second after the limit.
         let soft = cpu.ceil() as u64 + 1;
-        v.push((libc::RLIMIT_CPU, soft, soft + 1));
+        v.push((Resource::RLIMIT_CPU, soft, soft + 1));
     }
     if let Some(out) = lim.output {
         let l = out.saturating_add(1);
-        v.push((libc::RLIMIT_FSIZE, l, l));
+        v.push((Resource::RLIMIT_FSIZE, l, l));
     }
     v
 }
@@ -705,7 +706,10 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
     let ncpu = if spec.cpu_core.is_some() {
         1.0
     } else {
-        std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64)
+        // Once per harness: the standard library reads cgroup files (and on cgroup v1 all of
+        // `/proc/self/mountinfo`) for it, which took a visible part of a short run.
+        static NCPU: OnceLock<f64> = OnceLock::new();
+        *NCPU.get_or_init(|| std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64))
     };
     let mut w = Watch {
         spec,

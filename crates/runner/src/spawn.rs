@@ -10,14 +10,23 @@
 //!
 //! To start a run, the harness writes the solver's path, argv, envp, working directory, rlimits,
 //! CPU and namespace settings into a shared memory region that the shim inherited (same
-//! addresses in both processes), and writes one byte to the control pipe. The shim forks the
-//! solver, which applies the settings and execs; the shim reports the solver's pid and later its
+//! addresses in both processes), and writes one byte to the control pipe. The shim starts the
+//! solver with `clone(CLONE_VM | CLONE_VFORK)` on a stack of its own (see [`spawn_solver`]),
+//! which applies the settings and execs; the shim reports the solver's pid and later its
 //! wait status over the status pipe (or the errno of a failed setup step), reaps every process
 //! reparented to it, and exits when it has no children left. The end of the status pipe is
 //! therefore the end of the run.
 //!
 //! Everything after `fork` uses only raw system calls on memory prepared before: no allocation,
-//! no locks.
+//! no locks. nix is used wherever its wrapper allocates nothing and adds no C library state
+//! (`fork`, `open`, `dup2`, `setrlimit`, `mount`, `prctl`, `sendfile`...). What stays raw, and
+//! why: `clone` without a new stack and `setgroups`/`setresuid`/`setresgid` (the C library's
+//! wrappers run fork handlers or signal the harness's threads, which do not exist in the child,
+//! and wait for them forever; nix calls those wrappers), `execve` (nix's builds its argument
+//! arrays in allocated memory), `waitpid` (the shim forwards the raw status, which nix only
+//! hands out parsed), `wait4` (nix 0.29 has no call returning the resource usage),
+//! `close_range`, `mount_setattr` and `open_tree` (no nix wrapper), and `_exit` (nix has none;
+//! `std::process::exit` would run the parent's exit handlers).
 
 use std::ffi::{CStr, CString, OsStr};
 use std::io;
@@ -26,6 +35,7 @@ use std::sync::atomic::{AtomicI32, Ordering as AtomicOrdering};
 
 use nix::sched::{sched_setaffinity, CpuSet};
 use nix::sys::prctl;
+use nix::sys::resource::Resource;
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::unistd::Pid;
 use std::os::unix::ffi::OsStrExt;
@@ -89,7 +99,7 @@ const MAX_RLIMITS: usize = 8;
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct RawRlimit {
-    resource: libc::__rlimit_resource_t,
+    resource: Resource,
     soft: u64,
     hard: u64,
 }
@@ -154,7 +164,7 @@ pub(crate) struct Launch {
     pub envp: Vec<Vec<u8>>,
     pub cwd: PathBuf,
     pub readonly: Vec<PathBuf>,
-    pub rlimits: Vec<(libc::__rlimit_resource_t, u64, u64)>,
+    pub rlimits: Vec<(Resource, u64, u64)>,
     pub cpu: Option<usize>,
     pub new_net: bool,
     /// Set for a run in new namespaces (the shim must have been made with them).
@@ -291,7 +301,7 @@ impl Region {
             None => (std::ptr::null(), std::ptr::null()),
         };
         let mut rlimits = [RawRlimit {
-            resource: 0,
+            resource: Resource::RLIMIT_CORE,
             soft: 0,
             hard: 0,
         }; MAX_RLIMITS];
@@ -518,7 +528,7 @@ fn fork_shim(
         let pid = unsafe {
             match flags {
                 Some(f) => raw_clone(f),
-                None => libc::fork(),
+                None => fork_raw(),
             }
         };
         if pid == 0 {
@@ -572,6 +582,21 @@ fn fork_shim(
         }
     }
     Ok(shim)
+}
+
+/// `fork` through nix, as a raw pid: 0 in the child, -1 (errno set) on failure.
+///
+/// # Safety
+///
+/// As [`nix::unistd::fork`]: in a multi-threaded process the child may only run
+/// async-signal-safe code.
+unsafe fn fork_raw() -> libc::pid_t {
+    // SAFETY: the caller upholds fork's rules.
+    match unsafe { nix::unistd::fork() } {
+        Ok(nix::unistd::ForkResult::Child) => 0,
+        Ok(nix::unistd::ForkResult::Parent { child }) => child.as_raw(),
+        Err(_) => -1,
+    }
 }
 
 /// `clone(flags | SIGCHLD)` as a raw system call: a `fork` (with new namespaces for `flags`)
@@ -764,22 +789,15 @@ unsafe fn shim_main(
         }
     }
     let shim = nix::unistd::getpid().as_raw();
-    // An isolated shim was made by a raw `clone` of a multi-threaded harness, so its C library
-    // state (malloc and stdio locks, the thread list) is a copy that other threads may have held
-    // at that instant: glibc's `fork` would take those locks and could block forever. A raw
-    // `clone` (like `fork`, without the library's handlers) cannot.
-    // SAFETY: the child runs only `solver_exec`, which is async-signal-safe and ends in exec or
-    // _exit.
-    let solver = if isolated {
-        unsafe { raw_clone(0) }
-    } else {
-        unsafe { libc::fork() }
+    let args = SolverArgs {
+        shim,
+        fds,
+        p,
+        devnull,
     };
-    if solver == 0 {
-        // SAFETY: this is the shim's freshly forked child; `fds` are open, `p` is the
-        // harness's `Params` and `devnull` a valid C string (the caller's contract).
-        unsafe { solver_exec(shim, fds, p, devnull) };
-    }
+    // SAFETY: this is the shim, single-threaded, after its fork; `fds` are open, `p` is the
+    // harness's `Params` and `devnull` a valid C string (the caller's contract).
+    let solver = unsafe { spawn_solver(&args) };
     let _ = nix::unistd::close(fds.out);
     let _ = nix::unistd::close(fds.err);
     // SAFETY (the blocks below): the status pipe stays open in this process until _exit, which
@@ -1154,11 +1172,66 @@ fn fd_path(fd: RawFd, buf: &mut [u8; 32]) -> usize {
     len
 }
 
-/// The solver, between fork and exec. Never returns.
+/// What the solver's first function needs (see [`spawn_solver`]).
+struct SolverArgs<'a> {
+    shim: libc::pid_t,
+    fds: ChildFds,
+    p: &'a Params,
+    devnull: *const libc::c_char,
+}
+
+/// The stack the solver's process runs on until it execs (in the shim's memory: see
+/// [`spawn_solver`]).
+const SOLVER_STACK: usize = 256 * 1024;
+struct SolverStack(std::cell::UnsafeCell<[u8; SOLVER_STACK]>);
+// SAFETY: used only by the single-threaded shim's solver child, while the shim is suspended.
+unsafe impl Sync for SolverStack {}
+static SOLVER_STACK_MEM: SolverStack = SolverStack(std::cell::UnsafeCell::new([0; SOLVER_STACK]));
+
+extern "C" fn solver_entry(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `spawn_solver` passes a `SolverArgs` that outlives this process's use of it (the
+    // shim is suspended until this process execs or exits).
+    let a = unsafe { &*(arg as *const SolverArgs) };
+    // SAFETY: as `spawn_solver`'s contract.
+    unsafe { solver_exec(a.shim, a.fds, a.p, a.devnull) }
+}
+
+/// Starts the solver's process: `clone(CLONE_VM | CLONE_VFORK)` on a stack of its own, like
+/// `posix_spawn`. The child shares the shim's memory until it execs and the shim waits for
+/// that, so no page table is copied and nothing is copied on write: a fork of the shim (a copy
+/// of the harness) took more CPU than the rest of a short isolated run's setup. The C
+/// library's `clone` wrapper takes no lock and runs no fork handler (glibc's `fork` would, and
+/// in a fork of a multi-threaded harness that could block forever). Returns the pid, or -1
+/// with errno set.
 ///
 /// # Safety
 ///
-/// Only for the shim's freshly forked child, with `fds` open, `p` a [`Params`] laid out by
+/// Only in the shim (single-threaded, after its fork), with `args` valid as
+/// [`solver_exec`] requires; the child only runs [`solver_exec`].
+unsafe fn spawn_solver(args: &SolverArgs) -> libc::pid_t {
+    let base = SOLVER_STACK_MEM.0.get().cast::<u8>();
+    // The stack grows down from the end, 16-byte aligned.
+    // SAFETY: `SOLVER_STACK - 64` lies inside the array.
+    let top = unsafe { base.add(SOLVER_STACK - 64) };
+    let top = ((top as usize) & !15) as *mut libc::c_void;
+    // SAFETY: `solver_entry` never returns to the shim's frames (it runs on `top`'s stack and
+    // ends in exec or _exit); the shim is suspended meanwhile (CLONE_VFORK), so the stack and
+    // `args` are used by one process at a time.
+    unsafe {
+        libc::clone(
+            solver_entry,
+            top,
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            args as *const SolverArgs as *mut libc::c_void,
+        )
+    }
+}
+
+/// The solver, between clone and exec. Never returns.
+///
+/// # Safety
+///
+/// Only for the shim's freshly cloned child (see [`spawn_solver`]), with `fds` open, `p` a [`Params`] laid out by
 /// [`Region::write`] and `devnull` a valid C string.
 unsafe fn solver_exec(
     shim: libc::pid_t,
@@ -1193,9 +1266,12 @@ unsafe fn solver_exec(
         fail(STEP_PGRP);
     }
     // SAFETY: `devnull` is a valid C string (the caller's contract).
-    let null = unsafe { libc::open(devnull, libc::O_RDONLY) };
-    if null < 0
-        || nix::unistd::dup2(null, 0).is_err()
+    let null = nix::fcntl::open(
+        unsafe { CStr::from_ptr(devnull) },
+        nix::fcntl::OFlag::O_RDONLY,
+        nix::sys::stat::Mode::empty(),
+    );
+    if !null.is_ok_and(|null| nix::unistd::dup2(null, 0).is_ok())
         || nix::unistd::dup2(fds.out, 1).is_err()
         || nix::unistd::dup2(fds.err, 2).is_err()
     {
@@ -1250,12 +1326,7 @@ unsafe fn solver_exec(
         fail(STEP_NO_NEW_PRIVS);
     }
     for r in &p.rlimits[..p.nrlimits] {
-        let lim = libc::rlimit {
-            rlim_cur: r.soft,
-            rlim_max: r.hard,
-        };
-        // SAFETY: `lim` is a valid rlimit for the call's duration.
-        if unsafe { libc::setrlimit(r.resource, &lim) } != 0 {
+        if nix::sys::resource::setrlimit(r.resource, r.soft, r.hard).is_err() {
             fail(STEP_RLIMIT);
         }
     }
@@ -1263,6 +1334,8 @@ unsafe fn solver_exec(
     if nix::unistd::chdir(unsafe { CStr::from_ptr(p.cwd) }).is_err() {
         fail(STEP_CHDIR);
     }
+    // Raw `execve`: nix's builds its argument arrays in freshly allocated memory, and this
+    // process may not allocate (a fork of a multi-threaded harness).
     // SAFETY: `Region::write` laid out `path` as a C string and `argv` and `envp` as
     // null-terminated arrays of C strings; on success this process image is replaced.
     unsafe { libc::execve(p.path, p.argv, p.envp) };
@@ -1538,7 +1611,7 @@ mod tests {
             envp: vec![b"K=V".to_vec()],
             cwd: "/".into(),
             readonly: vec![],
-            rlimits: vec![(libc::RLIMIT_CORE, 0, 0)],
+            rlimits: vec![(Resource::RLIMIT_CORE, 0, 0)],
             cpu: Some(1),
             new_net: false,
             ns: None,
