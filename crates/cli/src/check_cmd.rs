@@ -29,7 +29,7 @@ pub struct CheckArgs {
     /// How criteria count: `name` (MISC 2010/2011, a version switch is one change) or `pair`
     /// (MISC 2012 / aspcud, (name, version) pairs). Default: pair.
     #[arg(long, value_enum, requires = "criteria")]
-    pub semantics: Option<SemanticsArg>,
+    pub semantics: Option<misc_vocab::Semantics>,
     /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     pub json: bool,
@@ -39,15 +39,6 @@ pub struct CheckArgs {
     /// and whatever cudf-check rejects makes the answer wrong (misc-rules.md 7.12).
     #[arg(long, requires = "solution")]
     pub lenient_answers: bool,
-}
-
-/// A criteria reading named on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SemanticsArg {
-    /// MISC 2010/2011: a version switch is one change.
-    Name,
-    /// MISC 2012 / aspcud: (name, version) pairs.
-    Pair,
 }
 
 #[derive(Serialize)]
@@ -171,10 +162,7 @@ fn parse_criteria_args<'d, 'a>(
     let Some(text) = &args.criteria else {
         return Ok(None);
     };
-    let semantics = match args.semantics {
-        None | Some(SemanticsArg::Pair) => misc_criteria::Semantics::Pair,
-        Some(SemanticsArg::Name) => misc_criteria::Semantics::Name,
-    };
+    let semantics = args.semantics.unwrap_or(misc_criteria::Semantics::Pair);
     let criteria = misc_criteria::parse_criteria(text).map_err(|e| e.to_string())?;
     let resolved = misc_criteria::resolve(&criteria, problem).map_err(|e| e.to_string())?;
     Ok(Some((resolved, semantics)))

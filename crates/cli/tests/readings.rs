@@ -260,3 +260,44 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn check_evaluates_criteria_under_the_reading_asked_for() {
+    // The upgrade replaces a1 and b1 by a2 and b2 and installs x1: `changed` is 3 names (a, b,
+    // x) but 5 pairs (a1, a2, b1, b2, x1) (misc-rules.md 3.4); `misc check` counts pairs unless
+    // `--semantics name` is given.
+    let d = tempfile::tempdir().unwrap();
+    write(&d.path().join("p.cudf"), PROBLEM);
+    write(&d.path().join("s.cudf"), UPGRADE);
+    let changed = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "p.cudf",
+            "s.cudf",
+            "--criteria",
+            "-changed",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let json: serde_json::Value = serde_json::from_str(&ok(misc(&args, d.path()))).unwrap();
+        json["criteria"].clone()
+    };
+    assert_eq!(changed(&[]), serde_json::json!([5]));
+    assert_eq!(changed(&["--semantics", "pair"]), serde_json::json!([5]));
+    assert_eq!(changed(&["--semantics", "name"]), serde_json::json!([3]));
+    // An unknown reading is a usage error naming the possible values.
+    let o = misc(
+        &[
+            "check",
+            "p.cudf",
+            "s.cudf",
+            "--criteria",
+            "-changed",
+            "--semantics",
+            "names",
+        ],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[possible values: name, pair]"));
+}

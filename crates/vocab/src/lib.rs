@@ -154,13 +154,19 @@ pub fn compare(a: &[i64], b: &[i64], senses: &[Sense]) -> Ordering {
 /// How the criteria functions count (misc-rules.md 3.1, 3.4, 7.11): package names or
 /// (name, version) pairs. Named `name` and `pair`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Semantics {
     /// The MISC 2010/2011 pages' words: `count` and `notuptodate` count package *names*; a
     /// version switch is one change. The default of misc2010 only.
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "MISC 2010/2011: a version switch is one change")
+    )]
     Name,
     /// aspcud's encoding of the MISC 2012 language, and what the organisers' checker computed
     /// on 2011 instances: every function counts (name, version) pairs; a version switch is
     /// two changes (one pair leaves, one arrives). The default of misc2011 and misc2012.
+    #[cfg_attr(feature = "clap", value(help = "MISC 2012 / aspcud: (name, version) pairs"))]
     Pair,
 }
 
