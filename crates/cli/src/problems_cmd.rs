@@ -139,7 +139,8 @@ pub struct DebianArgs {
     /// A dpkg status file: its installed packages are the installed base.
     #[arg(long, value_name = "FILE")]
     status: Option<PathBuf>,
-    /// The native architecture (packages of other architectures are NAME%3aARCH); default:
+    /// The native architecture (packages of other architectures are NAME%3aARCH, and
+    /// relations across architectures follow Multi-Arch: foreign, allowed, same); default:
     /// the most common architecture of the input.
     #[arg(long)]
     arch: Option<String>,
