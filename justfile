@@ -46,3 +46,4 @@ demo-excerpt:
 fuzz SECONDS="60":
     RUSTC_BOOTSTRAP=1 cargo fuzz run parse_document -- -max_total_time={{SECONDS}}
     RUSTC_BOOTSTRAP=1 cargo fuzz run parse_answer -- -max_total_time={{SECONDS}}
+    RUSTC_BOOTSTRAP=1 cargo fuzz run parse_criteria -- -max_total_time={{SECONDS}}

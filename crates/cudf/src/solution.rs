@@ -44,19 +44,9 @@ pub struct Solution {
     pub not_installed_stanzas: usize,
 }
 
-/// How an answer's text is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum AnswerReading {
-    /// Exactly as libCUDF 0.9 (the organisers' `cudf-check`) reads it (misc-rules.md 7.12):
-    /// whatever it rejects (CRLF line ends, `name:value`, a tab after the colon, no line end
-    /// after the last line, a BOM, `_` in a name, ...) is an error naming line and column.
-    #[default]
-    Exact,
-    /// Tolerant of the lexical departures above (`\r\n` read as a line end, any blanks after the
-    /// colon, no final line end): misc's reading before answers were read exactly. An explicit
-    /// option (`misc check --lenient-answers`), never the default.
-    Lenient,
-}
+/// How an answer's text is read: a vocabulary word (`exact`, `lenient` in manifests), defined
+/// in misc-vocab.
+pub use misc_vocab::AnswerReading;
 
 /// Parses a solver's answer against the problem it answers, exactly as libCUDF reads it
 /// ([`AnswerReading::Exact`]).

@@ -107,6 +107,11 @@ pub struct RoundInfo {
     pub host: String,
     /// How the runs were isolated, in words (empty for rounds of versions before isolation).
     pub isolation: String,
+    /// How answers were read, in words (empty for rounds that did not record it).
+    pub answers: String,
+    /// Whether answers were read leniently (the round's `answers = "lenient"`): every page
+    /// says so.
+    pub lenient_answers: bool,
     /// The version of misc that ran the round.
     pub harness_version: String,
     /// The version of misc that wrote these pages.
@@ -975,6 +980,8 @@ fn round_info(manifest: &Manifest, records: usize, scores: &Scores) -> RoundInfo
         machine: manifest.machine.clone(),
         host: manifest.host.clone(),
         isolation: isolation_desc(manifest),
+        answers: answers_desc(manifest),
+        lenient_answers: manifest.answers == Some(misc_results::AnswerReading::Lenient),
         harness_version: manifest.harness_version.clone(),
         report_version: misc_results::HARNESS_VERSION.to_owned(),
         records,
@@ -1049,6 +1056,24 @@ fn rank_without(scores: &Scores, not_run: &BTreeMap<String, Vec<NotRun>>) -> Sco
         }
     }
     out
+}
+
+/// How a round's answers were read, in words.
+fn answers_desc(manifest: &Manifest) -> String {
+    match manifest.answers {
+        None => String::new(),
+        Some(misc_results::AnswerReading::Exact) => {
+            "exactly as libCUDF's cudf-check (the organisers' checker) reads them; \
+             answers = \"exact\""
+                .into()
+        }
+        Some(misc_results::AnswerReading::Lenient) => {
+            "leniently: CRLF line ends, `name:value`, a tab after the colon and a missing \
+             final line end were accepted, which the organisers' checker rejected; \
+             answers = \"lenient\""
+                .into()
+        }
+    }
 }
 
 /// The isolation of a round's runs, in words.

@@ -222,6 +222,47 @@ fn solver_pages_list_tracks_categories_slowest_and_failed_runs() {
     );
 }
 
+/// How answers were read is on the index (and, when leniently, on every page's footer).
+#[test]
+fn the_answer_reading_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    render_demo(dir.path(), None);
+    let index = read(&dir.path().join("site/index.html"));
+    assert!(
+        index.contains("<dt>Answers read</dt><dd>exactly as libCUDF"),
+        "{index}"
+    );
+    assert!(!index.contains("Answers were read leniently"));
+
+    let mut round = misc_report::synthetic::demo();
+    round.manifest.answers = Some(misc_results::AnswerReading::Lenient);
+    let round_dir = dir.path().join("lenient-round");
+    round.write_to(&round_dir).unwrap();
+    let scores = misc_score::score_round(&round.manifest, &round.records, None).unwrap();
+    let lenient = dir.path().join("lenient");
+    misc_report::render_site(
+        &round.manifest,
+        &round.records,
+        &scores,
+        Some(&round_dir.join("results")),
+        &lenient,
+    )
+    .unwrap();
+    let index = read(&lenient.join("index.html"));
+    assert!(
+        index.contains("<dt>Answers read</dt><dd>leniently"),
+        "{index}"
+    );
+    for page in pages(&lenient) {
+        let text = read(&page);
+        assert!(
+            text.contains("<strong>Answers were read leniently</strong>"),
+            "{}",
+            page.display()
+        );
+    }
+}
+
 #[test]
 fn pages_are_accessible_enough() {
     let dir = tempfile::tempdir().unwrap();

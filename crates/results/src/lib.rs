@@ -18,8 +18,8 @@ mod size;
 mod store;
 
 pub use misc_vocab::{
-    compare, Clock, Outcome, Rules, Semantics, Sense, TieBreak, TimeFigure, UnknownName,
-    ViolationKind,
+    compare, AnswerReading, Clock, Outcome, Rules, Semantics, Sense, TieBreak, TimeFigure,
+    UnknownName, ViolationKind,
 };
 pub use record::{
     ExcludedProblem, Limits, Manifest, Objective, Readings, RunKey, RunRecord, SolverLogs,

@@ -355,6 +355,11 @@ pub struct Manifest {
     /// input) or `none`.
     #[serde(default)]
     pub isolated_by: String,
+    /// How the runs' answers were read (`exact`, `lenient`: the round's `answers`). `None` in
+    /// manifests written before it was recorded (answers were then read exactly since
+    /// misc-rules.md 7.12 was corrected, leniently before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<misc_vocab::AnswerReading>,
 }
 
 /// A problem left out of a round, and why.

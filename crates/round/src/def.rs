@@ -42,6 +42,9 @@ pub struct Round {
     /// [`misc_runner::DEFAULT_SANDBOX_SIZE`]): its working folder, `TMPDIR` and output file
     /// together, a private tmpfs.
     pub sandbox_size: u64,
+    /// How answers are read (`answers = "exact" | "lenient"`; default `exact`, as the
+    /// organisers' checker read them, misc-rules.md 7.12). Recorded in the manifest.
+    pub answers: misc_cudf::AnswerReading,
 }
 
 /// One track of a round.
@@ -132,6 +135,8 @@ struct RawCompetition {
     isolation: Option<Spanned<String>>,
     #[serde(default)]
     sandbox_size: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    answers: Option<Spanned<String>>,
 }
 
 /// A `[limits]` table: the round's, or a track's `[tracks.limits]`.
@@ -403,6 +408,15 @@ impl Round {
                 .parse()
                 .map_err(|m: String| cx.err("isolation", i.span(), m))?,
         };
+        let answers = match &raw.answers {
+            None => misc_cudf::AnswerReading::default(),
+            Some(a) => a
+                .get_ref()
+                .parse()
+                .map_err(|e: misc_results::UnknownName| {
+                    cx.err("answers", a.span(), e.to_string())
+                })?,
+        };
         let sandbox_size = match &raw.sandbox_size {
             None => misc_runner::DEFAULT_SANDBOX_SIZE,
             Some(v) => parse_size(v.get_ref()).map_err(|m| cx.err("sandbox_size", v.span(), m))?,
@@ -536,6 +550,7 @@ impl Round {
             excluded: Vec::new(),
             isolation,
             sandbox_size,
+            answers,
         })
     }
 
@@ -931,6 +946,32 @@ mod tests {
     }
 
     /// An isolated run's sandbox size is a round setting (issue 16), handed to every run.
+    #[test]
+    fn answers_is_a_round_setting_exact_by_default() {
+        let d = round_dir();
+        let with = |line: &str| format!("name = \"r\"\n{line}[[tracks]]\nname = \"t\"\n{TRACK}");
+        write(&d.path().join("competition.toml"), &with(""));
+        let r = Round::load(d.path(), &LoadOptions::default()).unwrap();
+        assert_eq!(r.answers, misc_cudf::AnswerReading::Exact);
+        assert_eq!(
+            crate::manifest(&r).answers,
+            Some(misc_cudf::AnswerReading::Exact)
+        );
+        write(
+            &d.path().join("competition.toml"),
+            &with("answers = \"lenient\"\n"),
+        );
+        let r = Round::load(d.path(), &LoadOptions::default()).unwrap();
+        assert_eq!(r.answers, misc_cudf::AnswerReading::Lenient);
+        assert_eq!(
+            crate::manifest(&r).answers,
+            Some(misc_cudf::AnswerReading::Lenient)
+        );
+        let e = load_err(d.path(), &with("answers = \"loose\"\n"));
+        assert!(e.contains("answers"), "{e}");
+        assert!(e.contains("unknown answer reading `loose`"), "{e}");
+    }
+
     #[test]
     fn sandbox_size_is_a_round_setting() {
         let d = round_dir();

@@ -66,6 +66,7 @@ pub fn judge(
     problem: &Document<'_>,
     criteria: &misc_criteria::Resolved<'_, '_>,
     semantics: Semantics,
+    reading: misc_cudf::AnswerReading,
     run_detail: &str,
 ) -> Judgement {
     let why = |s: &str| {
@@ -112,12 +113,12 @@ pub fn judge(
         }],
         detail: format!("unparseable output: {message}{note}"),
     };
-    // Read exactly as libCUDF's cudf-check reads it (misc-rules.md 7.12).
-    let answer =
-        match misc_cudf::parse_answer_bytes(bytes, problem, misc_cudf::AnswerReading::Exact) {
-            Ok(a) => a,
-            Err(e) => return wrong(ViolationKind::Unparseable, e.in_file("output").to_string()),
-        };
+    // Read exactly as libCUDF's cudf-check reads it (misc-rules.md 7.12), unless the round
+    // asks for the lenient reading (`answers = "lenient"`).
+    let answer = match misc_cudf::parse_answer_bytes(bytes, problem, reading) {
+        Ok(a) => a,
+        Err(e) => return wrong(ViolationKind::Unparseable, e.in_file("output").to_string()),
+    };
     let report = misc_check::check_answer(problem, &answer);
     match (report.verdict, &answer) {
         (misc_check::Verdict::Fail, misc_cudf::Answer::Fail { reason }) => Judgement {
@@ -194,7 +195,15 @@ mod tests {
         let c = misc_criteria::parse_criteria("paranoid").unwrap();
         let r = misc_criteria::resolve(&c, &doc).unwrap();
         let output = out.map_or(Output::Missing, |s| Output::Bytes(s.as_bytes()));
-        judge(&ending, output, &doc, &r, Semantics::Name, "")
+        judge(
+            &ending,
+            output,
+            &doc,
+            &r,
+            Semantics::Name,
+            misc_cudf::AnswerReading::Exact,
+            "",
+        )
     }
 
     fn exited(code: i32) -> Ending {
@@ -230,11 +239,39 @@ mod tests {
                 &doc,
                 &r,
                 Semantics::Name,
+                misc_cudf::AnswerReading::Exact,
                 "",
             )
         };
         assert_eq!(bin.outcome, Outcome::Wrong);
         assert_eq!(j(exited(0), None).outcome, Outcome::Abort);
+    }
+
+    /// A round's `answers = "lenient"` reads CRLF answers (misc-rules.md 7.12: the organisers'
+    /// checker did not); the default reading makes them wrong.
+    #[test]
+    fn the_reading_is_the_rounds() {
+        let doc = misc_cudf::parse_problem(P).unwrap();
+        let c = misc_criteria::parse_criteria("paranoid").unwrap();
+        let r = misc_criteria::resolve(&c, &doc).unwrap();
+        let crlf = SOL.replace('\n', "\r\n");
+        let with = |reading| {
+            judge(
+                &exited(0),
+                Output::Bytes(crlf.as_bytes()),
+                &doc,
+                &r,
+                Semantics::Name,
+                reading,
+                "",
+            )
+        };
+        let exact = with(misc_cudf::AnswerReading::Exact);
+        assert_eq!(exact.outcome, Outcome::Wrong);
+        assert_eq!(exact.violations[0].kind, ViolationKind::Unparseable);
+        let lenient = with(misc_cudf::AnswerReading::Lenient);
+        assert_eq!(lenient.outcome, Outcome::Solved);
+        assert_eq!(lenient.criteria, Some(vec![1, 2]));
     }
 
     #[test]

@@ -48,6 +48,10 @@ pub struct PlannedRun {
     /// How the run is isolated, and what it sees (absent in chunk files of older versions).
     #[serde(default)]
     pub isolation: RunIsolation,
+    /// How the run's answer is read: the round's `answers` (absent in chunk files of older
+    /// versions: `exact`).
+    #[serde(default)]
+    pub answers: misc_cudf::AnswerReading,
 }
 
 /// The isolation of a planned run: the round's level, the folders the solver sees read-only
@@ -259,6 +263,7 @@ pub fn plan(round: &Round, done: &[RunRecord], sel: &Selection) -> Result<Plan, 
                         hidden: hidden.clone(),
                         sandbox_size: Some(round.sandbox_size),
                     },
+                    answers: round.answers,
                 });
             }
         }

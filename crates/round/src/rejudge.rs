@@ -106,6 +106,7 @@ pub fn rejudge(round: &Round, store: &Store, dry_run: bool) -> Result<RejudgeRep
                 problem_hash: r.problem_hash.clone(),
                 limits: r.limits.clone(),
                 isolation: Default::default(),
+                answers: round.answers,
             };
             let ending = Ending {
                 termination: r.termination,

@@ -238,6 +238,7 @@ pub fn manifest(round: &Round) -> Manifest {
         machine: machine_description(),
         harness_version: HARNESS_VERSION.to_string(),
         isolation: round.isolation.as_str().to_string(),
+        answers: Some(round.answers),
         isolated_by: match round.isolation {
             misc_runner::IsolationLevel::None => "none",
             _ if misc_runner::namespaces_available().is_ok() => "namespaces",

@@ -273,6 +273,7 @@ pub(crate) fn judge_bytes(
         &doc,
         &resolved,
         run.semantics,
+        run.answers,
         run_detail,
     ))
 }

@@ -644,6 +644,7 @@ fn saved_options_win_over_the_manifest() {
         not_run: Default::default(),
         isolation: String::new(),
         isolated_by: String::new(),
+        answers: None,
     };
     let from_manifest = misc_score::options_for_round(&manifest, None);
     assert_eq!(from_manifest.rules, Rules::Misc2010);

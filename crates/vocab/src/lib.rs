@@ -1,7 +1,7 @@
 //! The domain vocabulary of the harness, defined once.
 //!
 //! Every crate that speaks of a criterion's [`Sense`], a criteria reading ([`Semantics`]), an
-//! edition's point [`Rules`], a [`TieBreak`], a run's [`Outcome`] or a [`ViolationKind`] uses
+//! answer reading ([`AnswerReading`]), an edition's point [`Rules`], a [`TieBreak`], a run's [`Outcome`] or a [`ViolationKind`] uses
 //! these types; records, manifests and scoring files store them under the names that
 //! [`as_str`](Rules::as_str) gives (the serde names are those names, so records written before
 //! these types existed load unchanged). Parsing a name that is not one of them is an
@@ -206,6 +206,50 @@ impl FromStr for Semantics {
 }
 
 serde_by_name!(Semantics, "`name` or `pair`");
+
+/// How a solver's answer is read (misc-rules.md 4, 7.12). Named `exact` and `lenient`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum AnswerReading {
+    /// Exactly as libCUDF 0.9 (the organisers' `cudf-check`) reads it (misc-rules.md 7.12):
+    /// whatever it rejects (CRLF line ends, `name:value`, a tab after the colon, no line end
+    /// after the last line, a BOM, `_` in a name, ...) is an error naming line and column.
+    #[default]
+    Exact,
+    /// Tolerant of the lexical departures above (`\r\n` read as a line end, any blanks after the
+    /// colon, no final line end): misc's reading before answers were read exactly. An explicit
+    /// option (`misc check --lenient-answers`, a round's `answers = "lenient"`), never the
+    /// default.
+    Lenient,
+}
+
+impl AnswerReading {
+    /// `exact` or `lenient`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerReading::Exact => "exact",
+            AnswerReading::Lenient => "lenient",
+        }
+    }
+}
+
+impl FromStr for AnswerReading {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<AnswerReading, UnknownName> {
+        match s.trim() {
+            "exact" => Ok(AnswerReading::Exact),
+            "lenient" => Ok(AnswerReading::Lenient),
+            other => Err(UnknownName {
+                what: "answer reading",
+                found: other.to_owned(),
+                expected: "`exact` (as libCUDF's cudf-check reads answers, the default) or \
+                           `lenient` (CRLF, `name:value`, no final line end accepted)",
+            }),
+        }
+    }
+}
+
+serde_by_name!(AnswerReading, "`exact` or `lenient`");
 
 /// The point rules of one MISC edition (misc-rules.md 1.1). Named `misc2010`, `misc2011`,
 /// `misc2012`; parsing also accepts `MISC-2011`, `misc_2011`, `misc 2011` and the bare year.
@@ -600,6 +644,25 @@ mod tests {
         assert_eq!(k, ViolationKind::InstallNotSatisfied);
         let e = serde_json::from_str::<Outcome>(r#""solve""#).unwrap_err();
         assert!(e.to_string().contains("unknown outcome `solve`"), "{e}");
+    }
+
+    #[test]
+    fn answer_reading_names() {
+        assert_eq!(AnswerReading::default(), AnswerReading::Exact);
+        for r in [AnswerReading::Exact, AnswerReading::Lenient] {
+            assert_eq!(r.as_str().parse::<AnswerReading>().unwrap(), r);
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(serde_json::from_str::<AnswerReading>(&json).unwrap(), r);
+        }
+        assert_eq!(
+            serde_json::to_string(&AnswerReading::Lenient).unwrap(),
+            r#""lenient""#
+        );
+        let e = "strict".parse::<AnswerReading>().unwrap_err().to_string();
+        assert!(
+            e.starts_with("unknown answer reading `strict`: expected `exact`"),
+            "{e}"
+        );
     }
 
     #[test]
