@@ -166,7 +166,10 @@ pub enum Semantics {
     /// aspcud's encoding of the MISC 2012 language, and what the organisers' checker computed
     /// on 2011 instances: every function counts (name, version) pairs; a version switch is
     /// two changes (one pair leaves, one arrives). The default of misc2011 and misc2012.
-    #[cfg_attr(feature = "clap", value(help = "MISC 2012 / aspcud: (name, version) pairs"))]
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "MISC 2012 / aspcud: (name, version) pairs")
+    )]
     Pair,
 }
 
