@@ -7,49 +7,14 @@
 //! folder of this test.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use misc_results::{Outcome, RunRecord, Termination};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `target/debug` (this test runs from `target/debug/deps`).
-fn bin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/debug")
-        .to_path_buf()
-}
-
-fn build_binaries() -> PathBuf {
-    let dir = bin_dir();
-    let target = dir.parent().expect("target folder").to_path_buf();
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "misc-cli", "-p", "misc-test-solvers"])
-        .current_dir(workspace())
-        .env("CARGO_TARGET_DIR", &target)
-        .status()
-        .expect("cargo runs");
-    if !status.success() {
-        eprintln!(
-            "warning: cargo build failed; using the binaries already in {}",
-            dir.display()
-        );
-    }
-    for b in ["misc", "misc-naive", "misc-hostile", "misc-wrap"] {
-        assert!(
-            dir.join(b).exists(),
-            "{} was not built",
-            dir.join(b).display()
-        );
-    }
-    dir
-}
+mod common;
+use common::{build_binaries, workspace, write};
 
 const PROBLEM_A: &str = "package: a\nversion: 1\ninstalled: true\n\n\
     package: a\nversion: 2\n\n\
@@ -70,11 +35,6 @@ fn problem(i: usize) -> String {
     }
     s += &format!("request: r\ninstall: p{}\n", i + 1);
     s
-}
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 struct Round {
@@ -263,7 +223,12 @@ fn check_records(round: &Round, records: &[RunRecord], problems: usize) {
 
 #[test]
 fn run_kill_resume_rerun_rejudge() {
-    let round = setup(build_binaries());
+    let round = setup(build_binaries(&[
+        "misc",
+        "misc-naive",
+        "misc-hostile",
+        "misc-wrap",
+    ]));
     let problems = 4;
 
     // Start, and kill the harness with SIGKILL once a few runs are recorded.

@@ -21,41 +21,13 @@ use std::process::Command;
 
 use misc_results::{Outcome, RunRecord, Store, Termination};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `target/debug`, with `misc`, `misc-naive` and `misc-hostile` built.
-fn build_binaries() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/debug")
-        .to_path_buf();
-    let target = dir.parent().expect("target folder").to_path_buf();
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "misc-cli", "-p", "misc-test-solvers"])
-        .current_dir(workspace())
-        .env("CARGO_TARGET_DIR", &target)
-        .status()
-        .expect("cargo runs");
-    assert!(
-        status.success() || dir.join("misc").exists(),
-        "cannot build"
-    );
-    dir
-}
+mod common;
+use common::{build_binaries, workspace, write};
 
 const PROBLEM: &str = "package: base\nversion: 1\ninstalled: true\n\n\
     package: a\nversion: 1\ndepends: base\n\npackage: a\nversion: 2\ndepends: base\n\n\
     package: b\nversion: 1\nconflicts: a = 1\n\n\
     request: r\ninstall: a, b\n";
-
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 /// A round folder under `base`: one problem, two tracks, `honest` and (unless `honest_only`)
 /// `evil`, ordered so that each honest run has an attacker beside it with `-j 2`.
@@ -312,7 +284,7 @@ fn hostile_entrant_cannot_touch_the_round_or_its_competitor() {
     if let Err(e) = misc_runner::namespaces_available() {
         return required(&format!("runs cannot be isolated here: {e}"));
     }
-    let bins = build_binaries();
+    let bins = build_binaries(&["misc", "misc-naive", "misc-hostile"]);
     let base = std::env::temp_dir().join(format!("misc-hostile-entrant-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
     hostile_round(&bins, &base.join("self"), false);

@@ -28,10 +28,8 @@ const PROBLEMS: [&str; 3] = [
     "problems/hard/p3.cudf",
 ];
 
-fn write(p: &Path, text: &str) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
+mod common;
+use common::write;
 
 /// Installs the missing solver's executable.
 fn build_gone(round_dir: &Path) -> PathBuf {
