@@ -6,21 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const MISC: &str = env!("CARGO_BIN_EXE_misc");
+mod common;
+use common::{misc, script_solver, stderr, write, MISC};
 
 /// A problem every solver can answer with `FAIL`.
 const PROBLEM: &str = "preamble: \n\npackage: a\nversion: 1\n\nrequest: r\ninstall: a\n";
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn executable(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    write(path, text);
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
 
 /// A round folder with two good problems and a solver `fails` (a script answering FAIL and
 /// saying so on stderr), entered in one track.
@@ -28,40 +18,18 @@ fn round() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     write(&d.path().join("problems/easy/p1.cudf"), PROBLEM);
     write(&d.path().join("problems/easy/p2.cudf"), PROBLEM);
-    executable(
-        &d.path().join("solvers/fails/run.sh"),
+    script_solver(
+        d.path(),
+        "fails",
         "#!/bin/sh\necho \"fails: reading $1\"\necho 'fails: giving up on purpose' >&2\necho FAIL > \"$2\"\n",
     );
-    write(
-        &d.path().join("solvers/fails/solver.toml"),
-        "name = \"fails\"\nversion = \"1\"\ncommand = [\"./run.sh\", \"{input}\", \"{output}\"]\n",
-    );
-    competition(d.path(), "problems/*/*.cudf", "\"fails\"");
+    competition(d.path(), "problems/*/*.cudf", &["fails"]);
     d
 }
 
-fn competition(dir: &Path, glob: &str, solvers: &str) {
-    write(
-        &dir.join("competition.toml"),
-        &format!(
-            "name = \"r\"\n[limits]\ncpu_time = 5\nwall_time = 10\nwarning = 1\n\n\
-             [[tracks]]\nname = \"t\"\ncriteria = \"paranoid\"\n\
-             problems = [\"{glob}\"]\nsolvers = [{solvers}]\n"
-        ),
-    );
-}
-
-fn misc(args: &[&str], dir: &Path) -> Output {
-    Command::new(MISC)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("MISC_SOLVERS_PATH")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// `competition.toml` of the round `r`: one paranoid track `t` over `glob` with `solvers`.
+fn competition(dir: &Path, glob: &str, solvers: &[&str]) {
+    common::competition(dir, "r", "", "t", glob, solvers);
 }
 
 fn results(dir: &Path) -> PathBuf {
@@ -100,7 +68,7 @@ fn bad_definitions_are_refused_before_any_run() {
 
     // A problems glob matching nothing.
     let d = round();
-    competition(d.path(), "problems/*/*.cudf.xz", "\"fails\"");
+    competition(d.path(), "problems/*/*.cudf.xz", &["fails"]);
     let o = misc(&["run", "."], d.path());
     assert_refused(
         d.path(),
@@ -115,7 +83,7 @@ fn bad_definitions_are_refused_before_any_run() {
 
     // A solver nobody defines: every folder searched is listed.
     let d = round();
-    competition(d.path(), "problems/*/*.cudf", "\"fails\", \"nobody\"");
+    competition(d.path(), "problems/*/*.cudf", &["fails", "nobody"]);
     let o = misc(&["run", "."], d.path());
     let own = d.path().canonicalize().unwrap().join("solvers");
     assert_refused(
@@ -390,7 +358,7 @@ fn entrants_that_cannot_start_are_not_run_until_they_can() {
         &d.path().join("solvers/broken/solver.toml"),
         "name = \"broken\"\ncommand = [\"./run.sh\", \"{input}\", \"{output}\"]\n",
     );
-    competition(d.path(), "problems/*/*.cudf", "\"broken\", \"fails\"");
+    competition(d.path(), "problems/*/*.cudf", &["broken", "fails"]);
     let o = misc(&["run", "."], d.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let summary = String::from_utf8_lossy(&o.stdout);

@@ -4,9 +4,9 @@
 //! were stored (an error naming `misc rejudge`, then `misc rejudge` fills them in).
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-const MISC: &str = env!("CARGO_BIN_EXE_misc");
+mod common;
+use common::{competition, misc, ok, script_solver, write};
 
 /// `a1` and `b1` installed; `x` needs `a` and `b` upgraded (to 2) or `c`, `d` and `e`
 /// installed. The request installs `x`.
@@ -27,24 +27,12 @@ package: b\nversion: 1\ninstalled: true\n\npackage: c\nversion: 1\ninstalled: tr
 package: d\nversion: 1\ninstalled: true\n\npackage: e\nversion: 1\ninstalled: true\n\n\
 package: x\nversion: 1\ninstalled: true\n";
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
+/// A solver that answers `answer` whatever the problem.
 fn solver(dir: &Path, name: &str, answer: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    let script = dir.join(format!("solvers/{name}/answer.sh"));
-    write(
-        &script,
+    script_solver(
+        dir,
+        name,
         &format!("#!/bin/sh\ncat > \"$2\" <<'EOF'\n{answer}EOF\n"),
-    );
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    write(
-        &dir.join(format!("solvers/{name}/solver.toml")),
-        &format!(
-            "name = \"{name}\"\nversion = \"1\"\ncommand = [\"./answer.sh\", \"{{input}}\", \"{{output}}\"]\n"
-        ),
     );
 }
 
@@ -54,31 +42,15 @@ fn round(rules: &str) -> tempfile::TempDir {
     write(&d.path().join("problems/flip/p.cudf"), PROBLEM);
     solver(d.path(), "upgrader", UPGRADE);
     solver(d.path(), "installer", NEW);
-    write(
-        &d.path().join("competition.toml"),
-        &format!(
-            "name = \"flip\"\n[limits]\ncpu_time = 5\nwall_time = 10\nwarning = 1\n\
-             [scoring]\nrules = \"{rules}\"\n\
-             [[tracks]]\nname = \"paranoid\"\ncriteria = \"paranoid\"\n\
-             problems = [\"problems/*/*.cudf\"]\nsolvers = [\"upgrader\", \"installer\"]\n"
-        ),
+    competition(
+        d.path(),
+        "flip",
+        &format!("rules = \"{rules}\""),
+        "paranoid",
+        "problems/*/*.cudf",
+        &["upgrader", "installer"],
     );
     d
-}
-
-fn misc(args: &[&str], dir: &Path) -> Output {
-    Command::new(MISC)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("MISC_SOLVERS_PATH")
-        .output()
-        .unwrap()
-}
-
-fn ok(o: Output) -> String {
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(o.status.success(), "{err}");
-    String::from_utf8(o.stdout).unwrap()
 }
 
 /// (solver, score, rank) of the paranoid track, best first, and the reading used.
