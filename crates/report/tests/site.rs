@@ -503,18 +503,8 @@ fn hostile_names_are_escaped_on_every_page_they_appear_on() {
     round.records = serde_json::from_value(records).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let round_dir = dir.path().join("round");
-    round.write_to(&round_dir).unwrap();
-    let scores = misc_score::score_round(&round.manifest, &round.records, None).unwrap();
+    common::render_round(&round, dir.path(), None);
     let site = dir.path().join("site");
-    misc_report::render_site(
-        &round.manifest,
-        &round.records,
-        &scores,
-        Some(&round_dir.join("results")),
-        &site,
-    )
-    .unwrap();
 
     let hostile = [
         solver,

@@ -2,22 +2,15 @@
 //! track page states its own limits; the index lists them per track when they differ; a track
 //! whose records were run under different limits says so.
 
+mod common;
+
 use misc_report::synthetic;
 use misc_results::Limits;
 
+/// The index and the two track pages of `round`'s site.
 fn render(round: &synthetic::SyntheticRound, dir: &std::path::Path) -> (String, String, String) {
-    let round_dir = dir.join("round");
-    round.write_to(&round_dir).unwrap();
-    let scores = misc_score::score_round(&round.manifest, &round.records, None).unwrap();
+    common::render_round(round, dir, None);
     let site = dir.join("site");
-    misc_report::render_site(
-        &round.manifest,
-        &round.records,
-        &scores,
-        Some(&round_dir.join("results")),
-        &site,
-    )
-    .unwrap();
     let read = |f: &str| std::fs::read_to_string(site.join(f)).unwrap();
     (
         read("index.html"),

@@ -11,18 +11,28 @@ use misc_score::SavedScoring;
 /// Writes the demo round to `dir/round` and its site to `dir/site`.
 pub fn render_demo(dir: &Path, saved: Option<&SavedScoring>) -> (SyntheticRound, SiteSummary) {
     let round = synthetic::demo();
+    let summary = render_round(&round, dir, saved);
+    (round, summary)
+}
+
+/// Writes `round` to `dir/round`, scores it (with `saved` options, if any) and writes its site
+/// to `dir/site`.
+pub fn render_round(
+    round: &SyntheticRound,
+    dir: &Path,
+    saved: Option<&SavedScoring>,
+) -> SiteSummary {
     let round_dir = dir.join("round");
     round.write_to(&round_dir).unwrap();
     let scores = misc_score::score_round(&round.manifest, &round.records, saved).unwrap();
-    let summary = misc_report::render_site(
+    misc_report::render_site(
         &round.manifest,
         &round.records,
         &scores,
         Some(&round_dir.join("results")),
         &dir.join("site"),
     )
-    .unwrap();
-    (round, summary)
+    .unwrap()
 }
 
 /// Every `.html` file under `dir`.
