@@ -106,7 +106,7 @@ fn regenerate_multiarch_fixture() {
     for (i, p) in u.packages.iter().enumerate() {
         by_name.entry(p.name).or_default().push(i);
     }
-    let mut rng = Rng(0x6d61);
+    let mut rng = Rng::new(0x6d61);
     let mut seeds: BTreeSet<usize> = BTreeSet::new();
     let mut cone: BTreeSet<usize> = BTreeSet::new();
     let (mut plain, mut any) = (0, 0);
@@ -365,7 +365,7 @@ fn installs_across_architectures_agree_with_dose() {
             requests.push(vec![key, (n.clone(), v.clone())]);
         }
     }
-    let mut rng = Rng(0x6d61_7263);
+    let mut rng = Rng::new(0x6d61_7263);
     let i386: Vec<&(String, String)> = keys.iter().filter(|k| k.0.ends_with("%3ai386")).collect();
     let amd64: Vec<&(String, String)> = keys.iter().filter(|k| !k.0.contains("%3a")).collect();
     for _ in 0..12 {

@@ -61,7 +61,7 @@ fn versions_by_name() -> Option<BTreeMap<String, BTreeSet<String>>> {
 
 /// Same-package pairs, cross pairs and the policy corner cases (equal spellings, `~`, epochs).
 fn sample(by_name: &BTreeMap<String, BTreeSet<String>>, n: usize) -> Vec<(String, String)> {
-    let mut rng = Rng(0x6d69_7363);
+    let mut rng = Rng::new(0x6d69_7363);
     let all: Vec<&String> = by_name
         .values()
         .flatten()

@@ -254,7 +254,7 @@ fn installs(n: usize, max_cone: usize, min_each: usize) {
             providers.entry(atom.name).or_default().push(i);
         }
     }
-    let mut rng = Rng(0x646f_7365 + n as u64);
+    let mut rng = Rng::new(0x646f_7365 + n as u64);
     // (the packages to install, their cone)
     let mut picked: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
     let mut tries = 0;

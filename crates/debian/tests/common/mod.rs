@@ -7,27 +7,19 @@ use std::path::PathBuf;
 /// apt's lists folder, where `apt-get update` leaves the bookworm indexes as `.lz4`.
 pub const LISTS: &str = "/var/lib/apt/lists";
 
-/// Whether a missing tool or data must fail the test (CI sets MISC_REQUIRE_TOOLS).
-pub fn required() -> bool {
-    std::env::var_os("MISC_REQUIRE_TOOLS").is_some()
-}
-
-/// Skips (returns false, saying so) or fails when `what` is missing.
+/// `ok`, or, when `what` is missing, a skip (false) or, under `MISC_REQUIRE_TOOLS`, a failure
+/// ([`misc_testkit::skip`]).
+#[track_caller]
 pub fn have(ok: bool, what: &str) -> bool {
-    if ok {
-        return true;
+    if !ok {
+        misc_testkit::skip(format!("{what} is missing"));
     }
-    if required() {
-        panic!("MISC_REQUIRE_TOOLS is set but {what} is missing");
-    }
-    eprintln!("skipped: {what} is missing (set MISC_REQUIRE_TOOLS to make this fail)");
-    false
+    ok
 }
 
 /// Whether a program is on PATH.
 pub fn tool(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+    misc_testkit::find_tool(name).is_some()
 }
 
 /// apt's index whose file name ends with `suffix` (e.g. `_bookworm_main_binary-amd64_Packages.lz4`).
@@ -47,18 +39,18 @@ pub fn bookworm_main() -> Option<PathBuf> {
     index("_dists_bookworm_main_binary-amd64_Packages.lz4")
 }
 
-/// A pinned pseudo-random sequence (splitmix64), so that samples are the same every run.
-pub struct Rng(pub u64);
+/// A pinned pseudo-random sequence (misc-testkit's splitmix64), so that samples are the same
+/// every run, drawing indices.
+pub struct Rng(misc_testkit::SplitMix64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    /// The sequence of `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(misc_testkit::SplitMix64::new(seed))
     }
+
+    /// An index in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.below(n as u64) as usize
     }
 }
