@@ -12,8 +12,10 @@
 //! - the same for the excerpt given as an EDSP request (`Architecture: amd64`,
 //!   `Architectures: amd64 i386`), which goes through the same code.
 //!
-//! All of this runs in CI (the excerpt is small); module docs of `misc_debian::universe` say
-//! how Multi-Arch maps to CUDF.
+//! All of this runs in CI (the excerpt is small); the full size, bookworm's whole amd64 and
+//! i386 indexes (same package set, then requests over a larger excerpt), is the ignored
+//! `full_bookworm_amd64_and_i386_agree_with_dose` (`MISC_I386_PACKAGES=FILE`). Module docs of
+//! `misc_debian::universe` say how Multi-Arch maps to CUDF.
 
 mod common;
 
@@ -101,6 +103,22 @@ fn regenerate_multiarch_fixture() {
         misc_debian::input::read_input(Path::new(&i386), None, Kind::Packages).unwrap(),
     ];
     let u = Universe::build(&inputs, Some("amd64")).unwrap();
+    let text = cut(&u, 14, 6, 120, 1500);
+    let mut xz = xz2::write::XzEncoder::new(Vec::new(), 9);
+    std::io::Write::write_all(&mut xz, text.as_bytes()).unwrap();
+    std::fs::write(FIXTURE, xz.finish().unwrap()).unwrap();
+}
+
+/// An excerpt of a two-architecture universe: the dependency cones (each at most `max_cone`
+/// packages, together at most `max_union`) of random i386 packages with their amd64 namesakes,
+/// `n_any` of them with a `:any` dependency, `n_plain` without; stanzas stripped to [`KEEP`].
+fn cut(
+    u: &Universe<'_>,
+    n_plain: usize,
+    n_any: usize,
+    max_cone: usize,
+    max_union: usize,
+) -> String {
     let index = u.cone_index().unwrap();
     let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in u.packages.iter().enumerate() {
@@ -111,7 +129,7 @@ fn regenerate_multiarch_fixture() {
     let mut cone: BTreeSet<usize> = BTreeSet::new();
     let (mut plain, mut any) = (0, 0);
     let mut tries = 0;
-    while (plain < 14 || any < 6) && tries < 200_000 {
+    while (plain < n_plain || any < n_any) && tries < 200_000 {
         tries += 1;
         let i = rng.below(u.packages.len());
         let p = &u.packages[i];
@@ -119,14 +137,14 @@ fn regenerate_multiarch_fixture() {
             continue;
         }
         let has_any = p.depends.value.contains(":any");
-        if (has_any && any >= 6) || (!has_any && plain >= 14) {
+        if (has_any && any >= n_any) || (!has_any && plain >= n_plain) {
             continue;
         }
         // With its amd64 namesake, if any.
         let mut s: Vec<usize> = by_name[p.name].clone();
         s.retain(|&j| u.packages[j].version == p.version);
         let c = u.cone_with(&index, &s).unwrap();
-        if c.len() > 120 || cone.union(&c.iter().copied().collect()).count() > 1500 {
+        if c.len() > max_cone || cone.union(&c.iter().copied().collect()).count() > max_union {
             continue;
         }
         if has_any {
@@ -145,15 +163,13 @@ fn regenerate_multiarch_fixture() {
         seeds.len(),
         text.len()
     );
-    let mut xz = xz2::write::XzEncoder::new(Vec::new(), 9);
-    std::io::Write::write_all(&mut xz, text.as_bytes()).unwrap();
-    std::fs::write(FIXTURE, xz.finish().unwrap()).unwrap();
+    text
 }
 
 /// dose's CUDF of the excerpt, and ours.
-fn both(dir: &Path) -> (String, String) {
+fn both(dir: &Path, text: &str) -> (String, String) {
     let plain = dir.join("multiarch.Packages");
-    std::fs::write(&plain, fixture_text()).unwrap();
+    std::fs::write(&plain, text).unwrap();
     let out = dir.join("dose.cudf");
     let result = Command::new("dose-ceve")
         .args([
@@ -172,7 +188,7 @@ fn both(dir: &Path) -> (String, String) {
         "dose-ceve: {}",
         String::from_utf8_lossy(&result.stderr)
     );
-    let inputs = [input(fixture_text(), Kind::Packages)];
+    let inputs = [input(text.to_string(), Kind::Packages)];
     let u = Universe::build(&inputs, Some("amd64")).unwrap();
     assert!(u.multiarch());
     let all: Vec<_> = u.packages.iter().collect();
@@ -216,7 +232,7 @@ fn same_package_set_as_dose_with_a_foreign_architecture() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (theirs, ours) = both(dir.path());
+    let (theirs, ours) = both(dir.path(), &fixture_text());
     let (theirs, ours) = (stanzas(&theirs), stanzas(&ours));
     let t: BTreeSet<_> = theirs.keys().collect();
     let o: BTreeSet<_> = ours.keys().collect();
@@ -322,8 +338,16 @@ fn installs_across_architectures_agree_with_dose() {
     if !tools(&["dose-ceve", "aspcud", "cudf-check", "timeout"]) {
         return;
     }
+    installs(&fixture_text(), 8, 12, 8, 4);
+}
+
+/// Install requests over an excerpt, solved by aspcud on dose's CUDF and on ours: up to
+/// `pairs` packages in both architectures that are `Multi-Arch: same` and as many that are
+/// not, `singles` i386 packages alone and as many i386 + amd64 pairs. Asserts the same verdicts
+/// and at least `min_true` solvable, `min_false` unsolvable requests.
+fn installs(text: &str, pairs: usize, singles: usize, min_true: usize, min_false: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let (theirs, ours) = both(dir.path());
+    let (theirs, ours) = both(dir.path(), text);
     let (tv, ov) = (stanzas(&theirs), stanzas(&ours));
     // Requests name no `Multi-Arch: foreign` package: dose's CUDF has the amd64 one provide
     // `NAME%3ai386 = v`, so that its "install NAME%3ai386" is satisfied by the amd64 package;
@@ -360,7 +384,7 @@ fn installs_across_architectures_agree_with_dose() {
         } else {
             &mut other
         };
-        if *count < 8 {
+        if *count < pairs {
             *count += 1;
             requests.push(vec![key, (n.clone(), v.clone())]);
         }
@@ -368,10 +392,10 @@ fn installs_across_architectures_agree_with_dose() {
     let mut rng = Rng::new(0x6d61_7263);
     let i386: Vec<&(String, String)> = keys.iter().filter(|k| k.0.ends_with("%3ai386")).collect();
     let amd64: Vec<&(String, String)> = keys.iter().filter(|k| !k.0.contains("%3a")).collect();
-    for _ in 0..12 {
+    for _ in 0..singles {
         requests.push(vec![i386[rng.below(i386.len())].clone()]);
     }
-    for _ in 0..12 {
+    for _ in 0..singles {
         requests.push(vec![
             i386[rng.below(i386.len())].clone(),
             amd64[rng.below(amd64.len())].clone(),
@@ -463,7 +487,57 @@ fn installs_across_architectures_agree_with_dose() {
         disagree.len()
     );
     assert!(disagree.is_empty(), "ours vs dose: {disagree:#?}");
-    assert!(count(true) >= 8 && count(false) >= 4, "{results:#?}");
+    assert!(
+        count(true) >= min_true && count(false) >= min_false,
+        "{results:#?}"
+    );
+}
+
+/// The full size: bookworm's whole amd64 and i386 indexes (`MISC_I386_PACKAGES=FILE`, the
+/// plain i386 index, e.g. from deb.debian.org/debian/dists/bookworm/main/binary-i386/Packages.xz):
+/// the same package set as dose's (every (name, version) of both architectures), then install
+/// requests over a larger excerpt (cones of 60 random i386 packages) as in CI.
+#[test]
+#[ignore = "full size: bookworm amd64 + i386 (MISC_I386_PACKAGES), dose-ceve needs ~750 MB, minutes"]
+fn full_bookworm_amd64_and_i386_agree_with_dose() {
+    let i386 = std::env::var("MISC_I386_PACKAGES").expect("MISC_I386_PACKAGES=FILE (plain)");
+    let amd64 = common::bookworm_main().expect("apt's bookworm list");
+    let inputs = vec![
+        misc_debian::input::read_input(&amd64, None, Kind::Packages).unwrap(),
+        misc_debian::input::read_input(Path::new(&i386), None, Kind::Packages).unwrap(),
+    ];
+    let u = Universe::build(&inputs, Some("amd64")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let amd64_plain = dir.path().join("amd64.Packages");
+    std::fs::write(&amd64_plain, &inputs[0].text).unwrap();
+    let out = dir.path().join("dose.cudf");
+    let result = Command::new("dose-ceve")
+        .args([
+            "-T",
+            "cudf",
+            "--deb-native-arch=amd64",
+            "--deb-foreign-archs=i386",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(format!("deb://{}", amd64_plain.display()))
+        .arg(format!("deb://{i386}"))
+        .output()
+        .expect("run dose-ceve");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let all: Vec<_> = u.packages.iter().collect();
+    let mut ours = Vec::new();
+    write_document(&u, &all, "", &mut ours).unwrap();
+    let theirs = stanzas(&std::fs::read_to_string(&out).unwrap());
+    let ours = stanzas(&String::from_utf8(ours).unwrap());
+    let (t, o): (BTreeSet<_>, BTreeSet<_>) = (theirs.keys().collect(), ours.keys().collect());
+    eprintln!("dose: {} packages, ours: {}", t.len(), o.len());
+    assert_eq!(t, o, "the same (name, version) pairs");
+    installs(&cut(&u, 45, 15, 300, 6000), 25, 40, 40, 20);
 }
 
 #[test]
