@@ -772,8 +772,10 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
     if reaped.is_some() {
         shim.set_reaped();
     }
-    // Whatever the shim could not reap (it was killed) is still in the cgroup.
-    if let Some(cg) = &w.cg {
+    // Whatever the shim could not reap (it was killed) is still in the cgroup. A shim that
+    // exited by itself did so only once it had no process left to reap.
+    let shim_exited = reaped.is_some_and(|(st, _)| libc::WIFEXITED(st));
+    if let (Some(cg), false) = (&w.cg, shim_exited) {
         cg.kill_all(None);
     }
     let wait_tail = |t: tokio::task::JoinHandle<(Vec<u8>, u64)>| async move {
