@@ -56,16 +56,13 @@ pub trait Executor {
 
 /// The CPUs this process may run on (`sched_getaffinity`), in order.
 pub fn allowed_cores() -> Vec<usize> {
-    // SAFETY: cpu_set_t is plain data; sched_getaffinity writes at most its size.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
-            let cores: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
-                .filter(|&c| libc::CPU_ISSET(c, &set))
-                .collect();
-            if !cores.is_empty() {
-                return cores;
-            }
+    use nix::sched::{sched_getaffinity, CpuSet};
+    if let Ok(set) = sched_getaffinity(nix::unistd::Pid::from_raw(0)) {
+        let cores: Vec<usize> = (0..CpuSet::count())
+            .filter(|&c| set.is_set(c).unwrap_or(false))
+            .collect();
+        if !cores.is_empty() {
+            return cores;
         }
     }
     (0..std::thread::available_parallelism().map_or(1, |n| n.get())).collect()

@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use misc_results::{Manifest, RunKey, RunRecord, Store, TrackInfo, HARNESS_VERSION};
@@ -24,7 +23,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RoundError + '_ {
 /// SIGKILLed harness never leaves a stale lock.
 #[derive(Debug)]
 pub struct RoundLock {
-    _file: std::fs::File,
+    _file: nix::fcntl::Flock<std::fs::File>,
 }
 
 impl RoundLock {
@@ -38,12 +37,10 @@ impl RoundLock {
             .write(true)
             .open(&path)
             .map_err(io(&path))?;
-        // SAFETY: flock on a descriptor we own.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
-            return Err(RoundError::Busy(results_dir.to_owned()));
-        }
-        let mut f = &file;
+        // Held until the lock (and with it the file) is dropped, or the process ends.
+        let file = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock)
+            .map_err(|_| RoundError::Busy(results_dir.to_owned()))?;
+        let mut f: &std::fs::File = &file;
         let _ = f.write_all(format!("{}\n", std::process::id()).as_bytes());
         Ok(RoundLock { _file: file })
     }
@@ -262,5 +259,26 @@ pub fn manifest(round: &Round) -> Manifest {
             .iter()
             .filter_map(|(n, s)| s.program.as_ref().err().map(|why| (n.clone(), why.clone())))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_round_lock_is_exclusive_and_released_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = dir.path().join("results");
+        let lock = RoundLock::acquire(&results).unwrap();
+        // A second harness (another open of the lock file) is refused at once.
+        match RoundLock::acquire(&results) {
+            Err(RoundError::Busy(d)) => assert_eq!(d, results),
+            other => panic!("expected Busy, got {other:?}"),
+        }
+        let pid = std::fs::read_to_string(results.join(".lock")).unwrap();
+        assert_eq!(pid.trim(), std::process::id().to_string());
+        drop(lock);
+        RoundLock::acquire(&results).unwrap();
     }
 }

@@ -247,8 +247,8 @@ fn run_kill_resume_rerun_rejudge() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    // SAFETY: kill on our child's pid.
-    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    // SIGKILL, as `kill -9` would.
+    child.kill().unwrap();
     child.wait().unwrap();
     let before = round.raw_records().len();
     assert!(
