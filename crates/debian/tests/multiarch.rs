@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use common::{have, Rng};
+use common::{aspcud_verdict, tools, Rng};
 use misc_debian::problemset::write_document;
 use misc_debian::universe::{Input, Kind, Universe};
 
@@ -222,10 +222,6 @@ fn stanzas(cudf: &str) -> BTreeMap<(String, String), u64> {
     out
 }
 
-fn tools(names: &[&str]) -> bool {
-    names.iter().all(|t| have(common::tool(t), t))
-}
-
 #[test]
 fn same_package_set_as_dose_with_a_foreign_architecture() {
     if !tools(&["dose-ceve"]) {
@@ -239,44 +235,6 @@ fn same_package_set_as_dose_with_a_foreign_architecture() {
     assert_eq!(t, o, "the same (name, version) pairs");
     assert!(o.iter().any(|(n, _)| n.ends_with("%3ai386")));
     assert!(o.len() > 300, "{}", o.len());
-}
-
-/// aspcud's verdict on a problem (`None`: no verdict), its answer checked by cudf-check.
-fn solve(problem: &Path) -> Option<bool> {
-    let solution = problem.with_extension("sol");
-    let out = Command::new("timeout")
-        .args(["60", "aspcud"])
-        .arg(problem)
-        .arg(&solution)
-        .arg("paranoid")
-        .output()
-        .expect("run aspcud");
-    let text = std::fs::read_to_string(&solution).unwrap_or_default();
-    if text.trim_start().starts_with("FAIL") {
-        return Some(false);
-    }
-    if !out.status.success() || text.is_empty() {
-        eprintln!(
-            "aspcud gave no verdict on {}: {}",
-            problem.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        return None;
-    }
-    let check = Command::new("cudf-check")
-        .arg("-cudf")
-        .arg(problem)
-        .arg("-sol")
-        .arg(&solution)
-        .output()
-        .expect("run cudf-check");
-    let report = String::from_utf8_lossy(&check.stdout);
-    assert!(
-        report.lines().any(|l| l == "is_solution: true"),
-        "cudf-check refuses aspcud's answer to {}: {report}",
-        problem.display()
-    );
-    Some(true)
 }
 
 /// Whether the answer aspcud wrote for problem `from` (our names when `from_ours`), renamed
@@ -438,7 +396,7 @@ fn installs(text: &str, pairs: usize, singles: usize, min_true: usize, min_false
                             std::fs::write(&o, ours).unwrap();
                             let label: Vec<String> =
                                 wanted.iter().map(|(n, v)| format!("{n} {v}")).collect();
-                            let (mine, theirs) = (solve(&o), solve(&d));
+                            let (mine, theirs) = (aspcud_verdict(&o, 60), aspcud_verdict(&d, 60));
                             // A FAIL against an answer of the other side: is that answer,
                             // renamed, a solution of this side's problem (cudf-check)?
                             let cross = match (mine, theirs) {

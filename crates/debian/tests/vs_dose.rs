@@ -23,13 +23,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Command;
 
-use common::{have, Rng};
+use common::{aspcud_verdict, have, tools, Rng};
 use misc_debian::problemset::write_document;
 use misc_debian::universe::{Input, Kind, Universe};
-
-fn tools(names: &[&str]) -> bool {
-    names.iter().all(|t| have(common::tool(t), t))
-}
 
 fn bookworm_inputs(with_status: bool) -> Option<Vec<Input>> {
     let suffixes = [
@@ -145,39 +141,6 @@ fn same_package_set_as_dose_on_bookworm_and_the_status() {
         "only dose: {only_dose:?}\nonly ours: {only_ours:?}"
     );
     assert!(mine.len() > 60_000);
-}
-
-/// aspcud's answer (`None` for FAIL), checked by cudf-check against its problem.
-fn solve(problem: &Path) -> Option<bool> {
-    let solution = problem.with_extension("sol");
-    let out = Command::new("timeout")
-        .args(["120", "aspcud"])
-        .arg(problem)
-        .arg(&solution)
-        .arg("paranoid")
-        .output()
-        .expect("run aspcud");
-    let text = std::fs::read_to_string(&solution).unwrap_or_default();
-    if text.trim_start().starts_with("FAIL") {
-        return Some(false);
-    }
-    if !out.status.success() || text.is_empty() {
-        return None; // timeout or crash: no verdict
-    }
-    let check = Command::new("cudf-check")
-        .arg("-cudf")
-        .arg(problem)
-        .arg("-sol")
-        .arg(&solution)
-        .output()
-        .expect("run cudf-check");
-    let report = String::from_utf8_lossy(&check.stdout);
-    assert!(
-        report.lines().any(|l| l == "is_solution: true"),
-        "cudf-check refuses aspcud's answer to {}: {report}",
-        problem.display()
-    );
-    Some(true)
 }
 
 /// A package Q (index) that a Conflicts or Breaks of some package of `cone` hits (a real
@@ -368,8 +331,8 @@ fn installs(n: usize, max_cone: usize, min_each: usize) {
                             (
                                 label.join(" + "),
                                 *size,
-                                solve(&our_problem),
-                                solve(&dose_problem),
+                                aspcud_verdict(&our_problem, 120),
+                                aspcud_verdict(&dose_problem, 120),
                             )
                         })
                         .collect::<Vec<_>>()

@@ -2,7 +2,8 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// apt's lists folder, where `apt-get update` leaves the bookworm indexes as `.lz4`.
 pub const LISTS: &str = "/var/lib/apt/lists";
@@ -20,6 +21,53 @@ pub fn have(ok: bool, what: &str) -> bool {
 /// Whether a program is on PATH.
 pub fn tool(name: &str) -> bool {
     misc_testkit::find_tool(name).is_some()
+}
+
+/// Whether every program of `names` is on PATH (skipping, or failing under
+/// `MISC_REQUIRE_TOOLS`, at the first missing one).
+#[track_caller]
+pub fn tools(names: &[&str]) -> bool {
+    names.iter().all(|t| have(tool(t), t))
+}
+
+/// aspcud's verdict on a problem within `seconds` (`Some(false)`: FAIL; `None`: no verdict, a
+/// timeout or a crash), its answer checked by cudf-check (a refused answer fails the test).
+pub fn aspcud_verdict(problem: &Path, seconds: u32) -> Option<bool> {
+    let solution = problem.with_extension("sol");
+    let out = Command::new("timeout")
+        .arg(seconds.to_string())
+        .arg("aspcud")
+        .arg(problem)
+        .arg(&solution)
+        .arg("paranoid")
+        .output()
+        .expect("run aspcud");
+    let text = std::fs::read_to_string(&solution).unwrap_or_default();
+    if text.trim_start().starts_with("FAIL") {
+        return Some(false);
+    }
+    if !out.status.success() || text.is_empty() {
+        eprintln!(
+            "aspcud gave no verdict on {}: {}",
+            problem.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    let check = Command::new("cudf-check")
+        .arg("-cudf")
+        .arg(problem)
+        .arg("-sol")
+        .arg(&solution)
+        .output()
+        .expect("run cudf-check");
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        report.lines().any(|l| l == "is_solution: true"),
+        "cudf-check refuses aspcud's answer to {}: {report}",
+        problem.display()
+    );
+    Some(true)
 }
 
 /// apt's index whose file name ends with `suffix` (e.g. `_bookworm_main_binary-amd64_Packages.lz4`).
