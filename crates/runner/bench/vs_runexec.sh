@@ -22,7 +22,7 @@
 #      for /bin/true, against the overhead of an isolated misc runner call (pre-warmed, in one
 #      process, minus spawning /bin/true with std) and of a whole `misc exec --isolation
 #      required` process, with the ratios (target: BenchExec / misc >= 20), in ROUNDS (default 3)
-#      alternating rounds, each printed with the load average when it started, and the medians
+#      alternating rounds of N runs of each, each printed with the load average when it started, and the medians
 #      over the rounds; then the CPU time of the 2-second busy loop under both isolations
 #      (target: within 2 %).
 #
@@ -110,10 +110,10 @@ if ! python3 -c 'import benchexec' 2>/dev/null; then
     echo "BenchExec's Python package is missing (pip install benchexec): skipped"
     exit 0
 fi
-# In ROUNDS alternating rounds (default 3) of N/ROUNDS runs each, so that both tools see the
-# same load; each round prints its own ratio, the summary takes the medians over all rounds.
+# In ROUNDS alternating rounds (default 3) of N runs each, so that both tools see the same
+# load; each round prints its own ratio, the summary takes the medians over all rounds.
 ROUNDS=${ROUNDS:-3}
-PER=$(( (N + ROUNDS - 1) / ROUNDS ))
+PER=$N
 : >bx.ms; : >isocall.ms; : >isoproc.ms
 for r in $(seq "$ROUNDS"); do
     load=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -11,7 +11,9 @@
 //!
 //! With `--repeat N` the command is run N times in one process and the mean and median wall
 //! time of one whole runner call are printed (`per_run_wall_mean`, `per_run_wall_median`), for
-//! the overhead benchmark; `--prewarm N` keeps N shims ready, as a round would.
+//! the overhead benchmark; `--prewarm N` keeps N shims ready, as a round would. With both, one
+//! untimed run comes first, so that the timed ones see a harness in its steady state (shims
+//! made ahead of time, as in a round after its first runs) rather than its start.
 
 use std::ffi::OsString;
 use std::time::Instant;
@@ -40,6 +42,7 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
     let mut json = false;
     let mut mechanism = MechanismChoice::Auto;
     let mut repeat = 1usize;
+    let mut prewarm = 0usize;
     let mut baseline = false;
     let mut isolate = false;
     let mut cmd: Vec<OsString> = Vec::new();
@@ -56,7 +59,10 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
             Some("--wall-time") => limits.wall_time = value()?.parse()?,
             Some("--memory") => limits.memory = value()?.parse()?,
             Some("--repeat") => repeat = value()?.parse()?,
-            Some("--prewarm") => misc_runner::set_prewarm(value()?.parse()?),
+            Some("--prewarm") => {
+                prewarm = value()?.parse()?;
+                misc_runner::set_prewarm(prewarm);
+            }
             Some("--json") => json = true,
             Some("--baseline") => baseline = true,
             Some("--proc") => mechanism = MechanismChoice::Proc,
@@ -105,6 +111,9 @@ fn real_main() -> Result<i32, Box<dyn std::error::Error>> {
     }
     let mut times = Vec::with_capacity(repeat);
     let mut m = None;
+    if repeat > 1 && prewarm > 0 {
+        rt.block_on(run(&spec))?;
+    }
     for _ in 0..repeat {
         let t = Instant::now();
         m = Some(rt.block_on(run(&spec))?);

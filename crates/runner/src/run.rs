@@ -698,6 +698,7 @@ pub async fn run(spec: &RunSpec) -> Result<Measurement, RunnerError> {
             t
         }
     };
+    spawn::refill(pool_key(spec).0);
     tokio::spawn(read_status(status_rx, tx.clone()));
     let out_task = tokio::spawn(read_tail(out_rx, spec.tail_bytes, lim.stdio, tx.clone()));
     let err_task = tokio::spawn(read_tail(err_rx, spec.tail_bytes, lim.stdio, tx.clone()));

@@ -1504,24 +1504,26 @@ fn cleanup_once(key: PoolKey) {
 }
 
 /// A pre-warmed shim for `key`, if one is ready (start it with [`Shim::go`] after setting its
-/// cgroup's limits with `RunCgroup::start`). Asks the forker thread to top the pool up.
+/// cgroup's limits with `RunCgroup::start`, then call [`refill`]).
 pub(crate) fn take_warm(key: PoolKey) -> Option<Shim> {
     cleanup_once(key);
-    let (warm, depth) = match pool().lock() {
-        Ok(mut p) => {
-            let warm = p
-                .shims
-                .iter()
-                .position(|(k, _)| *k == key)
-                .map(|i| p.shims.swap_remove(i).1);
-            (warm, p.depth)
-        }
-        Err(_) => (None, 0),
-    };
-    if depth > 0 {
+    match pool().lock() {
+        Ok(mut p) => p
+            .shims
+            .iter()
+            .position(|(k, _)| *k == key)
+            .map(|i| p.shims.swap_remove(i).1),
+        Err(_) => None,
+    }
+}
+
+/// Asks the forker thread to top the pool up for `key`. Called once a run's solver has been
+/// started: making a shim (a fork of the harness, a cgroup) takes CPU, which a run that is
+/// starting on a busy machine should not have to share.
+pub(crate) fn refill(key: PoolKey) {
+    if pool().lock().is_ok_and(|p| p.depth > 0) {
         let _ = send(Request::Refill(key));
     }
-    warm
 }
 
 /// Forks a shim that starts `launch` at once in a new cgroup with `limits` (if `key` asks for
