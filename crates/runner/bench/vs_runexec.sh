@@ -130,7 +130,7 @@ for r in $(seq "$ROUNDS"); do
         -v bxf=bx.ms -v icf=isocall.ms -v ipf=isoproc.ms 'BEGIN {
         bx *= 1000; oi = (ic - b) * 1000; if (oi < 0.001) oi = 0.001
         op = (ip - t) / 1000; if (op < 0.001) op = 0.001
-        printf "round %d (load %s): BenchExec %.3f ms/run; isolated runner call overhead %.3f ms (BenchExec / %.1f); misc exec process overhead %.3f ms (BenchExec / %.1f)\n", r, load, bx, oi, bx / oi, op, bx / op
+        printf "round %d (load %s): BenchExec %.3f ms/run; isolated runner call %.3f ms - std spawn %.3f ms = overhead %.3f ms (BenchExec / %.1f, whole call: / %.1f); misc exec process overhead %.3f ms (BenchExec / %.1f)\n", r, load, bx, ic * 1000, b * 1000, oi, bx / oi, bx / (ic * 1000), op, bx / op
         print bx >>bxf; print oi >>icf; print op >>ipf
     }'
 done
