@@ -105,3 +105,38 @@ fn the_output_file_comes_back_but_not_through_a_link() {
     assert!(!sandbox.output_path().exists());
     assert!(std::fs::symlink_metadata(sandbox.output_path()).is_err());
 }
+
+/// A root harness reuses empty network namespaces (see `netns.rs`), but never for two runs at
+/// once: concurrent runs each have their own, with no interface up.
+#[test]
+fn concurrent_runs_never_share_a_network_namespace() {
+    if !common::isolation_variants().contains(&true) {
+        return;
+    }
+    let script =
+        r#"readlink /proc/self/ns/net; cat /sys/class/net/lo/operstate 2>/dev/null; sleep 1"#;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut specs = Vec::new();
+    let mut sandboxes = Vec::new();
+    for _ in 0..2 {
+        let sandbox = Sandbox::create(Some(&Sandbox::default_base())).expect("sandbox");
+        let args: Vec<OsString> = vec!["-c".into(), script.into()];
+        let mut spec = RunSpec::new("/bin/sh", args).in_sandbox(&sandbox);
+        spec.limits = common::limits(20.0, 60.0);
+        spec.isolation = Isolation::namespaced(&sandbox, vec![], vec![]);
+        specs.push(spec);
+        sandboxes.push(sandbox);
+    }
+    let (a, b) = rt
+        .block_on(async { tokio::join!(misc_runner::run(&specs[0]), misc_runner::run(&specs[1])) });
+    let (a, b) = (a.expect("run a"), b.expect("run b"));
+    let ns = |m: &Measurement| m.stdout_tail.lines().next().unwrap_or("").to_owned();
+    assert!(ns(&a).starts_with("net:["), "{}", a.stdout_tail);
+    assert!(ns(&b).starts_with("net:["), "{}", b.stdout_tail);
+    assert_ne!(ns(&a), ns(&b), "two runs at once in one network namespace");
+    assert!(!a.stdout_tail.contains("\nup"), "{}", a.stdout_tail);
+}
