@@ -159,11 +159,7 @@ pub async fn run_one(
     let started_at = now();
     tracing::debug!(track = %run.track, solver = %run.solver, problem = %run.problem, ?core, "start");
     let m = misc_runner::run(&spec).await?;
-    let output = match std::fs::read(&output_path) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io(&output_path)(e)),
-    };
+    let output = read_output(&output_path).map_err(io(&output_path))?;
     drop(sandbox);
     let run2 = run.clone();
     let opts2 = opts.clone();
@@ -172,6 +168,38 @@ pub async fn run_one(
     })
     .await
     .map_err(|e| RoundError::Internal(format!("judging thread: {e}")))?
+}
+
+/// Reads the answer a solver left at `path`, trusting nothing about it: only a regular file is
+/// an answer. A symbolic link (it would make the harness read a file of its choosing) or a FIFO,
+/// socket or device (opening a FIFO for reading would block the harness for ever) counts as no
+/// answer, as a missing file does. An isolated run's shim already copies only a regular file;
+/// this guards the runs without namespaces (`isolation = "none"`, or best-effort without them).
+fn read_output(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use nix::fcntl::OFlag;
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = (OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits();
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(nix::errno::Errno::ELOOP as i32) => {
+            tracing::warn!(path = %path.display(), "the solver's output is a symbolic link: no answer");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    if !file.metadata()?.is_file() {
+        tracing::warn!(path = %path.display(), "the solver's output is not a regular file: no answer");
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
 }
 
 /// Judges a measured run, keeps its output and appends its record (the second half of
@@ -327,4 +355,33 @@ fn keep_output(results: &Path, rel: &str, bytes: &[u8]) -> Result<(), RoundError
     f.sync_data().map_err(io(&tmp))?;
     std::fs::rename(&tmp, &path).map_err(io(&path))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod output_tests {
+    use super::read_output;
+
+    #[test]
+    fn only_a_regular_file_is_an_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("answer");
+        std::fs::write(&file, "package: a\nversion: 1\ninstalled: true\n").unwrap();
+        assert_eq!(
+            read_output(&file).unwrap().as_deref(),
+            Some(&b"package: a\nversion: 1\ninstalled: true\n"[..])
+        );
+        assert_eq!(read_output(&dir.path().join("missing")).unwrap(), None);
+        // A link to a file the harness can read is not an answer (the harness would read it).
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert_eq!(read_output(&link).unwrap(), None);
+        // A FIFO with no writer: reading it must neither block nor count as an answer.
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        assert_eq!(read_output(&fifo).unwrap(), None);
+        // A folder is not an answer either.
+        let folder = dir.path().join("folder");
+        std::fs::create_dir(&folder).unwrap();
+        assert_eq!(read_output(&folder).unwrap(), None);
+    }
 }
