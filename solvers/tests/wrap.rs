@@ -151,24 +151,6 @@ fn a_property_the_problem_lacks_is_refused() {
     }
 }
 
-/// The MISC criteria of an aspcud test folder: P=+ M=- L=( R=) C=, (SOURCES.md).
-fn folder_criteria(folder: &str) -> String {
-    if folder == "paranoid" {
-        return folder.into();
-    }
-    folder
-        .chars()
-        .map(|c| match c {
-            'P' => '+',
-            'M' => '-',
-            'L' => '(',
-            'R' => ')',
-            'C' => ',',
-            c => c,
-        })
-        .collect()
-}
-
 /// One MISC instance with the organisers' optimum.
 struct Instance {
     name: String,
@@ -198,7 +180,7 @@ fn misc_instances() -> Option<Vec<Instance>> {
             let opt = std::fs::read_to_string(dir.path().join(format!("{stem}.opt"))).unwrap();
             out.push(Instance {
                 name: format!("{folder}/{stem}"),
-                criteria: folder_criteria(&folder),
+                criteria: misc_testkit::misc_folder_criteria(&folder),
                 problem: path.clone(),
                 opt: opt.trim().split(',').map(|v| v.parse().unwrap()).collect(),
             });

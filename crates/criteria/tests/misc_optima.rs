@@ -15,19 +15,7 @@ use std::time::Duration;
 
 use misc_criteria::{parse_criteria, resolve, Semantics};
 
-/// Decodes a test folder name: P=`+` M=`-` L=`(` R=`)` C=`,`; `paranoid` stays.
-fn decode(dir: &str) -> String {
-    dir.chars()
-        .map(|c| match c {
-            'P' => '+',
-            'M' => '-',
-            'L' => '(',
-            'R' => ')',
-            'C' => ',',
-            c => c,
-        })
-        .collect()
-}
+use misc_testkit::misc_folder_criteria as decode;
 
 #[test]
 fn folder_names_decode_to_criteria() {

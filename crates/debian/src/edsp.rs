@@ -166,14 +166,7 @@ pub fn to_cudf(u: &Universe<'_>, r: &Request<'_>) -> CudfRequest {
         lines.push_str(&format!("remove: {}\n", remove.join(", ")));
     }
     if r.upgrade_all || r.dist_upgrade {
-        let mut installed: Vec<String> = u
-            .packages
-            .iter()
-            .filter(|p| p.installed)
-            .map(|p| u.cudf_name(p))
-            .collect();
-        installed.sort();
-        installed.dedup();
+        let installed = u.installed_names();
         if !installed.is_empty() {
             lines.push_str(&format!("upgrade: {}\n", installed.join(", ")));
         }

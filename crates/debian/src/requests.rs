@@ -53,18 +53,6 @@ impl Request {
     }
 }
 
-fn upgrade_all(u: &Universe<'_>) -> (Vec<String>, String) {
-    let mut names: Vec<String> = u
-        .packages
-        .iter()
-        .filter(|p| p.installed)
-        .map(|p| u.cudf_name(p))
-        .collect();
-    names.sort();
-    names.dedup();
-    (names.clone(), names.join(", "))
-}
-
 /// Reads a SPEC file's text (see the module documentation); `file` names it in errors.
 pub fn parse_spec(text: &str, file: &str, u: &Universe<'_>) -> Result<Vec<Request>, Error> {
     let mut out: Vec<Request> = Vec::new();
@@ -113,8 +101,9 @@ pub fn parse_spec(text: &str, file: &str, u: &Universe<'_>) -> Result<Vec<Reques
             }
             let items = items.trim();
             let vpkgs = if action == "upgrade" && items == "all" {
-                let (n, list) = upgrade_all(u);
-                names.extend(n);
+                let installed = u.installed_names();
+                let list = installed.join(", ");
+                names.extend(installed);
                 list
             } else {
                 let mut vpkgs = Vec::new();

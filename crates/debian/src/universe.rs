@@ -693,6 +693,20 @@ impl<'a> Universe<'a> {
         arch == "all" || self.native.as_deref().is_none_or(|n| n == arch)
     }
 
+    /// The CUDF names of the installed packages, sorted, each once (what an upgrade of
+    /// everything installed names).
+    pub fn installed_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .packages
+            .iter()
+            .filter(|p| p.installed)
+            .map(|p| self.cudf_name(p))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The CUDF name of a package: its name, or `NAME%3aARCH` for a foreign architecture.
     pub fn cudf_name(&self, p: &Package<'_>) -> String {
         if self.is_native(p.arch) {

@@ -90,18 +90,25 @@ fn input(text: String, kind: Kind) -> Input {
     }
 }
 
+/// Bookworm's whole amd64 index (apt's lists) and i386 index (`MISC_I386_PACKAGES=FILE`, plain
+/// text), read in that order; also the i386 file's path.
+fn bookworm_amd64_and_i386() -> (String, Vec<Input>) {
+    let i386 = std::env::var("MISC_I386_PACKAGES").expect("MISC_I386_PACKAGES=FILE (plain)");
+    let amd64 = common::bookworm_main().expect("apt's bookworm list");
+    let inputs = vec![
+        misc_debian::input::read_input(&amd64, None, Kind::Packages).unwrap(),
+        misc_debian::input::read_input(Path::new(&i386), None, Kind::Packages).unwrap(),
+    ];
+    (i386, inputs)
+}
+
 /// Regenerates the excerpt from bookworm's amd64 index (apt's lists) and its i386 index
 /// (`MISC_I386_PACKAGES=FILE`, plain text, e.g. from
 /// deb.debian.org/debian/dists/bookworm/main/binary-i386/Packages.xz).
 #[test]
 #[ignore = "regenerates tests/data/multiarch.Packages.xz from real indexes"]
 fn regenerate_multiarch_fixture() {
-    let i386 = std::env::var("MISC_I386_PACKAGES").expect("MISC_I386_PACKAGES=FILE");
-    let amd64 = common::bookworm_main().expect("apt's bookworm list");
-    let inputs = vec![
-        misc_debian::input::read_input(&amd64, None, Kind::Packages).unwrap(),
-        misc_debian::input::read_input(Path::new(&i386), None, Kind::Packages).unwrap(),
-    ];
+    let (_, inputs) = bookworm_amd64_and_i386();
     let u = Universe::build(&inputs, Some("amd64")).unwrap();
     let text = cut(&u, 14, 6, 120, 1500);
     let mut xz = xz2::write::XzEncoder::new(Vec::new(), 9);
@@ -458,12 +465,7 @@ fn installs(text: &str, pairs: usize, singles: usize, min_true: usize, min_false
 #[test]
 #[ignore = "full size: bookworm amd64 + i386 (MISC_I386_PACKAGES), dose-ceve needs ~750 MB, minutes"]
 fn full_bookworm_amd64_and_i386_agree_with_dose() {
-    let i386 = std::env::var("MISC_I386_PACKAGES").expect("MISC_I386_PACKAGES=FILE (plain)");
-    let amd64 = common::bookworm_main().expect("apt's bookworm list");
-    let inputs = vec![
-        misc_debian::input::read_input(&amd64, None, Kind::Packages).unwrap(),
-        misc_debian::input::read_input(Path::new(&i386), None, Kind::Packages).unwrap(),
-    ];
+    let (i386, inputs) = bookworm_amd64_and_i386();
     let u = Universe::build(&inputs, Some("amd64")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let amd64_plain = dir.path().join("amd64.Packages");

@@ -137,6 +137,23 @@ pub fn slurm_unavailable() -> Option<String> {
     }
 }
 
+/// The criteria a MISC instance folder of aspcud's and libCUDF's test data stands for: folder
+/// names spell them with P=`+`, M=`-`, L=`(`, R=`)`, C=`,` (e.g. `PcountLupR` is `+count(up)`);
+/// `paranoid` and `trendy` stay as they are.
+pub fn misc_folder_criteria(folder: &str) -> String {
+    folder
+        .chars()
+        .map(|c| match c {
+            'P' => '+',
+            'M' => '-',
+            'L' => '(',
+            'R' => ')',
+            'C' => ',',
+            c => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
