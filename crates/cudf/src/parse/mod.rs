@@ -63,12 +63,12 @@ fn parse_document(text: &str, need_request: bool) -> Result<Document<'_>, ParseE
             "documents over 2 GiB are not supported",
         ));
     }
-    let (doc, lines) = match parse_fast(text) {
+    let (doc, lines, marks) = match parse_fast(text) {
         Some(done) => done,
         None => parse_exact(text)?,
     };
     let mut doc = doc;
-    lenient_warnings(text, &mut doc);
+    lenient_warnings(text, marks, &mut doc);
     if need_request && doc.request.is_none() {
         return Err(ParseError::new(
             lines.max(1),
@@ -79,9 +79,46 @@ fn parse_document(text: &str, need_request: bool) -> Result<Document<'_>, ParseE
     Ok(doc)
 }
 
+/// Where a part of a document has its first carriage return and its first `_`: noted while the
+/// part is read (each stanza's bytes are still in the cache), so that the lenient warnings need
+/// no pass of their own over the whole text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Marks {
+    carriage_return: Option<usize>,
+    underscore: Option<usize>,
+}
+
+impl Marks {
+    /// Notes the first `\r` and `_` in `bytes`, which start at offset `from` of the text.
+    fn note(&mut self, bytes: &[u8], from: usize) {
+        if self.carriage_return.is_some() && self.underscore.is_some() {
+            return;
+        }
+        for i in memchr::memchr2_iter(b'\r', b'_', bytes) {
+            let slot = if bytes[i] == b'\r' {
+                &mut self.carriage_return
+            } else {
+                &mut self.underscore
+            };
+            slot.get_or_insert(from + i);
+            if self.carriage_return.is_some() && self.underscore.is_some() {
+                return;
+            }
+        }
+    }
+
+    /// The marks of a document read in two parts: the first part's first.
+    fn then(self, later: Marks) -> Marks {
+        Marks {
+            carriage_return: self.carriage_return.or(later.carriage_return),
+            underscore: self.underscore.or(later.underscore),
+        }
+    }
+}
+
 /// Warnings for what misc reads but libCUDF rejects (misc-rules.md 7.12): CRLF line ends, no
 /// line end after the last line, `_` in package names; one warning each, at the first place.
-fn lenient_warnings(text: &str, doc: &mut Document<'_>) {
+fn lenient_warnings(text: &str, marks: Marks, doc: &mut Document<'_>) {
     // A colon without a space: the parts noted theirs, keep the first.
     let mut tight = false;
     doc.warnings.retain(|w| {
@@ -92,7 +129,7 @@ fn lenient_warnings(text: &str, doc: &mut Document<'_>) {
     });
     let b = text.as_bytes();
     let line_of = |at: usize| memchr::memchr_iter(b'\n', &b[..at]).count() as u32 + 1;
-    if let Some(cr) = memchr::memchr(b'\r', b) {
+    if let Some(cr) = marks.carriage_return {
         let line = line_of(cr);
         doc.warnings.push(ParseError::new(
             line,
@@ -113,7 +150,7 @@ fn lenient_warnings(text: &str, doc: &mut Document<'_>) {
             "the last line has no line end: libCUDF, and so cudf-check, rejects it; misc reads it",
         ));
     }
-    if memchr::memchr(b'_', b).is_some() {
+    if marks.underscore.is_some() {
         if let Some(n) = (0..doc.names.len() as u32)
             .map(crate::NameId)
             .find(|&n| doc.name(n).contains('_'))
@@ -142,12 +179,12 @@ const PARALLEL_MIN_LEN: usize = 4 << 20;
 /// Reads a document, in two parts on two threads if it is large. `None` on any error: the
 /// caller then reads it again in the exact mode, which names the first error. Returns the
 /// document and its number of lines.
-fn parse_fast(text: &str) -> Option<(Document<'_>, u32)> {
+fn parse_fast(text: &str) -> Option<(Document<'_>, u32, Marks)> {
     parse_fast_from(text, PARALLEL_MIN_LEN)
 }
 
 /// [`parse_fast`], reading documents from `min_len` bytes on in two parts.
-fn parse_fast_from(text: &str, min_len: usize) -> Option<(Document<'_>, u32)> {
+fn parse_fast_from(text: &str, min_len: usize) -> Option<(Document<'_>, u32, Marks)> {
     let mut first = PartParser::new(text, 0..text.len(), Decls::default(), false);
     // The first stanza (the preamble, if any) declares the properties both parts need.
     first.next_stanza().ok()?;
@@ -161,9 +198,11 @@ fn parse_fast_from(text: &str, min_len: usize) -> Option<(Document<'_>, u32)> {
     };
     let Some(split) = split else {
         first.run().ok()?;
-        let lines = first.line;
+        let (lines, marks) = (first.line, first.marks);
         let decls = first.decls;
-        return assemble(decls, vec![first.part]).ok().map(|d| (d, lines));
+        return assemble(decls, vec![first.part])
+            .ok()
+            .map(|d| (d, lines, marks));
     };
     first.end = split;
     // The first part's document becomes the whole document: room for both parts.
@@ -180,9 +219,10 @@ fn parse_fast_from(text: &str, min_len: usize) -> Option<(Document<'_>, u32)> {
         return None;
     }
     let lines = first.line + second.line;
+    let marks = first.marks.then(second.marks);
     assemble(first.decls, vec![first.part, second.part])
         .ok()
-        .map(|d| (d, lines))
+        .map(|d| (d, lines, marks))
 }
 
 /// For fuzzing and tests: reads a document both ways, in two parts whatever its size and in one
@@ -195,10 +235,13 @@ pub fn compare_parse_paths(text: &str) -> Result<(), String> {
     match (fast, exact) {
         (None, _) => Ok(()),
         (Some(_), Err(e)) => Err(format!("two parts succeed, one part fails: {e}")),
-        (Some((a, la)), Ok((b, lb))) => {
+        (Some((a, la, ma)), Ok((b, lb, mb))) => {
             let (sa, sb) = (describe(&a), describe(&b));
             if la != lb {
                 return Err(format!("lines: {la} in two parts, {lb} in one"));
+            }
+            if ma != mb {
+                return Err(format!("marks: {ma:?} in two parts, {mb:?} in one"));
             }
             if sa != sb {
                 return Err(format!("two parts:\n{sa}\none part:\n{sb}"));
@@ -247,12 +290,12 @@ fn describe(doc: &Document<'_>) -> String {
 }
 
 /// Reads a document in one part, stopping at the first error in document order.
-fn parse_exact(text: &str) -> Result<(Document<'_>, u32), ParseError> {
+fn parse_exact(text: &str) -> Result<(Document<'_>, u32, Marks), ParseError> {
     let mut parser = PartParser::new(text, 0..text.len(), Decls::default(), true);
     parser.run()?;
-    let lines = parser.line;
+    let (lines, marks) = (parser.line, parser.marks);
     let doc = assemble(parser.decls, vec![parser.part])?;
-    Ok((doc, lines))
+    Ok((doc, lines, marks))
 }
 
 /// Checks that bytes are UTF-8, naming the line and column of the first bad byte.
@@ -328,6 +371,8 @@ struct PartParser<'a> {
     props: Vec<Prop<'a>>,
     /// Whether a colon without a space after it was noted.
     tight_noted: bool,
+    /// The first `\r` and `_` of the part's stanzas read so far.
+    marks: Marks,
     /// In the exact mode, the packages read so far with their lines, to report a duplicate at
     /// its stanza.
     seen: Option<FxHashMap<(String, Version), u32>>,
@@ -359,6 +404,7 @@ impl<'a> PartParser<'a> {
             stanza_regular: true,
             props: Vec::with_capacity(32),
             tight_noted: false,
+            marks: Marks::default(),
             seen: exact.then(FxHashMap::default),
         }
     }
@@ -385,6 +431,7 @@ impl<'a> PartParser<'a> {
         if self.pos >= self.end {
             return Ok(false);
         }
+        let from = self.pos;
         let more = if b[self.pos..self.end].starts_with(b"package:") {
             self.package_stanza()?;
             true
@@ -392,7 +439,6 @@ impl<'a> PartParser<'a> {
             // Comments, blank lines of spaces, and the other stanzas: the general reader.
             let mut reader = StanzaReader::resume(&self.text[..self.end], self.pos, self.line);
             let mut props = std::mem::take(&mut self.props);
-            let from = self.pos;
             let more = reader.next_stanza(&mut props);
             self.pos = reader.pos();
             self.line = reader.line();
@@ -404,6 +450,7 @@ impl<'a> PartParser<'a> {
             more
         };
         self.part.lines = self.line;
+        self.marks.note(&b[from..self.pos], from);
         Ok(more)
     }
 
@@ -539,9 +586,10 @@ mod tests {
     fn two_parts_build_the_one_part_document() {
         let text = big_document(40_000);
         assert!(text.len() >= PARALLEL_MIN_LEN);
-        let (exact, exact_lines) = parse_exact(&text).unwrap();
-        let (fast, fast_lines) = parse_fast(&text).expect("the two-part path applies");
+        let (exact, exact_lines, exact_marks) = parse_exact(&text).unwrap();
+        let (fast, fast_lines, fast_marks) = parse_fast(&text).expect("the two-part path applies");
         assert_eq!(fast_lines, exact_lines);
+        assert_eq!(fast_marks, exact_marks);
         let (a, b) = (summary(&fast), summary(&exact));
         if let Some((x, y)) = a.lines().zip(b.lines()).find(|(x, y)| x != y) {
             let at = x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count();
@@ -592,6 +640,44 @@ mod tests {
         assert!(parse_fast(&text).is_none());
         let err = parse(&text).unwrap_err();
         assert!(err.message.contains("nothing may follow"), "{err}");
+    }
+
+    #[test]
+    fn lenient_warnings_name_the_first_carriage_return_and_underscore_in_either_part() {
+        // misc-rules.md 7.12: misc reads CRLF line ends and `_` in names, and warns at the
+        // first place. Both are noted while each part is read; here only the second part has
+        // them.
+        let text = big_document(40_000);
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let cr = (lines.len() * 3 / 4..)
+            .find(|&i| lines[i].starts_with("version:"))
+            .unwrap();
+        lines[cr].push('\r');
+        let under = (lines.len() * 9 / 10..)
+            .find(|&i| lines[i].starts_with("package:"))
+            .unwrap();
+        lines[under] = "package: late_name".to_string();
+        let text = lines.join("\n") + "\n";
+        let (_, _, marks) = parse_fast(&text).expect("the two-part path applies");
+        let doc = parse(&text).unwrap();
+        let at = |needle: &str| {
+            doc.warnings
+                .iter()
+                .find(|w| w.message.contains(needle))
+                .map(|w| (w.line as usize, w.column))
+        };
+        assert_eq!(
+            at("carriage return"),
+            Some((cr + 1, 11)),
+            "{:?}",
+            doc.warnings
+        );
+        assert_eq!(at("late_name"), Some((under + 1, 1)), "{:?}", doc.warnings);
+        assert!(marks.carriage_return.is_some_and(|c| c > text.len() / 2));
+        // Without them, no warning.
+        let plain = big_document(40_000);
+        let doc = parse(&plain).unwrap();
+        assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
     }
 
     #[test]
