@@ -555,28 +555,14 @@ impl<'a> Document<'a> {
         self.names.len()
     }
 
-    /// Interns a name given by its place in the text (`r`) and its hash.
-    pub(crate) fn intern_ref(&mut self, r: TextRef, hash: u64) -> NameId {
-        let tag = (hash >> 32) as u32;
-        let text = self.text;
-        let owned = self.owned_text.as_str();
-        let of = |r: TextRef| text_of(text, owned, r);
-        let names = &self.names;
-        // The name's text is read only when a tag matches: the hash came with it.
-        let entry = self.name_table.entry(
-            hash,
-            |&(id, t)| t == tag && of(names[id as usize]) == of(r),
-            |&(id, _)| name_hash(of(names[id as usize])),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(e) => NameId(e.get().0),
-            hashbrown::hash_table::Entry::Vacant(e) => {
-                let id = self.names.len() as u32;
-                e.insert((id, tag));
-                self.names.push(r);
-                NameId(id)
-            }
-        }
+    /// Enters name `id` (its text already in `names`), which the table does not hold yet, by
+    /// its hash.
+    pub(crate) fn insert_new_name(&mut self, id: NameId, hash: u64) {
+        let (text, owned, names) = (self.text, self.owned_text.as_str(), &self.names);
+        self.name_table
+            .insert_unique(hash, (id.0, (hash >> 32) as u32), |&(id, _)| {
+                name_hash(text_of(text, owned, names[id as usize]))
+            });
     }
 
     /// Makes room for `more` names. The table may already hold names (the first stanza is

@@ -2,8 +2,8 @@
 //!
 //! A document is read in parts: the first stanza (the preamble, which declares the properties
 //! every package stanza may use), then the rest in one part, or in two parts on two threads
-//! when the document is large. Each part interns its own names (keeping their hashes);
-//! [`assemble`] then takes the later parts into the first, interning their names in document
+//! when the document is large. Each part notes the names it meets (and their hashes);
+//! [`assemble`] then takes the later parts into the first, interns all names in document
 //! order, and builds the per-name index, so that both ways give the same [`Document`]. Package
 //! stanzas, the bulk of a universe, are read line by line without collecting their properties
 //! first; `depends`, `conflicts` and `provides` are validated by a fast scan and kept as text,
@@ -415,7 +415,7 @@ impl<'a> PartParser<'a> {
         let size = self.capacity_for;
         let doc = &mut self.part.doc;
         doc.packages.reserve(size / 500);
-        doc.reserve_names(size / 500);
+        self.part.names.reserve(size / 500);
         while self.next_stanza()? {}
         Ok(())
     }

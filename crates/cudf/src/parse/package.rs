@@ -221,15 +221,20 @@ impl<'a> PartParser<'a> {
     }
 
     /// Interns a name read from a property's value.
+    /// The id is the part's number for this occurrence; the parts' names are interned when
+    /// they are joined (see `assemble`).
+    /// The versions of a package usually follow one another: a name equal to the last one met
+    /// (still in the cache) is the same occurrence.
     pub(super) fn intern(&mut self, prop: &Prop<'a>, name: &str) -> crate::NameId {
-        let at = self.store(prop, name);
         let hash = name_hash(name);
-        let count = self.part.doc.names.len();
-        let id = self.part.doc.intern_ref(at, hash);
-        if self.part.doc.names.len() > count {
-            self.part.hashes.push(hash);
+        if let Some(&(last, last_hash)) = self.part.names.last() {
+            if last_hash == hash && self.part.doc.text_of(last) == name {
+                return crate::NameId(self.part.names.len() as u32 - 1);
+            }
         }
-        id
+        let at = self.store(prop, name);
+        self.part.names.push((at, hash));
+        crate::NameId(self.part.names.len() as u32 - 1)
     }
 
     /// Marks a property key as seen in this stanza; a second sighting is an error.
@@ -513,7 +518,8 @@ impl<'a> PartParser<'a> {
             }
         }
         if let Some(seen) = &mut self.seen {
-            let name = self.part.doc.name(pkg.name).to_string();
+            let at = self.part.names.get(pkg.name.0 as usize).map(|&(at, _)| at);
+            let name = at.map_or("", |at| self.part.doc.text_of(at)).to_string();
             if let Some(&first) = seen.get(&(name.clone(), pkg.version)) {
                 return Err(ParseError::new(
                     line,
