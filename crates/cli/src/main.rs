@@ -17,16 +17,6 @@ mod table;
 
 use clap::{Parser, Subcommand};
 
-/// The memory allocator: mimalloc instead of the C library's. Reading a large universe fills
-/// a few megabytes of fresh memory (the package table, the name table); glibc's malloc hands
-/// it out in 4 KiB pages, each a page fault of some microseconds on first touch (about 2,500
-/// faults, 5-7 ms of CPU for a 32 MB Debian universe), mimalloc in large segments that take
-/// few faults (about 200). `misc check` on that universe is about 4 ms (a tenth) faster; peak
-/// memory grows from 46 to 65 MB. The runner is unaffected: its children allocate nothing
-/// after `fork`.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Judge and rank package-upgrade solver competitions in the style of MISC, the Mancoosi
 /// International Solver Competition.
 ///
