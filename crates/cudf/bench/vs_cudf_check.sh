@@ -8,6 +8,7 @@
 # page cache: one warm-up run of each first). The runs are interleaved (one cudf-check run, then
 # one `misc check` run, RUNS times) so that both see the same machine; wall time is taken with
 # microsecond resolution and the best and median of each are shown; the ratio uses the best.
+# Each round's own ratio is shown too (median and quartiles), which a drifting machine moves less.
 # Peak memory (max RSS, from /usr/bin/time) is the largest over extra runs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -57,3 +58,7 @@ printf '%-18s %12s %12s %12.1f\n' "cudf-check -cudf" "$ref_best" "$ref_med" "$(e
 printf '%-18s %12s %12s %12.1f\n' "misc check" "$our_best" "$our_med" "$(echo "$our_k/1024" | bc -l)"
 awk -v rb="$ref_best" -v ob="$our_best" -v rm="$ref_med" -v om="$our_med" -v rk="$ref_k" -v ok="$our_k" 'BEGIN{
   printf "speed ratio (cudf-check / misc): %.1fx best, %.1fx median   memory ratio (misc / cudf-check): %.2f\n", rb/ob, rm/om, ok/rk }'
+# Each round's own ratio (its cudf-check run and the misc run right after it share the machine's
+# state, which on a shared VM drifts over minutes): their median and quartiles.
+paste "$tmp/ref" "$tmp/our" | awk '{print $1 / $2}' | sort -n | awk '{x[NR]=$1} END{
+  printf "per-round ratio: median %.1fx (quartiles %.1fx to %.1fx, %d rounds)\n", x[int((NR+1)/2)], x[int(NR/4)+1], x[int(3*NR/4)+1], NR }'
