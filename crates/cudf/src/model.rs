@@ -565,8 +565,7 @@ impl<'a> Document<'a> {
             });
     }
 
-    /// Makes room for `more` names. The table may already hold names (the first stanza is
-    /// read before the rest): they are placed again by their own hashes.
+    /// Makes room for `more` names (any already in the table are placed again by their hashes).
     pub(crate) fn reserve_names(&mut self, more: usize) {
         let (text, owned, names) = (self.text, self.owned_text.as_str(), &self.names);
         self.name_table.reserve(more, |&(id, _)| {

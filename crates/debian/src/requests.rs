@@ -237,14 +237,7 @@ pub fn generate(
     let mut names: Vec<String> = u.packages.iter().map(|p| u.cudf_name(p)).collect();
     names.sort();
     names.dedup();
-    let mut installed: Vec<String> = u
-        .packages
-        .iter()
-        .filter(|p| p.installed)
-        .map(|p| u.cudf_name(p))
-        .collect();
-    installed.sort();
-    installed.dedup();
+    let installed = u.installed_names();
     let mut out = Vec::new();
     for &(kind, n) in kinds {
         for i in 0..n {

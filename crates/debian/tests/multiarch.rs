@@ -20,7 +20,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{aspcud_verdict, tools, Rng};
@@ -173,10 +173,8 @@ fn cut(
     text
 }
 
-/// dose's CUDF of the excerpt, and ours.
-fn both(dir: &Path, text: &str) -> (String, String) {
-    let plain = dir.join("multiarch.Packages");
-    std::fs::write(&plain, text).unwrap();
+/// dose-ceve's CUDF (amd64 native, i386 foreign) of Packages files, written in `dir`.
+fn dose_cudf(dir: &Path, packages: &[PathBuf]) -> PathBuf {
     let out = dir.join("dose.cudf");
     let result = Command::new("dose-ceve")
         .args([
@@ -187,7 +185,7 @@ fn both(dir: &Path, text: &str) -> (String, String) {
             "-o",
         ])
         .arg(&out)
-        .arg(format!("deb://{}", plain.display()))
+        .args(packages.iter().map(|p| format!("deb://{}", p.display())))
         .output()
         .expect("run dose-ceve");
     assert!(
@@ -195,6 +193,14 @@ fn both(dir: &Path, text: &str) -> (String, String) {
         "dose-ceve: {}",
         String::from_utf8_lossy(&result.stderr)
     );
+    out
+}
+
+/// dose's CUDF of the excerpt, and ours.
+fn both(dir: &Path, text: &str) -> (String, String) {
+    let plain = dir.join("multiarch.Packages");
+    std::fs::write(&plain, text).unwrap();
+    let out = dose_cudf(dir, &[plain]);
     let inputs = [input(text.to_string(), Kind::Packages)];
     let u = Universe::build(&inputs, Some("amd64")).unwrap();
     assert!(u.multiarch());
@@ -470,25 +476,7 @@ fn full_bookworm_amd64_and_i386_agree_with_dose() {
     let dir = tempfile::tempdir().unwrap();
     let amd64_plain = dir.path().join("amd64.Packages");
     std::fs::write(&amd64_plain, &inputs[0].text).unwrap();
-    let out = dir.path().join("dose.cudf");
-    let result = Command::new("dose-ceve")
-        .args([
-            "-T",
-            "cudf",
-            "--deb-native-arch=amd64",
-            "--deb-foreign-archs=i386",
-            "-o",
-        ])
-        .arg(&out)
-        .arg(format!("deb://{}", amd64_plain.display()))
-        .arg(format!("deb://{i386}"))
-        .output()
-        .expect("run dose-ceve");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let out = dose_cudf(dir.path(), &[amd64_plain, PathBuf::from(&i386)]);
     let all: Vec<_> = u.packages.iter().collect();
     let mut ours = Vec::new();
     write_document(&u, &all, "", &mut ours).unwrap();

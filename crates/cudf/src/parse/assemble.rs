@@ -15,7 +15,7 @@ use crate::model::{
 use crate::ParseError;
 
 /// One part of a document, read on its own: a document whose name ids are indices into its
-/// `names` (a name's every occurrence has its own) and whose lines count from the part's first
+/// `names` (one note per occurrence; consecutive equal names share one) and whose lines count from the part's first
 /// line. `TextRef`s with the `OWNED` bit index its `owned_text`.
 #[derive(Debug, Default)]
 pub(super) struct Part<'a> {

@@ -220,11 +220,10 @@ impl<'a> PartParser<'a> {
         }
     }
 
-    /// Interns a name read from a property's value.
-    /// The id is the part's number for this occurrence; the parts' names are interned when
-    /// they are joined (see `assemble`).
-    /// The versions of a package usually follow one another: a name equal to the last one met
-    /// (still in the cache) is the same occurrence.
+    /// Notes a name read from a property's value; the id is the note's number in this part
+    /// (names are interned when the parts are joined, see `assemble`). The versions of a
+    /// package usually follow one another: a name equal to the last one noted (still in the
+    /// cache) is the same note.
     pub(super) fn intern(&mut self, prop: &Prop<'a>, name: &str) -> crate::NameId {
         let hash = name_hash(name);
         if let Some(&(last, last_hash)) = self.part.names.last() {
