@@ -64,8 +64,7 @@ struct ProblemJson<'a> {
 
 pub fn run(args: CheckArgs) -> Result<(), CliError> {
     let input = crate::input::read_input(&args.problem, crate::input::Mapping::Large).or_usage()?;
-    let problem_text = input.text(&args.problem).or_usage()?;
-    let problem = misc_cudf::parse_problem(problem_text)
+    let problem = misc_cudf::parse_problem_bytes(input.bytes())
         .map_err(|e| CliError::usage(e.in_file(args.problem.display().to_string())))?;
     // What libCUDF would read differently (or refuse): warnings, the problem is still read.
     for w in &problem.warnings {

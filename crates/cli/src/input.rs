@@ -23,12 +23,6 @@ impl Input {
             Input::Owned(bytes) => bytes,
         }
     }
-
-    /// The text, checked to be UTF-8; the error names the file, line and column.
-    pub fn text(&self, path: &Path) -> anyhow::Result<&str> {
-        misc_cudf::check_utf8(self.bytes())
-            .map_err(|e| anyhow::anyhow!(e.in_file(path.display().to_string()).to_string()))
-    }
 }
 
 /// Whether a file may be mapped into memory instead of read.
@@ -41,7 +35,9 @@ pub enum Mapping {
 }
 
 /// Reads a file, decompressing it if it is compressed. With [`Mapping::Large`], a large plain
-/// file is mapped into memory (read straight from the page cache, no copy).
+/// file is mapped into memory (read straight from the page cache, no copy). The map is not
+/// populated up front: the parser brings its pages in on two threads (see
+/// `misc_cudf::parse_problem_bytes`), which is faster than one `MAP_POPULATE`.
 pub fn read_input(path: &Path, mapping: Mapping) -> anyhow::Result<Input> {
     let mut file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -53,7 +49,7 @@ pub fn read_input(path: &Path, mapping: Mapping) -> anyhow::Result<Input> {
         // SAFETY: the map is only read, and only while this process checks the document. A
         // problem file is the organiser's input, not written while it is checked; answers,
         // which a solver writes, are never mapped (`Mapping::Never`).
-        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+        let map = unsafe { memmap2::MmapOptions::new().map(&file) }
             .with_context(|| format!("cannot read {}", path.display()))?;
         Input::Mapped(map)
     } else {

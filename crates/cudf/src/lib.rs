@@ -52,8 +52,8 @@ pub use model::{
     RelOp, Request, Span, Version, Vpkg, VpkgList,
 };
 pub use parse::{
-    check_utf8, check_value, compare_parse_paths, parse, parse_problem, parse_vpkg_formula,
-    parse_vpkg_list, read_vpkg_formula, TextFormula,
+    check_utf8, check_value, compare_parse_paths, parse, parse_bytes, parse_problem,
+    parse_problem_bytes, parse_vpkg_formula, parse_vpkg_list, read_vpkg_formula, TextFormula,
 };
 pub use solution::{
     parse_answer, parse_answer_bytes, parse_answer_with, Answer, AnswerReading, Solution,

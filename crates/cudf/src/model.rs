@@ -555,25 +555,6 @@ impl<'a> Document<'a> {
         self.names.len()
     }
 
-    /// Enters name `id` (its text already in `names`), which the table does not hold yet, by
-    /// its hash.
-    pub(crate) fn insert_new_name(&mut self, id: NameId, hash: u64) {
-        let (text, owned, names) = (self.text, self.owned_text.as_str(), &self.names);
-        self.name_table
-            .insert_unique(hash, (id.0, (hash >> 32) as u32), |&(id, _)| {
-                name_hash(text_of(text, owned, names[id as usize]))
-            });
-    }
-
-    /// Makes room for `more` names (any already in the table are placed again by their hashes).
-    pub(crate) fn reserve_names(&mut self, more: usize) {
-        let (text, owned, names) = (self.text, self.owned_text.as_str(), &self.names);
-        self.name_table.reserve(more, |&(id, _)| {
-            name_hash(text_of(text, owned, names[id as usize]))
-        });
-        self.names.reserve(more);
-    }
-
     pub(crate) fn text_of(&self, r: TextRef) -> &str {
         text_of(self.text, &self.owned_text, r)
     }

@@ -9,8 +9,11 @@
 //! table is filled by one sweep from start to end, and gives ids in document order.
 
 use super::Decls;
+use hashbrown::HashTable;
+
 use crate::model::{
-    Document, Extras, Package, PerPackage, PkgId, Request, Span, TextRef, Vpkg, VpkgList, OWNED,
+    name_hash, Document, Extras, Package, PerPackage, PkgId, Request, Span, TextRef, Vpkg,
+    VpkgList, OWNED,
 };
 use crate::ParseError;
 
@@ -27,36 +30,128 @@ pub(super) struct Part<'a> {
     pub(super) lines: u32,
 }
 
+/// The names met in a document's parts, to be interned by [`intern_names`]: the parts' owned
+/// texts, joined, and every name note, in document order (a later part's notes shifted to the
+/// joined owned text).
+#[derive(Debug, Default)]
+pub(super) struct NameJob {
+    pub(super) owned: String,
+    pub(super) notes: Vec<(TextRef, u64)>,
+}
+
+impl NameJob {
+    /// Interns the names of `text` (the document's text) and this job's owned text.
+    pub(super) fn run(&self, text: &str) -> Interned {
+        intern_names(text, &self.owned, &self.notes)
+    }
+}
+
 /// Builds the document from its parts, in order: the first part's document grows by the
 /// others, whose spans and lines are shifted; then every name met is interned (ids in
 /// document order, as if read in one part) and the per-name index is built; a duplicate
 /// (package, version) is an error.
-pub(super) fn assemble<'a>(decls: Decls, parts: Vec<Part<'a>>) -> Result<Document<'a>, ParseError> {
+///
+/// `helper`, if given, interns the names while the parts are joined: it is handed the
+/// [`NameJob`] and gives back the job and its result, or `None` if it could not (the names are
+/// then interned here).
+pub(super) fn assemble<'a>(
+    decls: Decls,
+    parts: Vec<Part<'a>>,
+    helper: Option<&dyn NameHelper>,
+) -> Result<Document<'a>, ParseError> {
     let mut parts = parts.into_iter();
     let Some(first) = parts.next() else {
         return Ok(Document::new());
     };
     let mut doc = first.doc;
-    let mut names = first.names;
+    let mut job = NameJob {
+        owned: std::mem::take(&mut doc.owned_text),
+        notes: first.names,
+    };
     doc.properties = decls.properties;
     doc.extra_ids = decls.ids;
-    let mut line_base = first.lines;
+    // The names of all parts first: the interning needs them, and only them (and the text).
+    let mut later = Vec::with_capacity(parts.len());
     for part in parts {
-        let mut other = part.doc;
-        let owned_base = doc.owned_text.len() as u32;
-        doc.owned_text.push_str(&other.owned_text);
-        let shift = |r: TextRef| {
-            if r.len & OWNED != 0 {
-                TextRef {
-                    start: r.start + owned_base,
-                    len: r.len,
-                }
-            } else {
-                r
-            }
-        };
-        let name_base = names.len() as u32;
-        names.extend(part.names.iter().map(|&(r, hash)| (shift(r), hash)));
+        let owned_base = job.owned.len() as u32;
+        job.owned.push_str(&part.doc.owned_text);
+        let name_base = job.notes.len() as u32;
+        job.notes.extend(
+            part.names
+                .iter()
+                .map(|&(r, hash)| (shifted(r, owned_base), hash)),
+        );
+        later.push((part, owned_base, name_base));
+    }
+    let text = doc.text;
+    let handed = match helper {
+        Some(helper) if !later.is_empty() => helper.start(job),
+        _ => Err(job),
+    };
+    // The later parts' packages join the first's while the helper, if any, interns the names.
+    let joined = join_parts(&mut doc, first.lines, later);
+    let (job, interned) = match handed {
+        Ok(()) => match helper.and_then(|h| h.finish()) {
+            Some(done) => done,
+            // Only the fast path has a helper: it then reads the document again, alone.
+            None => return Err(ParseError::new(1, 1, "the helper thread failed")),
+        },
+        Err(job) => {
+            let interned = job.run(text);
+            (job, interned)
+        }
+    };
+    // Freed only now: unmapping memory while the other thread runs interrupts it.
+    drop(joined);
+    doc.owned_text = job.owned;
+    doc.names = interned.names;
+    doc.name_table = interned.table;
+    let ids = interned.ids;
+    let id = |n: crate::NameId| ids.get(n.0 as usize).copied().unwrap_or(n);
+    for p in &mut doc.packages {
+        p.name = id(p.name);
+    }
+    for v in &mut doc.vpkgs {
+        v.name = id(v.name);
+    }
+    index(&mut doc)?;
+    Ok(doc)
+}
+
+/// Another thread that can intern a document's names (see [`assemble`]).
+pub(super) trait NameHelper {
+    /// Hands over the job; gives it back if the helper cannot take it.
+    fn start(&self, job: NameJob) -> Result<(), NameJob>;
+    /// Waits for the job handed over and its result; `None` if the helper failed.
+    fn finish(&self) -> Option<(NameJob, Interned)>;
+}
+
+/// A place in a later part's text, in the joined document (owned text is appended).
+fn shifted(r: TextRef, owned_base: u32) -> TextRef {
+    if r.len & OWNED != 0 {
+        TextRef {
+            start: r.start + owned_base,
+            len: r.len,
+        }
+    } else {
+        r
+    }
+}
+
+/// Appends the later parts (each with where its owned text and its name notes start in the
+/// joined document) to `doc`, the first part's document, whose part has `lines` lines: their
+/// packages, request items, extras and warnings, with spans and lines shifted. Name ids stay
+/// note numbers.
+fn join_parts<'a>(
+    doc: &mut Document<'a>,
+    lines: u32,
+    later: Vec<(Part<'a>, u32, u32)>,
+) -> Vec<Part<'a>> {
+    let mut line_base = lines;
+    let mut done = Vec::with_capacity(later.len());
+    for (mut part, owned_base, name_base) in later {
+        let other = &mut part.doc;
+        let shift = |r: TextRef| shifted(r, owned_base);
         let rename = |n: crate::NameId| crate::NameId(n.0 + name_base);
         let vpkg_base = doc.vpkgs.len() as u32;
         let extra_base = doc.extras.len() as u32;
@@ -107,17 +202,9 @@ pub(super) fn assemble<'a>(decls: Decls, parts: Vec<Part<'a>>) -> Result<Documen
             });
         }
         line_base += part.lines;
+        done.push(part);
     }
-    let ids = intern_names(&mut doc, &names);
-    let id = |n: crate::NameId| ids.get(n.0 as usize).copied().unwrap_or(n);
-    for p in &mut doc.packages {
-        p.name = id(p.name);
-    }
-    for v in &mut doc.vpkgs {
-        v.name = id(v.name);
-    }
-    index(&mut doc)?;
-    Ok(doc)
+    done
 }
 
 /// The bits of a name's hash that order the sweep: the table's slot is the hash's low bits.
@@ -125,15 +212,23 @@ const SWEEP_BITS: u32 = 22;
 /// Bits per pass of the radix sort.
 const RADIX_BITS: u32 = 11;
 
-/// Interns the names met (`names[i]` is where the `i`th is and its hash) into the document,
-/// whose table is empty: each distinct name gets the next id at its first occurrence. Returns
-/// the id of each occurrence.
-fn intern_names(doc: &mut Document<'_>, names: &[(TextRef, u64)]) -> Vec<crate::NameId> {
-    let sorted = sweep_order(names);
+/// The names of a document, interned: each distinct name's text (its id is its index), the
+/// table that finds ids by hash, and the id of each name note.
+pub(super) struct Interned {
+    names: Vec<TextRef>,
+    table: HashTable<(u32, u32)>,
+    ids: Vec<crate::NameId>,
+}
+
+/// Interns the names met (`notes[i]` is where the `i`th is, in `text` or `owned`, and its
+/// hash): each distinct name gets the next id at its first occurrence.
+fn intern_names(text: &str, owned: &str, notes: &[(TextRef, u64)]) -> Interned {
+    let text_of = |r: TextRef| crate::model::text_of(text, owned, r);
+    let sorted = sweep_order(notes);
     let key = |hash: u64| hash & ((1 << SWEEP_BITS) - 1);
     // first[i]: the first occurrence of the `i`th name. Occurrences whose hashes agree in the
     // sorted bits are neighbours in `sorted`, in document order (the sort is stable).
-    let mut first: Vec<u32> = (0..names.len() as u32).collect();
+    let mut first: Vec<u32> = (0..notes.len() as u32).collect();
     // Whether `sorted[j]` is the first occurrence of its name.
     let mut is_first = vec![true; sorted.len()];
     let mut run = 0;
@@ -143,7 +238,7 @@ fn intern_names(doc: &mut Document<'_>, names: &[(TextRef, u64)]) -> Vec<crate::
             run = j;
             continue;
         }
-        let text = |k: u32| doc.text_of(names[k as usize].0);
+        let text = |k: u32| text_of(notes[k as usize].0);
         let earlier =
             (run..j).find(|&m| is_first[m] && sorted[m].0 == hash && text(sorted[m].1) == text(i));
         if let Some(m) = earlier {
@@ -152,23 +247,26 @@ fn intern_names(doc: &mut Document<'_>, names: &[(TextRef, u64)]) -> Vec<crate::
         }
     }
     let distinct = is_first.iter().filter(|&&f| f).count();
-    doc.reserve_names(distinct);
-    let mut ids = Vec::with_capacity(names.len());
-    for (i, &(r, _)) in names.iter().enumerate() {
+    let mut names = Vec::with_capacity(distinct);
+    let mut ids = Vec::with_capacity(notes.len());
+    for (i, &(r, _)) in notes.iter().enumerate() {
         let f = first[i] as usize;
         let id = if f == i {
-            doc.names.push(r);
-            crate::NameId(doc.names.len() as u32 - 1)
+            names.push(r);
+            crate::NameId(names.len() as u32 - 1)
         } else {
             ids[f]
         };
         ids.push(id);
     }
-    // The table, filled in slot order.
+    // The table, filled in slot order. Every name is new to it: no lookup.
+    let mut table = HashTable::with_capacity(distinct);
+    let rehash = |&(id, _): &(u32, u32)| name_hash(text_of(names[id as usize]));
     for (&(hash, i), _) in sorted.iter().zip(&is_first).filter(|(_, &f)| f) {
-        doc.insert_new_name(ids[i as usize], hash);
+        let id = ids[i as usize].0;
+        table.insert_unique(hash, (id, (hash >> 32) as u32), rehash);
     }
-    ids
+    Interned { names, table, ids }
 }
 
 /// The occurrences `0..names.len()` with their hashes, ordered by the low [`SWEEP_BITS`] of the
@@ -257,10 +355,6 @@ mod tests {
         // same hash (the texts tell them apart), `c` agrees with them in the sorted bits only,
         // `e` sorts first.
         let text = "a b a c b d e";
-        let mut doc = Document {
-            text,
-            ..Document::new()
-        };
         let same = 0xdead_beef_0012_3456;
         let hashes = [same, same, same, same ^ (1 << 40), same, 7, 1];
         let names: Vec<(TextRef, u64)> = text
@@ -277,8 +371,15 @@ mod tests {
                 )
             })
             .collect();
-        let ids: Vec<u32> = intern_names(&mut doc, &names).iter().map(|n| n.0).collect();
+        let interned = intern_names(text, "", &names);
+        let ids: Vec<u32> = interned.ids.iter().map(|n| n.0).collect();
         assert_eq!(ids, [0, 1, 0, 2, 1, 3, 4]);
+        let doc = Document {
+            text,
+            names: interned.names,
+            name_table: interned.table,
+            ..Document::new()
+        };
         let texts: Vec<&str> = (0..doc.names.len() as u32)
             .map(|n| doc.name(crate::NameId(n)))
             .collect();

@@ -1,25 +1,27 @@
 //! The CUDF document parser (misc-rules.md 5.1–5.3).
 //!
 //! A document is read in parts: the first stanza (the preamble, which declares the properties
-//! every package stanza may use), then the rest in one part, or in two parts on two threads
-//! when the document is large. Each part notes the names it meets (and their hashes);
-//! [`assemble`] then takes the later parts into the first, interns all names in document
-//! order, and builds the per-name index, so that both ways give the same [`Document`]. Package
-//! stanzas, the bulk of a universe, are read line by line without collecting their properties
-//! first; `depends`, `conflicts` and `provides` are validated by a fast scan and kept as text,
-//! read when someone asks for them, and the extra properties of a stanza of one-line properties
-//! are read again from its text when asked for.
+//! every package stanza may use), then the rest in one part, or, when the document is large,
+//! in chunks shared by two threads (see `helper`). Each part notes the names it meets (and
+//! their hashes); [`assemble`] then takes the later parts into the first, interns all names in
+//! document order, and builds the per-name index, so that every way gives the same
+//! [`Document`]. Package stanzas, the bulk of a universe, are read line by line without
+//! collecting their properties first; `depends`, `conflicts` and `provides` are validated by a
+//! fast scan and kept as text, read when someone asks for them, and the extra properties of a
+//! stanza of one-line properties are read again from its text when asked for.
 //!
 //! Errors: the fast path gives up at the first problem, and the document is then read again in
 //! one part in the exact mode, which reports the first error in document order (a duplicate
 //! package at its stanza, as it is met).
 //!
-//! Modules by job: this one drives the reading (parts, threads, stanza order); `package` reads
-//! package stanzas (the fast path); `preamble` the preamble, its property declarations and the
-//! request; `values` checks typed values; `assemble` joins the parts into one document. The
-//! vpkg grammar itself is `crate::vpkg`, shared with the document model.
+//! Modules by job: this one drives the reading (parts, chunks, stanza order); `helper` is the
+//! second thread of a large document; `package` reads package stanzas (the fast path);
+//! `preamble` the preamble, its property declarations and the request; `values` checks typed
+//! values; `assemble` joins the parts into one document. The vpkg grammar itself is
+//! `crate::vpkg`, shared with the document model.
 
 mod assemble;
+mod helper;
 mod package;
 mod preamble;
 mod values;
@@ -33,6 +35,7 @@ use crate::model::{Document, PropDecl, PropId, Version, Vpkg};
 use crate::ParseError;
 
 use assemble::{assemble, Part};
+use helper::{Helper, Setup};
 use package::{Expected, Kind, KnownNames};
 pub use values::{
     check_value, parse_vpkg_formula, parse_vpkg_list, read_vpkg_formula, TextFormula,
@@ -57,13 +60,72 @@ pub fn parse_problem(text: &str) -> Result<Document<'_>, ParseError> {
 
 fn parse_document(text: &str, need_request: bool) -> Result<Document<'_>, ParseError> {
     if text.len() > MAX_DOCUMENT_LEN {
-        return Err(ParseError::new(
-            1,
-            1,
-            "documents over 2 GiB are not supported",
-        ));
+        return Err(too_large());
     }
-    let (doc, lines, marks) = match parse_fast(text) {
+    finish(text, parse_fast(text), need_request)
+}
+
+fn too_large() -> ParseError {
+    ParseError::new(1, 1, "documents over 2 GiB are not supported")
+}
+
+/// Parses a CUDF document from bytes, which must be UTF-8 (an error names the line and column
+/// of the first bad byte). Like [`parse`], but a large document is checked and read with the
+/// help of a second thread from the start.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Document<'_>, ParseError> {
+    parse_document_bytes(bytes, false)
+}
+
+/// [`parse_problem`] from bytes: see [`parse_bytes`].
+pub fn parse_problem_bytes(bytes: &[u8]) -> Result<Document<'_>, ParseError> {
+    parse_document_bytes(bytes, true)
+}
+
+fn parse_document_bytes(bytes: &[u8], need_request: bool) -> Result<Document<'_>, ParseError> {
+    if bytes.len() > MAX_DOCUMENT_LEN {
+        return Err(too_large());
+    }
+    if !use_helper(bytes.len(), PARALLEL_MIN_LEN) {
+        return parse_document(check_utf8(bytes)?, need_request);
+    }
+    let helper = Helper::new(true);
+    std::thread::scope(|scope| {
+        let _release = Release(&helper);
+        if std::thread::Builder::new()
+            .spawn_scoped(scope, || helper.run(bytes))
+            .is_err()
+        {
+            helper.absent();
+        }
+        let text = check_utf8(bytes)?;
+        let fast = parse_chunks(text, CHUNK_LEN, &helper);
+        helper.release();
+        finish(text, fast, need_request)
+    })
+}
+
+/// Releases the helper when the reading thread is done, however it ends.
+struct Release<'h, 'a>(&'h Helper<'a>);
+
+impl Drop for Release<'_, '_> {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+/// Whether a document of `len` bytes is read with a helper thread.
+fn use_helper(len: usize, min_len: usize) -> bool {
+    len >= min_len && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
+/// The document from the fast path's result (or, if it failed, from the exact path), with its
+/// lenient warnings; a problem needs its request.
+fn finish<'a>(
+    text: &'a str,
+    fast: Option<(Document<'a>, u32, Marks)>,
+    need_request: bool,
+) -> Result<Document<'a>, ParseError> {
+    let (doc, lines, marks) = match fast {
         Some(done) => done,
         None => parse_exact(text)?,
     };
@@ -173,54 +235,120 @@ fn lenient_warnings(text: &str, marks: Marks, doc: &mut Document<'_>) {
     doc.warnings.sort_by_key(|w| (w.line, w.column));
 }
 
-/// Documents from this size on are read in two parts on two threads.
+/// Documents from this size on are read in chunks on two threads.
 const PARALLEL_MIN_LEN: usize = 4 << 20;
 
-/// Reads a document, in two parts on two threads if it is large. `None` on any error: the
-/// caller then reads it again in the exact mode, which names the first error. Returns the
-/// document and its number of lines.
+/// The size of the chunks a large document is cut into (see `helper`).
+const CHUNK_LEN: usize = 1 << 20;
+
+/// Reads a document, in chunks on two threads if it is large. `None` on any error: the caller
+/// then reads it again in the exact mode, which names the first error. Returns the document
+/// and its number of lines.
 fn parse_fast(text: &str) -> Option<(Document<'_>, u32, Marks)> {
-    parse_fast_from(text, PARALLEL_MIN_LEN)
+    parse_fast_from(text, PARALLEL_MIN_LEN, CHUNK_LEN)
 }
 
-/// [`parse_fast`], reading documents from `min_len` bytes on in two parts.
-fn parse_fast_from(text: &str, min_len: usize) -> Option<(Document<'_>, u32, Marks)> {
-    let mut first = PartParser::new(text, 0..text.len(), Decls::default(), false);
-    // The first stanza (the preamble, if any) declares the properties both parts need.
-    first.next_stanza().ok()?;
-    let rest = first.pos;
-    let split = if text.len() - rest >= min_len {
-        let mid = rest + (text.len() - rest) / 2;
-        // After a blank line: a stanza boundary.
-        memchr::memmem::find(&text.as_bytes()[mid..], b"\n\n").map(|k| mid + k + 2)
-    } else {
-        None
-    };
-    let Some(split) = split else {
+/// [`parse_fast`], reading documents from `min_len` bytes on in chunks of about `chunk_len`
+/// bytes.
+fn parse_fast_from(
+    text: &str,
+    min_len: usize,
+    chunk_len: usize,
+) -> Option<(Document<'_>, u32, Marks)> {
+    if !use_helper(text.len(), min_len) {
+        let mut first = PartParser::new(text, 0..text.len(), Decls::default(), false);
         first.run().ok()?;
         let (lines, marks) = (first.line, first.marks);
-        let decls = first.decls;
-        return assemble(decls, vec![first.part])
+        return assemble(first.decls, vec![first.part], None)
             .ok()
             .map(|d| (d, lines, marks));
-    };
-    first.end = split;
-    // The first part's document becomes the whole document: room for both parts.
-    first.capacity_for = text.len() - rest;
-    let mut second = PartParser::new(text, split..text.len(), first.decls.clone(), false);
-    second.stage = Stage::Packages;
-    let (first, second) = std::thread::scope(|scope| {
-        let other = scope.spawn(move || second.run().ok().map(|()| second));
-        let mine = first.run().ok().map(|()| first);
-        (mine, other.join().ok().flatten())
-    });
-    let (first, second) = (first?, second?);
-    if first.stage == Stage::AfterRequest && second.part.stanzas > 0 {
-        return None;
     }
-    let lines = first.line + second.line;
-    let marks = first.marks.then(second.marks);
-    assemble(first.decls, vec![first.part, second.part])
+    let helper = Helper::new(false);
+    std::thread::scope(|scope| {
+        let _release = Release(&helper);
+        if std::thread::Builder::new()
+            .spawn_scoped(scope, || helper.run(text.as_bytes()))
+            .is_err()
+        {
+            helper.absent();
+        }
+        parse_chunks(text, chunk_len, &helper)
+    })
+}
+
+/// Where the chunks of `text[from..]` start, cut after blank lines (stanza boundaries) about
+/// every `chunk_len` bytes, and the end: chunk `c` is `bounds[c]..bounds[c + 1]`.
+fn chunk_bounds(text: &str, from: usize, chunk_len: usize) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut bounds = vec![from];
+    let mut at = from;
+    while let Some(k) = b
+        .get(at + chunk_len.max(1)..)
+        .and_then(|rest| memchr::memmem::find(rest, b"\n\n"))
+    {
+        at += chunk_len.max(1) + k + 2;
+        if at >= b.len() {
+            break;
+        }
+        bounds.push(at);
+    }
+    bounds.push(b.len());
+    bounds
+}
+
+/// Reads a document in chunks: this thread the first stanza (the preamble, which declares the
+/// properties every chunk needs), then chunks from the front into one part; the helper takes
+/// chunks from the back, and interns the names while the parts are joined.
+fn parse_chunks<'a>(
+    text: &'a str,
+    chunk_len: usize,
+    helper: &Helper<'a>,
+) -> Option<(Document<'a>, u32, Marks)> {
+    let mut first = PartParser::new(text, 0..text.len(), Decls::default(), false);
+    first.next_stanza().ok()?;
+    let bounds = chunk_bounds(text, first.pos, chunk_len);
+    let count = bounds.len() - 1;
+    // This part may end up with every chunk: room for the whole document.
+    first.capacity_for = text.len() - first.pos;
+    first.prepare();
+    helper.offer(
+        Setup {
+            text,
+            decls: first.decls.clone(),
+            bounds: bounds.clone(),
+        },
+        count,
+    );
+    let mut mine = 0;
+    while let Some(c) = helper.take_front() {
+        first.end = bounds[c + 1];
+        first.read_to_end().ok()?;
+        mine += 1;
+    }
+    let theirs = if mine == count {
+        Vec::new()
+    } else {
+        helper.parts()?
+    };
+    let helped = !theirs.is_empty();
+    let mut lines = first.line;
+    let mut marks = first.marks;
+    let mut parts = vec![first.part];
+    let mut stages = vec![first.stage];
+    for p in theirs {
+        lines += p.line;
+        marks = marks.then(p.marks);
+        stages.push(p.stage);
+        parts.push(p.part);
+    }
+    // Nothing may follow the request.
+    for (i, stage) in stages.iter().enumerate() {
+        if *stage == Stage::AfterRequest && parts[i + 1..].iter().any(|p| p.stanzas > 0) {
+            return None;
+        }
+    }
+    let helper: Option<&dyn assemble::NameHelper> = if helped { Some(helper) } else { None };
+    assemble(first.decls, parts, helper)
         .ok()
         .map(|d| (d, lines, marks))
 }
@@ -230,7 +358,7 @@ fn parse_fast_from(text: &str, min_len: usize) -> Option<(Document<'_>, u32, Mar
 /// fails, and the exact one fails too, or gives the same document).
 #[doc(hidden)]
 pub fn compare_parse_paths(text: &str) -> Result<(), String> {
-    let fast = parse_fast_from(text, 0);
+    let fast = parse_fast_from(text, 0, 64);
     let exact = parse_exact(text);
     match (fast, exact) {
         (None, _) => Ok(()),
@@ -294,7 +422,7 @@ fn parse_exact(text: &str) -> Result<(Document<'_>, u32, Marks), ParseError> {
     let mut parser = PartParser::new(text, 0..text.len(), Decls::default(), true);
     parser.run()?;
     let (lines, marks) = (parser.line, parser.marks);
-    let doc = assemble(parser.decls, vec![parser.part])?;
+    let doc = assemble(parser.decls, vec![parser.part], None)?;
     Ok((doc, lines, marks))
 }
 
@@ -410,12 +538,22 @@ impl<'a> PartParser<'a> {
     }
 
     fn run(&mut self) -> Result<(), ParseError> {
+        self.prepare();
+        self.read_to_end()
+    }
+
+    /// Gets ready to read the package stanzas: the property kinds, and room for the part.
+    fn prepare(&mut self) {
         self.kinds = Kind::of_keys(&self.decls);
         self.successor = vec![Expected::new("", 0); self.kinds.len() + 1];
         let size = self.capacity_for;
         let doc = &mut self.part.doc;
         doc.packages.reserve(size / 500);
         self.part.names.reserve(size / 500);
+    }
+
+    /// Reads stanzas up to the part's end.
+    fn read_to_end(&mut self) -> Result<(), ParseError> {
         while self.next_stanza()? {}
         Ok(())
     }
@@ -582,21 +720,68 @@ mod tests {
         out
     }
 
-    #[test]
-    fn two_parts_build_the_one_part_document() {
-        let text = big_document(40_000);
-        assert!(text.len() >= PARALLEL_MIN_LEN);
-        let (exact, exact_lines, exact_marks) = parse_exact(&text).unwrap();
-        let (fast, fast_lines, fast_marks) = parse_fast(&text).expect("the two-part path applies");
-        assert_eq!(fast_lines, exact_lines);
-        assert_eq!(fast_marks, exact_marks);
-        let (a, b) = (summary(&fast), summary(&exact));
+    /// Panics, showing where, if two readings of a document differ.
+    fn assert_same(what: &str, fast: &Document<'_>, exact: &Document<'_>) {
+        let (a, b) = (summary(fast), summary(exact));
         if let Some((x, y)) = a.lines().zip(b.lines()).find(|(x, y)| x != y) {
             let at = x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count();
             let show = |s: &str| s[at.saturating_sub(200)..(at + 200).min(s.len())].to_string();
-            panic!("two parts: {}\none part: {}", show(x), show(y));
+            panic!("{what}: {}\none part: {}", show(x), show(y));
         }
-        assert_eq!(a.len(), b.len());
+        assert_eq!(a.len(), b.len(), "{what}");
+    }
+
+    #[test]
+    fn chunks_build_the_one_part_document() {
+        let text = big_document(40_000);
+        assert!(text.len() >= PARALLEL_MIN_LEN);
+        let (exact, exact_lines, exact_marks) = parse_exact(&text).unwrap();
+        let (fast, fast_lines, fast_marks) = parse_fast(&text).expect("the chunked path applies");
+        assert_eq!(fast_lines, exact_lines);
+        assert_eq!(fast_marks, exact_marks);
+        assert_same("chunks", &fast, &exact);
+        // Many small chunks, most of them parts of their own.
+        for chunk_len in [64, 5_000, 300_000] {
+            let (fast, lines, _) = parse_fast_from(&text, 0, chunk_len).unwrap();
+            assert_eq!(lines, exact_lines);
+            assert_same(&format!("chunks of {chunk_len} bytes"), &fast, &exact);
+        }
+    }
+
+    #[test]
+    fn the_reading_thread_reads_every_chunk_when_no_helper_comes() {
+        // A helper that could not be started, and one that has not started yet: the reading
+        // thread takes every chunk and does not wait.
+        let text = big_document(5_000);
+        let (exact, exact_lines, _) = parse_exact(&text).unwrap();
+        for started in [false, true] {
+            let helper = Helper::new(false);
+            if !started {
+                helper.absent();
+            }
+            let (fast, lines, _) = parse_chunks(&text, 10_000, &helper).unwrap();
+            assert_eq!(lines, exact_lines);
+            assert_same("no helper", &fast, &exact);
+        }
+    }
+
+    #[test]
+    fn bytes_are_checked_and_read_as_the_text_is() {
+        let text = big_document(40_000);
+        let from_bytes = parse_problem_bytes(text.as_bytes()).unwrap();
+        let from_text = parse_problem(&text).unwrap();
+        assert_same("from bytes", &from_bytes, &from_text);
+        // A bad byte late in the document: the error names its line and column, as the
+        // one-thread check does.
+        let mut bytes = text.into_bytes();
+        let at = bytes.len() * 7 / 8;
+        let at = at + bytes[at..].iter().position(|&b| b == b'\n').unwrap() + 3;
+        bytes[at] = 0xff;
+        let err = parse_problem_bytes(&bytes).unwrap_err();
+        let expected = check_utf8(&bytes).unwrap_err();
+        assert_eq!((err.line, err.column), (expected.line, expected.column));
+        assert_eq!(err.column, 3, "{err}");
+        assert!(err.message.contains("UTF-8"), "{err}");
     }
 
     #[test]
