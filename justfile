@@ -43,7 +43,10 @@ demo-excerpt:
     cargo run --release -p misc-debian --example excerpt -- --out competitions/demo/debian --status /var/lib/dpkg/status --with git,curl,openssh-server,vim,rsync,sudo,jq,postfix,exim4,nginx,apache2,python3-pip bookworm=/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4 updates=/var/lib/apt/lists/deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages.lz4 updates=/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm-updates_main_binary-amd64_Packages.lz4
 
 # Fuzz the CUDF parsers (needs `cargo install cargo-fuzz`); SECONDS per target.
+# parse_document reads every input in chunks on two threads too: Rust's scoped-thread join
+# returns before the thread has run its thread-local destructors, and LeakSanitizer then takes
+# glibc's record of them for a leak, so leaks are not checked there.
 fuzz SECONDS="60":
-    RUSTC_BOOTSTRAP=1 cargo fuzz run parse_document -- -max_total_time={{SECONDS}}
+    RUSTC_BOOTSTRAP=1 cargo fuzz run parse_document -- -max_total_time={{SECONDS}} -detect_leaks=0
     RUSTC_BOOTSTRAP=1 cargo fuzz run parse_answer -- -max_total_time={{SECONDS}}
     RUSTC_BOOTSTRAP=1 cargo fuzz run parse_criteria -- -max_total_time={{SECONDS}}

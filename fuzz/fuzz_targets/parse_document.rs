@@ -1,6 +1,7 @@
 //! Any bytes: decompression, UTF-8 check, document parsing, writing back and re-parsing, and the
 //! initial-installation check must never panic; a document we write must parse again; reading
-//! a document in two parts (as large documents are read) gives what reading it in one part gives.
+//! a document in chunks on two threads (as large documents are read) gives what reading it in
+//! one part gives.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
