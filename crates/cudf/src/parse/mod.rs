@@ -544,12 +544,19 @@ impl<'a> PartParser<'a> {
 
     /// Gets ready to read the package stanzas: the property kinds, and room for the part.
     fn prepare(&mut self) {
-        self.kinds = Kind::of_keys(&self.decls);
-        self.successor = vec![Expected::new("", 0); self.kinds.len() + 1];
+        self.learn_kinds();
         let size = self.capacity_for;
         let doc = &mut self.part.doc;
         doc.packages.reserve(size / 500);
         self.part.names.reserve(size / 500);
+    }
+
+    /// What the fast path does with each property key: again whenever the preamble declares
+    /// properties, so that a part read from the start takes its package stanzas' extra
+    /// properties on the fast path too.
+    fn learn_kinds(&mut self) {
+        self.kinds = Kind::of_keys(&self.decls);
+        self.successor = vec![Expected::new("", 0); self.kinds.len() + 1];
     }
 
     /// Reads stanzas up to the part's end.
@@ -746,6 +753,33 @@ mod tests {
             assert_eq!(lines, exact_lines);
             assert_same(&format!("chunks of {chunk_len} bytes"), &fast, &exact);
         }
+    }
+
+    #[test]
+    fn one_part_reads_a_valid_document_on_the_fast_path() {
+        // As on a machine with one CPU, or for a small document: one part, no helper. It
+        // must build what the chunks build, down to how it keeps each stanza's extra
+        // properties (read again from the text when the fast path took the whole stanza);
+        // a slow path taken by mistake keeps them apart.
+        let text = big_document(5_000);
+        let (chunks, chunk_lines, _) = parse_fast_from(&text, 0, 100_000).unwrap();
+        let (fast, lines, _) =
+            parse_fast_from(&text, usize::MAX, CHUNK_LEN).expect("the fast path reads it");
+        assert_eq!(lines, chunk_lines);
+        assert_same("one part", &fast, &chunks);
+    }
+
+    #[test]
+    fn the_fast_path_knows_every_declared_property_whenever_the_preamble_is_read() {
+        // Read from the start, a part meets the preamble after it got ready to read package
+        // stanzas: what it knows of each property must then cover the declared ones too, or
+        // every extra property takes the slow path (same document, several times slower).
+        let text = big_document(100);
+        let mut part = PartParser::new(&text, 0..text.len(), Decls::default(), false);
+        part.run().unwrap();
+        assert_eq!(part.decls.properties.len(), 3);
+        assert_eq!(part.kinds.len(), CORE_KEYS + 3);
+        assert_eq!(part.successor.len(), CORE_KEYS + 3 + 1);
     }
 
     #[test]

@@ -59,6 +59,7 @@ impl<'a> PartParser<'a> {
             }
         }
         self.part.doc.preamble = Some(preamble);
+        self.learn_kinds();
         Ok(())
     }
 
