@@ -37,12 +37,21 @@ pub(super) struct Part<'a> {
 pub(super) struct NameJob {
     pub(super) owned: String,
     pub(super) notes: Vec<(TextRef, u64)>,
+    /// The number of the first part's notes.
+    first_notes: usize,
+    /// The sweep orders of the first part's notes and of the later parts' (numbered from the
+    /// first of them), when the threads that read the parts made them.
+    runs: Option<(SweepOrder, SweepOrder)>,
 }
 
 impl NameJob {
     /// Interns the names of `text` (the document's text) and this job's owned text.
     pub(super) fn run(&self, text: &str) -> Interned {
-        intern_names(text, &self.owned, &self.notes)
+        let sorted = match &self.runs {
+            Some((first, later)) => merge_sweep(first, later, self.first_notes as u32),
+            None => sweep_order(self.notes.iter().map(|&(_, hash)| hash)),
+        };
+        intern_names(text, &self.owned, &self.notes, &sorted)
     }
 }
 
@@ -53,11 +62,13 @@ impl NameJob {
 ///
 /// `helper`, if given, interns the names while the parts are joined: it is handed the
 /// [`NameJob`] and gives back the job and its result, or `None` if it could not (the names are
-/// then interned here).
+/// then interned here). `runs`: the [`sweep_order`] of the first part's notes and of the later
+/// parts' notes, if the threads that read them made them.
 pub(super) fn assemble<'a>(
     decls: Decls,
     parts: Vec<Part<'a>>,
     helper: Option<&dyn NameHelper>,
+    runs: Option<(SweepOrder, SweepOrder)>,
 ) -> Result<Document<'a>, ParseError> {
     let mut parts = parts.into_iter();
     let Some(first) = parts.next() else {
@@ -66,7 +77,9 @@ pub(super) fn assemble<'a>(
     let mut doc = first.doc;
     let mut job = NameJob {
         owned: std::mem::take(&mut doc.owned_text),
+        first_notes: first.names.len(),
         notes: first.names,
+        runs,
     };
     doc.properties = decls.properties;
     doc.extra_ids = decls.ids;
@@ -221,11 +234,16 @@ pub(super) struct Interned {
 }
 
 /// Interns the names met (`notes[i]` is where the `i`th is, in `text` or `owned`, and its
-/// hash): each distinct name gets the next id at its first occurrence.
-fn intern_names(text: &str, owned: &str, notes: &[(TextRef, u64)]) -> Interned {
+/// hash; `sorted` is their [`sweep_order`]): each distinct name gets the next id at its first
+/// occurrence.
+fn intern_names(
+    text: &str,
+    owned: &str,
+    notes: &[(TextRef, u64)],
+    sorted: &[(u32, u32)],
+) -> Interned {
     let text_of = |r: TextRef| crate::model::text_of(text, owned, r);
-    let sorted = sweep_order(notes);
-    let key = |hash: u64| hash & ((1 << SWEEP_BITS) - 1);
+    let note = |i: u32| notes.get(i as usize).copied().unwrap_or_default();
     // first[i]: the first occurrence of the `i`th name. Occurrences whose hashes agree in the
     // sorted bits are neighbours in `sorted`, in document order (the sort is stable).
     let mut first: Vec<u32> = (0..notes.len() as u32).collect();
@@ -233,14 +251,16 @@ fn intern_names(text: &str, owned: &str, notes: &[(TextRef, u64)]) -> Interned {
     let mut is_first = vec![true; sorted.len()];
     let mut run = 0;
     for j in 1..sorted.len() {
-        let (hash, i) = sorted[j];
-        if key(hash) != key(sorted[j - 1].0) {
+        let (key, i) = sorted[j];
+        if sweep_key(key) != sweep_key(sorted[j - 1].0) {
             run = j;
             continue;
         }
-        let text = |k: u32| text_of(notes[k as usize].0);
-        let earlier =
-            (run..j).find(|&m| is_first[m] && sorted[m].0 == hash && text(sorted[m].1) == text(i));
+        let (r, hash) = note(i);
+        let earlier = (run..j).find(|&m| {
+            let (other, other_hash) = note(sorted[m].1);
+            is_first[m] && other_hash == hash && text_of(other) == text_of(r)
+        });
         if let Some(m) = earlier {
             first[i as usize] = sorted[m].1;
             is_first[j] = false;
@@ -262,41 +282,73 @@ fn intern_names(text: &str, owned: &str, notes: &[(TextRef, u64)]) -> Interned {
     // The table, filled in slot order. Every name is new to it: no lookup.
     let mut table = HashTable::with_capacity(distinct);
     let rehash = |&(id, _): &(u32, u32)| name_hash(text_of(names[id as usize]));
-    for (&(hash, i), _) in sorted.iter().zip(&is_first).filter(|(_, &f)| f) {
+    for (&(_, i), _) in sorted.iter().zip(&is_first).filter(|(_, &f)| f) {
+        let hash = note(i).1;
         let id = ids[i as usize].0;
         table.insert_unique(hash, (id, (hash >> 32) as u32), rehash);
     }
     Interned { names, table, ids }
 }
 
-/// The occurrences `0..names.len()` with their hashes, ordered by the low [`SWEEP_BITS`] of the
-/// hashes; equal keys keep document order (a stable radix sort).
-fn sweep_order(names: &[(TextRef, u64)]) -> Vec<(u64, u32)> {
-    let mut items: Vec<(u64, u32)> = names
-        .iter()
+/// Name notes in the order of the table slots their names fall in: each is the low half of
+/// its hash and its number, ordered by the low [`SWEEP_BITS`] of the hash; equal keys keep
+/// their numbers' order.
+pub(super) type SweepOrder = Vec<(u32, u32)>;
+
+/// The bits of a sweep-order key that order it.
+fn sweep_key(key: u32) -> u32 {
+    key & ((1 << SWEEP_BITS) - 1)
+}
+
+/// The [`SweepOrder`] of notes with these hashes, numbered from 0 (a stable radix sort).
+pub(super) fn sweep_order(hashes: impl Iterator<Item = u64>) -> SweepOrder {
+    let mut items: SweepOrder = hashes
         .enumerate()
-        .map(|(i, &(_, hash))| (hash, i as u32))
+        .map(|(i, hash)| (hash as u32, i as u32))
         .collect();
     let mut out = vec![(0, 0); items.len()];
     let digits = 1usize << RADIX_BITS;
     for pass in 0..SWEEP_BITS.div_ceil(RADIX_BITS) {
         let shift = pass * RADIX_BITS;
-        let digit = |x: u64| ((x >> shift) as usize) & (digits - 1);
+        let digit = |x: u32| ((x >> shift) as usize) & (digits - 1);
         let mut starts = vec![0usize; digits + 1];
-        for &(hash, _) in &items {
-            starts[digit(hash) + 1] += 1;
+        for &(key, _) in &items {
+            starts[digit(key) + 1] += 1;
         }
         for d in 0..digits {
             starts[d + 1] += starts[d];
         }
         for &item in &items {
             let slot = &mut starts[digit(item.0)];
-            out[*slot] = item;
+            if let Some(place) = out.get_mut(*slot) {
+                *place = item;
+            }
             *slot += 1;
         }
         std::mem::swap(&mut items, &mut out);
     }
     items
+}
+
+/// Merges the sweep orders of two runs of notes, the second numbered from `base` on; equal
+/// keys keep the first run's notes first (they come first in the document).
+fn merge_sweep(first: &[(u32, u32)], later: &[(u32, u32)], base: u32) -> SweepOrder {
+    let mut out = Vec::with_capacity(first.len() + later.len());
+    let (mut a, mut b) = (first.iter().peekable(), later.iter().peekable());
+    loop {
+        let take_first = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => sweep_key(x.0) <= sweep_key(y.0),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if take_first {
+            out.extend(a.next().copied());
+        } else {
+            out.extend(b.next().map(|&(key, i)| (key, i + base)));
+        }
+    }
+    out
 }
 
 /// Builds the index of packages per name; a duplicate (package, version) is an
@@ -371,9 +423,18 @@ mod tests {
                 )
             })
             .collect();
-        let interned = intern_names(text, "", &names);
+        let sorted = sweep_order(names.iter().map(|&(_, hash)| hash));
+        let interned = intern_names(text, "", &names, &sorted);
         let ids: Vec<u32> = interned.ids.iter().map(|n| n.0).collect();
         assert_eq!(ids, [0, 1, 0, 2, 1, 3, 4]);
+        // The same from two runs sorted apart (as the two threads do), merged.
+        for split in 0..=names.len() {
+            let (a, b) = names.split_at(split);
+            let a = sweep_order(a.iter().map(|&(_, hash)| hash));
+            let b = sweep_order(b.iter().map(|&(_, hash)| hash));
+            let merged = merge_sweep(&a, &b, split as u32);
+            assert_eq!(merged, sorted, "split at {split}");
+        }
         let doc = Document {
             text,
             names: interned.names,
@@ -390,9 +451,19 @@ mod tests {
     #[test]
     fn the_sweep_order_is_stable_and_sorted_by_the_low_bits() {
         let hashes = [5u64, 3, 5 | 1 << 30, 1 << 21, 3, 0];
-        let names: Vec<(TextRef, u64)> = hashes.iter().map(|&h| (TextRef::default(), h)).collect();
         // Bit 30 is beyond the sorted bits: 0 and 2 tie, and keep their order.
-        let order: Vec<u32> = sweep_order(&names).iter().map(|&(_, i)| i).collect();
+        let order: Vec<u32> = sweep_order(hashes.into_iter())
+            .iter()
+            .map(|&(_, i)| i)
+            .collect();
         assert_eq!(order, [5, 1, 4, 0, 2, 3]);
+        // Merged with a second run numbered from 6: ties keep the first run first.
+        let later = sweep_order([3u64, 1 << 22].into_iter());
+        let merged: Vec<u32> = merge_sweep(&sweep_order(hashes.into_iter()), &later, 6)
+            .iter()
+            .map(|&(_, i)| i)
+            .collect();
+        // 1 << 22 is beyond the sorted bits too: it ties with 0 and 5, after them.
+        assert_eq!(merged, [5, 7, 1, 4, 6, 0, 2, 3]);
     }
 }

@@ -15,8 +15,12 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use super::assemble::{Interned, NameHelper, NameJob};
+use super::assemble::{sweep_order, Interned, NameHelper, NameJob, SweepOrder};
 use super::{Decls, PartParser, Stage};
+
+/// The parts the helper read, in document order, and the [`sweep_order`] of their names
+/// (numbered from the first part's first).
+pub(super) type HelperParts<'a> = (Vec<PartParser<'a>>, SweepOrder);
 
 /// A value handed from one thread to the other.
 struct Handoff<T>(Mutex<Option<T>>);
@@ -55,8 +59,9 @@ pub(super) struct Helper<'a> {
     setup: Handoff<Setup<'a>>,
     /// The chunks not taken yet: `front..back`, packed as `back << 32 | front`.
     chunks: AtomicU64,
-    /// The helper's parts, in document order; `None` if one of its chunks failed.
-    parts: Handoff<Option<Vec<PartParser<'a>>>>,
+    /// The helper's parts, in document order, and the sweep order of their names; `None` if
+    /// one of its chunks failed.
+    parts: Handoff<Option<HelperParts<'a>>>,
     names_job: Handoff<NameJob>,
     names_done: Handoff<(NameJob, Interned)>,
 }
@@ -139,7 +144,12 @@ impl<'a> Helper<'a> {
             parts.push(part);
         }
         parts.reverse();
-        self.parts.put(Some(parts));
+        let sorted = sweep_order(
+            parts
+                .iter()
+                .flat_map(|p| p.part.names.iter().map(|&(_, hash)| hash)),
+        );
+        self.parts.put(Some((parts, sorted)));
         let Some(job) = self.wait(&self.names_job, false) else {
             return;
         };
@@ -202,8 +212,9 @@ impl<'a> Helper<'a> {
         }
     }
 
-    /// The helper's parts, once it has read its last chunk; `None` if it failed.
-    pub(super) fn parts(&self) -> Option<Vec<PartParser<'a>>> {
+    /// The helper's parts and the sweep order of their names, once it has read its last
+    /// chunk; `None` if it failed.
+    pub(super) fn parts(&self) -> Option<HelperParts<'a>> {
         self.wait(&self.parts, true).flatten()
     }
 }

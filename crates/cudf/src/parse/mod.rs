@@ -259,7 +259,7 @@ fn parse_fast_from(
         let mut first = PartParser::new(text, 0..text.len(), Decls::default(), false);
         first.run().ok()?;
         let (lines, marks) = (first.line, first.marks);
-        return assemble(first.decls, vec![first.part], None)
+        return assemble(first.decls, vec![first.part], None, None)
             .ok()
             .map(|d| (d, lines, marks));
     }
@@ -325,10 +325,13 @@ fn parse_chunks<'a>(
         first.read_to_end().ok()?;
         mine += 1;
     }
-    let theirs = if mine == count {
-        Vec::new()
+    let (theirs, runs) = if mine == count {
+        (Vec::new(), None)
     } else {
-        helper.parts()?
+        // While the helper reads its last chunk: the sweep order of this part's names.
+        let sorted = assemble::sweep_order(first.part.names.iter().map(|&(_, hash)| hash));
+        let (theirs, their_sorted) = helper.parts()?;
+        (theirs, Some((sorted, their_sorted)))
     };
     let helped = !theirs.is_empty();
     let mut lines = first.line;
@@ -348,7 +351,7 @@ fn parse_chunks<'a>(
         }
     }
     let helper: Option<&dyn assemble::NameHelper> = if helped { Some(helper) } else { None };
-    assemble(first.decls, parts, helper)
+    assemble(first.decls, parts, helper, runs)
         .ok()
         .map(|d| (d, lines, marks))
 }
@@ -422,7 +425,7 @@ fn parse_exact(text: &str) -> Result<(Document<'_>, u32, Marks), ParseError> {
     let mut parser = PartParser::new(text, 0..text.len(), Decls::default(), true);
     parser.run()?;
     let (lines, marks) = (parser.line, parser.marks);
-    let doc = assemble(parser.decls, vec![parser.part], None)?;
+    let doc = assemble(parser.decls, vec![parser.part], None, None)?;
     Ok((doc, lines, marks))
 }
 
