@@ -196,7 +196,21 @@ fn version<S: Sink>(b: &[u8], start: usize, sink: &mut S) -> Result<(Version, us
 /// every token.
 #[inline(always)]
 pub(crate) fn scan<S: Sink>(b: &[u8], shape: Shape, sink: &mut S) -> Result<(), S::Error> {
+    scan_to::<S, false>(b, shape, sink).map(|_| ())
+}
+
+/// [`scan`], and where the value ends: with `LINE`, the value is the start of `b` up to its
+/// first line end (the value of a property line, read in the same pass as the line), else all
+/// of `b`. Returns the index of that line end (or `b.len()`).
+#[inline(always)]
+fn scan_to<S: Sink, const LINE: bool>(
+    b: &[u8],
+    shape: Shape,
+    sink: &mut S,
+) -> Result<usize, S::Error> {
     let n = b.len();
+    // Whether the value ends at `i`.
+    let at_end = |i: usize| b.get(i).is_none_or(|&c| LINE && c == b'\n');
     let formula = shape == Shape::Formula;
     let list = matches!(shape, Shape::List | Shape::EqList);
     let mut i = 0;
@@ -206,21 +220,26 @@ pub(crate) fn scan<S: Sink>(b: &[u8], shape: Shape, sink: &mut S) -> Result<(), 
     if formula {
         // `true!` and `false!`, with blanks around them.
         if matches!(b.get(i), Some(b't' | b'f')) {
-            let mut end = n;
+            let line_end = if LINE {
+                memchr::memchr(b'\n', &b[i..]).map_or(n, |k| i + k)
+            } else {
+                n
+            };
+            let mut end = line_end;
             while end > i && is_blank(b[end - 1]) {
                 end -= 1;
             }
             match &b[i..end] {
-                b"true!" => return Ok(()),
+                b"true!" => return Ok(line_end),
                 b"false!" => {
                     sink.clause_end();
-                    return Ok(());
+                    return Ok(line_end);
                 }
                 _ => {}
             }
         }
-    } else if list && i == n {
-        return Ok(());
+    } else if list && at_end(i) {
+        return Ok(i);
     }
     loop {
         // Where this vpkg starts, before its blanks.
@@ -274,11 +293,11 @@ pub(crate) fn scan<S: Sink>(b: &[u8], shape: Shape, sink: &mut S) -> Result<(), 
             constraint = Constraint(Some((op, v)));
         }
         sink.item(name, constraint);
-        if i == n {
+        if at_end(i) {
             if formula {
                 sink.clause_end();
             }
-            return Ok(());
+            return Ok(i);
         }
         match b[i] {
             b',' if formula => {
@@ -307,6 +326,19 @@ fn separator_error(b: &[u8], i: usize, shape: Shape) -> ValueError {
 #[inline(never)]
 pub(crate) fn formula_ok(value: &[u8]) -> bool {
     scan(value, Shape::Formula, &mut Quiet).is_ok()
+}
+
+/// Whether the line that starts `b` is a well-formed value of `shape` (a formula or a list):
+/// if it is, where the line ends (the index of its `\n`, or `b.len()`). One pass that both
+/// finds the line's end and checks the value. (Out of line, as [`formula_ok`].)
+#[inline(never)]
+pub(crate) fn line_ok(b: &[u8], shape: Shape) -> Option<usize> {
+    match shape {
+        Shape::Formula => scan_to::<Quiet, true>(b, Shape::Formula, &mut Quiet).ok(),
+        Shape::List => scan_to::<Quiet, true>(b, Shape::List, &mut Quiet).ok(),
+        Shape::EqList => scan_to::<Quiet, true>(b, Shape::EqList, &mut Quiet).ok(),
+        Shape::Vpkg | Shape::Veqpkg => None,
+    }
 }
 
 /// Whether `value` is a well-formed vpkglist (veqpkglist if `eq_only`).
@@ -426,6 +458,17 @@ mod tests {
                 let zero = matches!(value, "a >= 0" | "a = 00");
                 assert_eq!(quiet, want && !zero, "{value:?} as {shape:?}");
                 assert_eq!(precise.is_ok(), want, "{value:?} as {shape:?}: {precise:?}");
+                // Read as a property line's value, the line end found in the same pass:
+                // the same verdict, and the line's end, whatever follows it.
+                for tail in ["", "\n", "\nnext: line", "\n\n", "\n a continuation"] {
+                    let line = format!("{value}{tail}");
+                    let end = line_ok(line.as_bytes(), shape);
+                    let expected = (want && !zero).then_some(value.len());
+                    assert_eq!(end, expected, "{line:?} as {shape:?}");
+                }
+                // A carriage return before the line end is left to the slow path.
+                let crlf = format!("{value}\r\n");
+                assert_eq!(line_ok(crlf.as_bytes(), shape), None, "{crlf:?}");
             }
         }
         // The common shapes take the fast path.

@@ -70,17 +70,27 @@ impl<'a> PartParser<'a> {
                         }
                     }
                     let rest = b.get(v..).unwrap_or_default();
-                    let (mut e, next) = match find_newline(rest) {
-                        Some(k) => (v + k, v + k + 1),
-                        None => (b.len(), b.len()),
+                    // A relation (the bulk of a universe's bytes) is checked in the pass that
+                    // finds its line's end.
+                    let checked = key
+                        .and_then(|key| self.relation_shape(key))
+                        .and_then(|shape| vpkg::line_ok(rest, shape));
+                    let (mut e, next) = match checked.or_else(|| find_newline(rest)) {
+                        Some(k) if v + k < b.len() => (v + k, v + k + 1),
+                        _ => (b.len(), b.len()),
                     };
-                    if e > v && b.get(e - 1) == Some(&b'\r') {
+                    if checked.is_none() && e > v && b.get(e - 1) == Some(&b'\r') {
                         e -= 1;
                     }
                     self.pos = next;
                     self.line += 1;
                     let continued = matches!(b.get(next), Some(b' ' | b'#'));
                     if let (Some(key), false) = (key, continued) {
+                        if checked.is_some() {
+                            self.checked_relation(&mut pkg, key, v, e);
+                            previous = key;
+                            continue;
+                        }
                         if self.fast_value(&mut pkg, key, v, e) {
                             previous = key;
                             continue;
@@ -279,6 +289,41 @@ impl<'a> PartParser<'a> {
                 }
             },
         })
+    }
+
+    /// The shape of a relation property the fast path checks while finding its line's end:
+    /// `depends`, `conflicts`, `provides` and extra formulas and lists, the first time in
+    /// the stanza.
+    #[inline]
+    fn relation_shape(&self, key: usize) -> Option<Shape> {
+        if self.stamps.get(key) == Some(&self.stanza_no) {
+            return None;
+        }
+        match self.kinds.get(key)? {
+            Kind::Depends | Kind::Formula => Some(Shape::Formula),
+            Kind::Conflicts | Kind::List => Some(Shape::List),
+            Kind::Provides => Some(Shape::EqList),
+            _ => None,
+        }
+    }
+
+    /// Takes a relation property whose one-line value `text[v..e]` is checked already.
+    #[inline]
+    fn checked_relation(&mut self, pkg: &mut Package, key: usize, v: usize, e: usize) {
+        let at = TextRef {
+            start: v as u32,
+            len: (e - v) as u32,
+        };
+        if let Some(stamp) = self.stamps.get_mut(key) {
+            *stamp = self.stanza_no;
+        }
+        match key {
+            K_DEPENDS => pkg.depends = at,
+            K_CONFLICTS => pkg.conflicts = at,
+            K_PROVIDES => pkg.provides = at,
+            // Extras are read again from the stanza's text when asked for.
+            _ => {}
+        }
     }
 
     /// Handles the common properties of a package stanza whose value is `text[v..e]` (one
