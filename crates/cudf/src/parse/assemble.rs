@@ -364,19 +364,21 @@ fn index(doc: &mut Document<'_>) -> Result<(), ParseError> {
     }
     let mut fill = starts.clone();
     let mut by_name = vec![PkgId(0); doc.packages.len()];
+    // The versions in the same order, so that looking for duplicates reads them in a row
+    // instead of from packages all over the document.
+    let mut versions = vec![0; doc.packages.len()];
     for (i, p) in doc.packages.iter().enumerate() {
         let slot = &mut fill[p.name.0 as usize];
         by_name[*slot as usize] = PkgId(i as u32);
+        versions[*slot as usize] = p.version;
         *slot += 1;
     }
     for n in 0..names {
-        let versions = &by_name[starts[n] as usize..starts[n + 1] as usize];
-        for (k, &p) in versions.iter().enumerate().skip(1) {
-            let v = doc.packages[p.index()].version;
-            if let Some(&first) = versions[..k]
-                .iter()
-                .find(|q| doc.packages[q.index()].version == v)
-            {
+        let range = starts[n] as usize..starts[n + 1] as usize;
+        let of_name = &versions[range.clone()];
+        for (k, &v) in of_name.iter().enumerate().skip(1) {
+            if let Some(j) = of_name[..k].iter().position(|&w| w == v) {
+                let (p, first) = (by_name[range.start + k], by_name[range.start + j]);
                 return Err(ParseError::new(
                     doc.packages[p.index()].line,
                     1,

@@ -99,6 +99,11 @@ impl<'a> Helper<'a> {
         self.alive.store(false, Ordering::Release);
     }
 
+    /// Whether the helper may still help: it was started, and not released.
+    pub(super) fn useful(&self) -> bool {
+        self.alive.load(Ordering::Acquire) && !self.stopped()
+    }
+
     /// Tells the helper that no more help is needed.
     pub(super) fn release(&self) {
         self.stop.store(true, Ordering::Release);
