@@ -154,7 +154,12 @@ impl<'a> Helper<'a> {
                 .iter()
                 .flat_map(|p| p.part.names.iter().map(|&(_, hash)| hash)),
         );
+        let helped = !parts.is_empty();
         self.parts.put(Some((parts, sorted)));
+        if !helped {
+            // The reading thread read every chunk: it interns the names itself.
+            return;
+        }
         let Some(job) = self.wait(&self.names_job, false) else {
             return;
         };
