@@ -333,6 +333,7 @@ pub(crate) fn formula_ok(value: &[u8]) -> bool {
 /// finds the line's end and checks the value. (Out of line, as [`formula_ok`].)
 #[inline(never)]
 pub(crate) fn line_ok(b: &[u8], shape: Shape) -> Option<usize> {
+    // One arm per shape, so that each scan is compiled for its shape.
     match shape {
         Shape::Formula => scan_to::<Quiet, true>(b, Shape::Formula, &mut Quiet).ok(),
         Shape::List => scan_to::<Quiet, true>(b, Shape::List, &mut Quiet).ok(),

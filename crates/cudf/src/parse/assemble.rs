@@ -18,8 +18,8 @@ use crate::model::{
 use crate::ParseError;
 
 /// One part of a document, read on its own: a document whose name ids are indices into its
-/// `names` (one note per occurrence; consecutive equal names share one) and whose lines count from the part's first
-/// line. `TextRef`s with the `OWNED` bit index its `owned_text`.
+/// `names` (one note per occurrence; consecutive equal names share one) and whose lines count
+/// from the part's first line. `TextRef`s with the `OWNED` bit index its `owned_text`.
 #[derive(Debug, Default)]
 pub(super) struct Part<'a> {
     pub(super) doc: Document<'a>,

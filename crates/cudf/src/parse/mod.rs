@@ -93,11 +93,8 @@ fn parse_document_bytes(bytes: &[u8], need_request: bool) -> Result<Document<'_>
         let _release = Release(&helper);
         spawn_helper(scope, &helper, bytes);
         let text = check_utf8(bytes)?;
-        let fast = if helper.useful() {
-            parse_chunks(text, CHUNK_LEN, &helper)
-        } else {
-            one_part(text)
-        };
+        let fast = read_helped(text, CHUNK_LEN, &helper);
+        // Before the exact path, if the fast one failed: the helper waits no longer.
         helper.release();
         finish(text, fast, need_request)
     })
@@ -274,12 +271,21 @@ fn parse_fast_from(
     std::thread::scope(|scope| {
         let _release = Release(&helper);
         spawn_helper(scope, &helper, text.as_bytes());
-        if helper.useful() {
-            parse_chunks(text, chunk_len, &helper)
-        } else {
-            one_part(text)
-        }
+        read_helped(text, chunk_len, &helper)
     })
+}
+
+/// Reads a document in chunks with `helper`, or in one part if it cannot help.
+fn read_helped<'a>(
+    text: &'a str,
+    chunk_len: usize,
+    helper: &Helper<'a>,
+) -> Option<(Document<'a>, u32, Marks)> {
+    if helper.useful() {
+        parse_chunks(text, chunk_len, helper)
+    } else {
+        one_part(text)
+    }
 }
 
 /// Reads a document in one part, on this thread.

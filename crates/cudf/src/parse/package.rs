@@ -87,7 +87,11 @@ impl<'a> PartParser<'a> {
                     let continued = matches!(b.get(next), Some(b' ' | b'#'));
                     if let (Some(key), false) = (key, continued) {
                         if checked.is_some() {
-                            self.checked_relation(&mut pkg, key, v, e);
+                            let at = TextRef {
+                                start: v as u32,
+                                len: (e - v) as u32,
+                            };
+                            self.keep_value(&mut pkg, key, at);
                             previous = key;
                             continue;
                         }
@@ -307,13 +311,11 @@ impl<'a> PartParser<'a> {
         }
     }
 
-    /// Takes a relation property whose one-line value `text[v..e]` is checked already.
+    /// Takes a property whose one-line value, at `at` in the text, is checked already: marks
+    /// it seen, and keeps a relation's place (extras are read again from the stanza's text
+    /// when asked for).
     #[inline]
-    fn checked_relation(&mut self, pkg: &mut Package, key: usize, v: usize, e: usize) {
-        let at = TextRef {
-            start: v as u32,
-            len: (e - v) as u32,
-        };
+    fn keep_value(&mut self, pkg: &mut Package, key: usize, at: TextRef) {
         if let Some(stamp) = self.stamps.get_mut(key) {
             *stamp = self.stanza_no;
         }
@@ -389,14 +391,7 @@ impl<'a> PartParser<'a> {
             }
             Kind::Other => return false,
         }
-        self.stamps[key] = self.stanza_no;
-        match kind {
-            Kind::Depends => pkg.depends = at,
-            Kind::Conflicts => pkg.conflicts = at,
-            Kind::Provides => pkg.provides = at,
-            // Extras are read again from the stanza's text when asked for.
-            _ => {}
-        }
+        self.keep_value(pkg, key, at);
         true
     }
 
